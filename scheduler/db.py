@@ -1,0 +1,108 @@
+"""Engines, sessions and schema migrations for SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from alembic import command
+from alembic.config import Config as AlembicConfig
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.exc import ArgumentError, OperationalError
+from sqlalchemy.orm import Session, sessionmaker
+
+from scheduler.errors import DatabaseError
+
+MIGRATIONS = Path(__file__).parent / "migrations"
+
+
+def make_engine(url: str) -> Engine:
+    """An engine for ``url``; SQLite gets foreign keys and a busy timeout."""
+    try:
+        if url.startswith("sqlite"):
+            engine = create_engine(url, connect_args={"timeout": 30})
+            event.listen(engine, "connect", _sqlite_pragmas)
+            # pysqlite's own transaction handling defers BEGIN; emit it ourselves so a
+            # transaction really is one (and a killed process leaves nothing half done).
+            event.listen(engine, "begin", lambda conn: conn.exec_driver_sql("BEGIN"))
+            return engine
+        return create_engine(url, pool_pre_ping=True)
+    except (ArgumentError, ModuleNotFoundError) as exc:
+        raise DatabaseError(f"cannot use database URL {url!r}: {exc}") from exc
+
+
+def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    dbapi_connection.isolation_level = None
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.close()
+
+
+def alembic_config(engine: Engine) -> AlembicConfig:
+    config = AlembicConfig()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    config.attributes["engine"] = engine
+    return config
+
+
+def upgrade(engine: Engine) -> str | None:
+    """Create or upgrade the schema to the newest revision; returns that revision."""
+    try:
+        command.upgrade(alembic_config(engine), "head")
+    except OperationalError as exc:
+        raise DatabaseError(f"cannot reach the database: {exc.orig}") from exc
+    return current_revision(engine)
+
+
+def current_revision(engine: Engine) -> str | None:
+    with engine.connect() as connection:
+        return MigrationContext.configure(connection).get_current_revision()
+
+
+def head_revision() -> str | None:
+    return ScriptDirectory(str(MIGRATIONS)).get_current_head()
+
+
+def check_schema(engine: Engine) -> None:
+    """Refuse to work on a database that is missing or behind; say how to fix it."""
+    try:
+        current = current_revision(engine)
+    except OperationalError as exc:
+        raise DatabaseError(f"cannot reach the database: {exc.orig}") from exc
+    if current is None:
+        raise DatabaseError(
+            "the database has no keyworker schema yet; run 'keyworker init' first"
+        )
+    if current != head_revision():
+        raise DatabaseError(
+            f"the database schema is at revision {current}, this version needs "
+            f"{head_revision()}; run 'keyworker init' to upgrade it"
+        )
+
+
+class Database:
+    """An engine and its session factory; the one handle passed around."""
+
+    def __init__(self, url: str) -> None:
+        self.url = url
+        self.engine = make_engine(url)
+        self._sessions = sessionmaker(self.engine, expire_on_commit=False)
+
+    @contextmanager
+    def transaction(self) -> Iterator[Session]:
+        """One unit of work: committed on success, rolled back on any exception."""
+        with self._sessions() as session, session.begin():
+            yield session
+
+    @contextmanager
+    def reading(self) -> Iterator[Session]:
+        with self._sessions() as session:
+            yield session
+
+    def dispose(self) -> None:
+        self.engine.dispose()
