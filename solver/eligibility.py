@@ -1,0 +1,63 @@
+"""Who may do what, and on which days: planning rules 2 and 3 and the weekly capacity (rule 6)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from solver.instance import Child, Worker
+from solver.timegrid import stretches
+
+
+def employed(worker: Worker, day: dt.date) -> bool:
+    """Rule 2, first half: inside the employment window."""
+    if worker.start_date is not None and day < worker.start_date:
+        return False
+    return worker.end_date is None or day <= worker.end_date
+
+
+def absent(worker: Worker, day: dt.date) -> bool:
+    return any(a.start <= day <= a.end for a in worker.absences)
+
+
+def at_work(worker: Worker, day: dt.date) -> bool:
+    """Rule 2: employed that day and not absent."""
+    return employed(worker, day) and not absent(worker, day)
+
+
+def skill_problem(worker: Worker, child: Child) -> str | None:
+    """Rule 3 for any session worker: the reason ``worker`` may not work with ``child``."""
+    if worker.ref in child.excluded_workers:
+        return f"{worker.ref} is excluded for {child.ref}"
+    missing = sorted(child.required_skills - worker.skills)
+    if missing:
+        return f"{worker.ref} lacks the required skill {', '.join(missing)}"
+    if child.language and child.language not in worker.languages:
+        return f"{worker.ref} does not speak {child.language}"
+    return None
+
+
+def may_work_with(worker: Worker, child: Child) -> bool:
+    return skill_problem(worker, child) is None
+
+
+def may_hold_case(worker: Worker, child: Child) -> bool:
+    """Rule 3 for key and secondary workers: skills, language, exclusion and same team."""
+    return worker.team == child.team and may_work_with(worker, child)
+
+
+def working_weekdays(worker: Worker) -> int:
+    """D of rule 6: weekdays on which the worker's availability has a window."""
+    return sum(1 for weekday in range(7) if stretches(worker.availability, weekday))
+
+
+def weekly_capacity_minutes(worker: Worker, week_monday: dt.date) -> int:
+    """Rule 6: hours_per_week * 60 * d / D for the ISO week starting ``week_monday``."""
+    total = working_weekdays(worker)
+    if total == 0:
+        return 0
+    present = 0
+    for offset in range(7):
+        day = week_monday + dt.timedelta(days=offset)
+        if stretches(worker.availability, day.weekday()) and at_work(worker, day):
+            present += 1
+    return int(worker.hours_per_week * 60 * present / total + 1e-9)

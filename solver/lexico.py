@@ -1,0 +1,126 @@
+"""Lexicographic optimisation with CP-SAT: one solve per goal level, each bounding the last.
+
+Level k is minimised with every level above it constrained to stay at (or below)
+the value found there, and the previous solution is the hint. So a lower level
+can never buy anything with a worse higher level: this is a true lexicographic
+order, not a weighted sum.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from dataclasses import dataclass, field
+
+from ortools.sat.python import cp_model
+
+from solver.errors import SolverError
+
+
+@dataclass
+class Level:
+    """One goal level: named weighted terms (``var * weight``), all weights positive."""
+
+    level: int
+    name: str
+    variables: list[cp_model.IntVar] = field(default_factory=list)
+    weights: list[int] = field(default_factory=list)
+
+    def add(self, var: cp_model.IntVar, weight: int) -> None:
+        if weight:
+            self.variables.append(var)
+            self.weights.append(weight)
+
+
+@dataclass(frozen=True, slots=True)
+class LevelResult:
+    level: int
+    name: str
+    value: int
+    bound: int
+    optimal: bool
+
+
+@dataclass
+class LexResult:
+    values: list[int]
+    levels: list[LevelResult]
+
+    def value(self, var: cp_model.IntVar) -> int:
+        return self.values[var.index]
+
+    def is_true(self, var: cp_model.IntVar) -> bool:
+        return self.values[var.index] != 0
+
+
+def _level_value(level: Level, values: list[int]) -> int:
+    return sum(values[v.index] * w for v, w in zip(level.variables, level.weights, strict=True))
+
+
+def solve_lexicographic(
+    model: cp_model.CpModel,
+    levels: list[Level],
+    *,
+    time_limit: float,
+    num_workers: int,
+    seed: int,
+    log: bool = False,
+    stage: str = "model",
+    shares: tuple[float, ...] = (),
+) -> LexResult:
+    """Solve ``levels`` in order; the model's hints are the starting point.
+
+    ``shares`` splits ``time_limit`` between levels (time a level leaves unused
+    goes to the next). A level that the current solution already puts at 0 is
+    optimal without a solve.
+    """
+    deadline = time.monotonic() + time_limit
+    values: list[int] | None = None
+    results: list[LevelResult] = []
+    weights_left = list(shares) if len(shares) == len(levels) else [1.0] * len(levels)
+    for position, level in enumerate(levels):
+        if values is not None and _level_value(level, values) == 0:
+            results.append(LevelResult(level.level, level.name, 0, 0, True))
+            model.add(cp_model.LinearExpr.weighted_sum(level.variables, level.weights) <= 0)
+            continue
+        objective = cp_model.LinearExpr.weighted_sum(level.variables, level.weights)
+        model.minimize(objective)
+        remaining = max(0.05, deadline - time.monotonic())
+        share = weights_left[position] / sum(weights_left[position:])
+        solver = cp_model.CpSolver()
+        solver.parameters.max_time_in_seconds = max(0.05, remaining * share)
+        solver.parameters.num_workers = num_workers
+        solver.parameters.random_seed = seed
+        solver.parameters.log_search_progress = log
+        status = solver.solve(model)
+        if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+            values = list(solver.response_proto.solution)
+            value = round(solver.objective_value)
+            bound = math.ceil(solver.best_objective_bound - 1e-6)
+            results.append(
+                LevelResult(level.level, level.name, value, bound, status == cp_model.OPTIMAL)
+            )
+            model.add(objective <= value)
+            model.clear_hints()
+            for index, val in enumerate(values):
+                model.add_hint(model.get_int_var_from_proto_index(index), val)
+        elif values is not None:
+            value = _level_value(level, values)
+            results.append(LevelResult(level.level, level.name, value, 0, False))
+            model.add(objective <= value)
+        else:
+            raise SolverError(
+                stage, f"no solution at level {level.name}: {solver.status_name(status)}"
+            )
+    if values is None:
+        # every level was empty: solve once for a feasible point
+        model.clear_objective()
+        solver = cp_model.CpSolver()
+        solver.parameters.max_time_in_seconds = max(0.05, deadline - time.monotonic())
+        solver.parameters.num_workers = num_workers
+        solver.parameters.random_seed = seed
+        status = solver.solve(model)
+        if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+            raise SolverError(stage, f"no feasible solution: {solver.status_name(status)}")
+        values = list(solver.response_proto.solution)
+    return LexResult(values, results)

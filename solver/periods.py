@@ -1,0 +1,78 @@
+"""Periods of a support plan and the sessions each one requires (SPEC "Period")."""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from dataclasses import dataclass
+from fractions import Fraction
+
+from solver.instance import SupportPlan
+from solver.timegrid import days, monday
+
+
+@dataclass(frozen=True, slots=True)
+class Period:
+    """One period of one plan.
+
+    ``required`` is SPEC's ``ceil(sessions * f)``. ``target`` is what this plan must
+    hold by the horizon end: ``required`` when the period ends inside the horizon,
+    else a pro-rata share of it (the rest belongs to the next plan).
+    """
+
+    plan: SupportPlan
+    index: int
+    first_day: dt.date
+    last_day: dt.date
+    required: int
+    target: int
+    ends_in_horizon: bool
+
+    @property
+    def child(self) -> str:
+        return self.plan.child
+
+    def contains(self, day: dt.date) -> bool:
+        return self.first_day <= day <= self.last_day
+
+
+def plan_periods(plan: SupportPlan, horizon_start: dt.date, horizon_end: dt.date) -> list[Period]:
+    """The periods of ``plan`` that overlap the horizon and in which the plan is in force."""
+    length = 7 * plan.every_weeks
+    origin = monday(plan.start_date)
+    if plan.end_date is not None and plan.end_date < horizon_start:
+        return []
+    if plan.start_date > horizon_end:
+        return []
+    first_index = max(0, (horizon_start - origin).days // length)
+    out: list[Period] = []
+    index = first_index
+    while True:
+        first = origin + dt.timedelta(days=index * length)
+        if first > horizon_end:
+            break
+        last = first + dt.timedelta(days=length - 1)
+        in_force = [d for d in days(first, last) if plan.in_force(d)]
+        if in_force:
+            required = math.ceil(Fraction(plan.sessions * len(in_force), length))
+            ends_inside = last <= horizon_end
+            if ends_inside:
+                target = required
+            else:
+                upto = [d for d in in_force if d <= horizon_end]
+                target = min(required, math.ceil(Fraction(required * len(upto), len(in_force))))
+            out.append(Period(plan, index, first, last, required, target, ends_inside))
+        index += 1
+    return out
+
+
+def planned_days(plans: list[SupportPlan], horizon: list[dt.date]) -> list[dt.date]:
+    """Horizon days on which any of the child's plans is in force."""
+    return [d for d in horizon if any(p.in_force(d) for p in plans)]
+
+
+def plan_on(plans: list[SupportPlan], day: dt.date) -> SupportPlan | None:
+    for plan in plans:
+        if plan.in_force(day):
+            return plan
+    return None

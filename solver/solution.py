@@ -1,0 +1,95 @@
+"""The solver's output: allocations, sessions, findings (alerts) and metrics.
+
+Field names and meanings follow SPEC.md "Plan JSON"; the scheduler maps them
+one to one.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True, slots=True)
+class Allocation:
+    """One key-worker period of one planned child (SPEC "allocations")."""
+
+    child: str
+    key_worker: str | None
+    secondary_worker: str | None
+    start: dt.date
+    end: dt.date
+    since: dt.date | None
+    changed: bool
+    reason: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class PlannedSession:
+    """One session of the plan (SPEC "sessions"); ``with_worker`` is JSON ``with``."""
+
+    id: str
+    child: str
+    worker: str
+    with_worker: str | None
+    start: dt.datetime
+    end: dt.datetime
+    past: bool
+    locked: bool
+    cover: bool
+
+
+@dataclass(frozen=True, slots=True)
+class Finding:
+    """A break of goal 1 or 2 (or a leaver), which the scheduler stores as an alert."""
+
+    kind: str
+    severity: str
+    child: str | None
+    worker: str | None
+    session: str | None
+    start: dt.date
+    end: dt.date
+    message: str
+    plan_start: dt.date | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Metrics:
+    children: int
+    allocated: int
+    keyworker_changes: int
+    sessions_required: int
+    sessions_scheduled: int
+    sessions_with_key_worker_pct: float
+    solve_seconds: float
+
+
+@dataclass(frozen=True, slots=True)
+class GoalBound:
+    """Objective value and proven bound of one goal level, summed over all sub-models.
+
+    ``stage`` is ``"allocation"`` or ``"timetable"``; ``optimal`` is true when every
+    sub-model proved its level optimal.
+    """
+
+    stage: str
+    level: int
+    name: str
+    value: int
+    bound: int
+    optimal: bool
+
+    @property
+    def gap(self) -> int:
+        return self.value - self.bound
+
+
+@dataclass(frozen=True, slots=True)
+class Solution:
+    allocations: tuple[Allocation, ...]
+    sessions: tuple[PlannedSession, ...]
+    findings: tuple[Finding, ...]
+    metrics: Metrics
+    status: str
+    bounds: tuple[GoalBound, ...] = ()
