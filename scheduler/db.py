@@ -75,9 +75,7 @@ def check_schema(engine: Engine) -> None:
     except OperationalError as exc:
         raise DatabaseError(f"cannot reach the database: {exc.orig}") from exc
     if current is None:
-        raise DatabaseError(
-            "the database has no keyworker schema yet; run 'keyworker init' first"
-        )
+        raise DatabaseError("the database has no keyworker schema yet; run 'keyworker init' first")
     if current != head_revision():
         raise DatabaseError(
             f"the database schema is at revision {current}, this version needs "

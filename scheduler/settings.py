@@ -233,7 +233,11 @@ class _Reader:
         value = self._get(section, key)
         if value is None:
             return default
-        if isinstance(value, bool) or not isinstance(value, int | float) or not low <= value <= high:
+        if (
+            isinstance(value, bool)
+            or not isinstance(value, int | float)
+            or not low <= value <= high
+        ):
             raise self._bad(section, key, value, f"a number from {low:g} to {high:g}")
         return float(value)
 
@@ -246,8 +250,6 @@ class _Reader:
         return value
 
 
-def resolve_database_url(
-    option: str | None, environ: Mapping[str, str], settings: Settings
-) -> str:
+def resolve_database_url(option: str | None, environ: Mapping[str, str], settings: Settings) -> str:
     """``--db``, else ``KEYWORKER_DB``, else the config file, else SQLite in the cwd."""
     return option or environ.get("KEYWORKER_DB") or settings.database_url or DEFAULT_DB_URL

@@ -1,0 +1,1 @@
+"""The ``keyworker`` command line: parse, call, print."""

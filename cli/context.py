@@ -1,0 +1,45 @@
+"""What every command needs: settings, the database, who is acting, and the time."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+import typer
+
+from scheduler.db import Database, check_schema
+from scheduler.settings import Settings
+
+
+@dataclass
+class AppContext:
+    settings: Settings
+    db_url: str
+    actor: str
+    now: datetime
+    _database: Database | None = field(default=None, repr=False)
+
+    @property
+    def database(self) -> Database:
+        """The database, checked to have the current schema (``init`` creates it)."""
+        if self._database is None:
+            database = Database(self.db_url)
+            check_schema(database.engine)
+            self._database = database
+        return self._database
+
+    def raw_database(self) -> Database:
+        """The database without the schema check, for ``init``."""
+        if self._database is None:
+            self._database = Database(self.db_url)
+        return self._database
+
+    def close(self) -> None:
+        if self._database is not None:
+            self._database.dispose()
+
+
+def app_context(ctx: typer.Context) -> AppContext:
+    obj = ctx.find_root().obj
+    assert isinstance(obj, AppContext), "the main callback sets the context"
+    return obj

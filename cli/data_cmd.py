@@ -1,0 +1,172 @@
+"""Commands that set up and show the stored data: init, import, show, demo, audit."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from cli.context import app_context
+from cli.tables import render
+from scheduler import audit, views
+from scheduler.csv_import import ImportReport, import_files
+from scheduler.db import upgrade
+from scheduler.demo import write_demo
+from scheduler.errors import ImportFailed
+
+show_app = typer.Typer(
+    help="Readable tables of workers, children and the plan.", no_args_is_help=True
+)
+
+
+def register(app: typer.Typer) -> None:
+    app.command("init")(init)
+    app.command("import")(import_command)
+    app.command("demo")(demo)
+    app.command("audit")(audit_command)
+    app.add_typer(show_app, name="show")
+
+
+def init(ctx: typer.Context) -> None:
+    """Create or upgrade the database schema."""
+    context = app_context(ctx)
+    revision = upgrade(context.raw_database().engine)
+    typer.echo(f"database ready at schema revision {revision} ({_safe_url(context.db_url)})")
+
+
+def import_command(
+    ctx: typer.Context,
+    paths: Annotated[list[Path], typer.Argument(help="A directory, or workers.csv etc.")],
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Validate only.")] = False,
+) -> None:
+    """Import workers.csv, children.csv, plans.csv and absences.csv (one transaction)."""
+    context = app_context(ctx)
+    try:
+        report = import_files(
+            context.database,
+            paths,
+            actor=context.actor,
+            now=context.now,
+            timezone=context.settings.timezone,
+            dry_run=dry_run,
+        )
+    except ImportFailed as exc:
+        for error in exc.errors:
+            typer.echo(str(error), err=True)
+        typer.echo(f"{len(exc.errors)} error(s); nothing was imported.", err=True)
+        raise typer.Exit(2) from None
+    _print_report(report)
+
+
+def _print_report(report: ImportReport) -> None:
+    for name, counts in report.files.items():
+        typer.echo(
+            f"{name}: {counts.created} new, {counts.updated} updated, {counts.unchanged} unchanged"
+        )
+    for note in report.notes:
+        typer.echo(f"note: {note}")
+    if report.dry_run:
+        typer.echo("dry run: the files are valid; nothing was written")
+
+
+def demo(
+    ctx: typer.Context,
+    directory: Annotated[
+        Path, typer.Option("--dir", help="Where to write the sample CSV files.")
+    ] = Path("demo"),
+) -> None:
+    """Write a realistic sample team as CSV files and import them."""
+    context = app_context(ctx)
+    upgrade(context.raw_database().engine)
+    today = context.now.astimezone(context.settings.zone).date()
+    files = write_demo(directory, today)
+    typer.echo(f"wrote {', '.join(str(f) for f in files)}")
+    report = import_files(
+        context.database,
+        [directory],
+        actor=context.actor,
+        now=context.now,
+        timezone=context.settings.timezone,
+    )
+    _print_report(report)
+
+
+@show_app.command("workers")
+def show_workers(ctx: typer.Context) -> None:
+    """Every worker with caseload, skills, languages and availability."""
+    context = app_context(ctx)
+    with context.database.reading() as session:
+        _print(views.workers_table(session, _today(ctx)))
+
+
+@show_app.command("children")
+def show_children(ctx: typer.Context) -> None:
+    """Every child with risk, key worker and needs."""
+    context = app_context(ctx)
+    with context.database.reading() as session:
+        _print(views.children_table(session, _today(ctx)))
+
+
+@show_app.command("plan")
+def show_plan(ctx: typer.Context) -> None:
+    """The current plan: each child's key and secondary worker."""
+    context = app_context(ctx)
+    with context.database.reading() as session:
+        _print(views.plan_table(session, context.settings.zone))
+
+
+@show_app.command("child")
+def show_child(ctx: typer.Context, ref: str) -> None:
+    """One child: details, plans, key-worker history, sessions."""
+    context = app_context(ctx)
+    with context.database.reading() as session:
+        for table in views.child_tables(session, ref, _today(ctx), context.settings.zone):
+            _print(table)
+
+
+@show_app.command("worker")
+def show_worker(ctx: typer.Context, ref: str) -> None:
+    """One worker: details, caseload, absences, sessions."""
+    context = app_context(ctx)
+    with context.database.reading() as session:
+        for table in views.worker_tables(session, ref, _today(ctx), context.settings.zone):
+            _print(table)
+
+
+def audit_command(
+    ctx: typer.Context,
+    limit: Annotated[int, typer.Option(help="How many entries, newest first.")] = 50,
+) -> None:
+    """Who did what and when."""
+    context = app_context(ctx)
+    with context.database.reading() as session:
+        rows = [
+            (e.at.astimezone(context.settings.zone).strftime("%Y-%m-%d %H:%M:%S"), e.actor,
+             e.action, e.detail)
+            for e in audit.entries(session, limit)
+        ]  # fmt: skip
+    _print(views.Table("Audit log", ("when", "who", "action", "detail"), rows))
+
+
+def _today(ctx: typer.Context) -> date:
+    context = app_context(ctx)
+    return context.now.astimezone(context.settings.zone).date()
+
+
+def _print(table: views.Table) -> None:
+    typer.echo(table.title)
+    if table.headers:
+        typer.echo(render(table.headers, table.rows))
+    typer.echo("")
+
+
+def _safe_url(url: str) -> str:
+    """The URL without a password, for printing."""
+    if "@" in url and "://" in url:
+        scheme, rest = url.split("://", 1)
+        credentials, host = rest.rsplit("@", 1)
+        user = credentials.split(":", 1)[0]
+        return f"{scheme}://{user}@{host}"
+    return url

@@ -1,0 +1,87 @@
+"""The ``keyworker`` application: global options, command groups, exit codes.
+
+Exit status: 0 success, 2 bad input or usage, 1 any other failure, 3 for
+``plan --fail-on`` when the plan has an alert of that severity or above.
+"""
+
+from __future__ import annotations
+
+import getpass
+import os
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from typer.core import TyperGroup
+
+from cli import data_cmd
+from cli.context import AppContext
+from scheduler.errors import KeyworkerError
+from scheduler.settings import load_settings, resolve_database_url
+
+
+class _KeyworkerGroup(TyperGroup):
+    """Turns domain errors into a one-line message and an exit code, nowhere else."""
+
+    def invoke(self, ctx: Any) -> Any:  # typer's vendored click Context
+        try:
+            return super().invoke(ctx)
+        except KeyworkerError as exc:
+            typer.echo(f"error: {exc}", err=True)
+            raise typer.Exit(exc.exit_code) from None
+        finally:
+            obj = ctx.obj
+            if isinstance(obj, AppContext) and ctx.parent is None:
+                obj.close()
+
+
+app = typer.Typer(
+    cls=_KeyworkerGroup,
+    help="Key-worker relationship continuity scheduler for children's services teams.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
+
+@app.callback()
+def main_options(
+    ctx: typer.Context,
+    db: Annotated[
+        str | None, typer.Option("--db", help="Database URL (else KEYWORKER_DB, config, SQLite).")
+    ] = None,
+    config: Annotated[
+        Path | None, typer.Option("--config", help="Settings file (default ./keyworker.toml).")
+    ] = None,
+    actor: Annotated[
+        str | None, typer.Option("--as", help="Name recorded in the audit log (default: you).")
+    ] = None,
+) -> None:
+    """Key-worker relationship continuity scheduler for children's services teams."""
+    environ = dict(os.environ)
+    try:
+        settings = load_settings(config, environ)
+    except KeyworkerError as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(exc.exit_code) from None
+    ctx.obj = AppContext(
+        settings=settings,
+        db_url=resolve_database_url(db, environ, settings),
+        actor=actor or _os_user(),
+        now=datetime.now(UTC),
+    )
+
+
+def _os_user() -> str:
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):
+        return "unknown"
+
+
+data_cmd.register(app)
+
+
+def main() -> None:
+    app(prog_name="keyworker")

@@ -1,0 +1,142 @@
+"""Cell parsers: text in, a typed value out, or a ``BadValue`` saying what is wrong."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date
+
+DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+RISKS = ("low", "medium", "high")
+ABSENCE_KINDS = ("leave", "sickness", "training", "other")
+_WINDOW = re.compile(r"(?i)^(mon|tue|wed|thu|fri|sat|sun)\s+(\d\d):(\d\d)\s*-\s*(\d\d):(\d\d)$")
+_REF = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.\-/]{0,63}$")
+
+
+class BadValue(ValueError):
+    """A cell's text cannot be read as what its column needs."""
+
+
+@dataclass(frozen=True, slots=True)
+class Window:
+    weekday: int  # 0 = Monday
+    start_minute: int
+    end_minute: int
+
+
+def ref(text: str) -> str:
+    if not _REF.match(text):
+        raise BadValue("must be a reference of letters, digits and - _ . / (at most 64 characters)")
+    return text
+
+
+def iso_date(text: str) -> date:
+    if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
+        raise BadValue("must be a date written YYYY-MM-DD")
+    try:
+        return date.fromisoformat(text)
+    except ValueError as exc:
+        raise BadValue(f"is not a real date ({exc})") from exc
+
+
+def integer(text: str, low: int, high: int | None = None) -> int:
+    if not re.fullmatch(r"[+-]?\d+", text):
+        raise BadValue("must be a whole number")
+    value = int(text)
+    if value < low or (high is not None and value > high):
+        span = f"from {low} to {high}" if high is not None else f"of at least {low}"
+        raise BadValue(f"must be a whole number {span}")
+    return value
+
+
+def hours(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError as exc:
+        raise BadValue("must be a number of hours, e.g. 22.5") from exc
+    if not 0 < value <= 60:
+        raise BadValue("must be more than 0 and at most 60 hours")
+    return value
+
+
+def coordinate(text: str, limit: float) -> float:
+    try:
+        value = float(text)
+    except ValueError as exc:
+        raise BadValue("must be decimal degrees, e.g. 51.5072") from exc
+    if not -limit <= value <= limit:
+        raise BadValue(f"must be between -{limit:g} and {limit:g} degrees")
+    return value
+
+
+def tags(text: str) -> list[str]:
+    """A ``;`` list compared case-insensitively: lower-cased, blanks dropped, order kept."""
+    seen: list[str] = []
+    for part in text.split(";"):
+        item = part.strip().lower()
+        if item and item not in seen:
+            seen.append(item)
+    return seen
+
+
+def refs(text: str) -> list[str]:
+    out: list[str] = []
+    for part in text.split(";"):
+        item = part.strip()
+        if item:
+            ref(item)
+            if item not in out:
+                out.append(item)
+    return out
+
+
+def choice(text: str, options: tuple[str, ...]) -> str:
+    value = text.lower()
+    if value not in options:
+        raise BadValue(f"must be one of {', '.join(options)}")
+    return value
+
+
+def email(text: str) -> str:
+    if not re.fullmatch(r"[^@\s;,]+@[^@\s;,]+\.[^@\s;,]+", text):
+        raise BadValue("must be an email address")
+    return text
+
+
+def availability(text: str) -> list[Window]:
+    """``Mon 09:00-17:00;Tue 12:00-20:00``; touching or overlapping windows are joined."""
+    windows: list[Window] = []
+    for part in text.split(";"):
+        entry = part.strip()
+        if not entry:
+            continue
+        match = _WINDOW.match(entry)
+        if not match:
+            raise BadValue(f"entry {entry!r} must look like 'Mon 09:00-17:00'")
+        day = DAYS.index(match.group(1).lower())
+        sh, sm, eh, em = (int(match.group(i)) for i in range(2, 6))
+        if sh > 23 or eh > 23 or sm > 59 or em > 59:
+            raise BadValue(f"entry {entry!r} has a time outside 00:00-23:59")
+        start, end = sh * 60 + sm, eh * 60 + em
+        if start >= end:
+            raise BadValue(f"entry {entry!r} must start before it ends, within one day")
+        windows.append(Window(day, start, end))
+    if not windows:
+        raise BadValue("has no 'Day HH:MM-HH:MM' entries")
+    return join_windows(windows)
+
+
+def join_windows(windows: list[Window]) -> list[Window]:
+    joined: list[Window] = []
+    for window in sorted(windows, key=lambda w: (w.weekday, w.start_minute)):
+        last = joined[-1] if joined else None
+        if last and last.weekday == window.weekday and window.start_minute <= last.end_minute:
+            joined[-1] = Window(
+                last.weekday, last.start_minute, max(last.end_minute, window.end_minute)
+            )
+        else:
+            joined.append(window)
+    return joined
+
+
+DEFAULT_WORKER_WINDOWS = tuple(Window(day, 9 * 60, 17 * 60) for day in range(5))

@@ -1,0 +1,273 @@
+"""Read-only views of the stored data for ``show``: tables a manager can read."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, selectinload
+
+from scheduler.errors import NotFound
+from scheduler.models import (
+    Child,
+    KeyWorkerHistory,
+    PlanAllocation,
+    PlanVersion,
+    SupportPlan,
+    Worker,
+)
+from scheduler.models import Session as PlanSession
+
+DAY_NAMES = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+
+
+@dataclass(frozen=True, slots=True)
+class Table:
+    title: str
+    headers: tuple[str, ...]
+    rows: Sequence[tuple[object, ...]]
+
+
+def format_windows(windows: list[tuple[int, int, int]]) -> str:
+    if not windows:
+        return "any time"
+    return ";".join(
+        f"{DAY_NAMES[d]} {s // 60:02d}:{s % 60:02d}-{e // 60:02d}:{e % 60:02d}"
+        for d, s, e in windows
+    )
+
+
+def current_key_workers(session: Session, on: date) -> dict[int, int]:
+    """child id -> key worker id from the relationship history, on ``on``."""
+    rows = (
+        session.execute(
+            select(KeyWorkerHistory.child_id, KeyWorkerHistory.worker_id)
+            .where(
+                KeyWorkerHistory.role == "key",
+                KeyWorkerHistory.start_date <= on,
+                (KeyWorkerHistory.end_date.is_(None)) | (KeyWorkerHistory.end_date >= on),
+            )
+            .order_by(KeyWorkerHistory.start_date)
+        )
+        .tuples()
+        .all()
+    )
+    return dict(rows)
+
+
+def workers_table(session: Session, today: date) -> Table:
+    keyed = current_key_workers(session, today)
+    caseload: dict[int, int] = {}
+    for worker_id in keyed.values():
+        caseload[worker_id] = caseload.get(worker_id, 0) + 1
+    workers = session.scalars(
+        select(Worker).options(selectinload(Worker.windows)).order_by(Worker.team, Worker.ref)
+    )
+    rows: list[tuple[object, ...]] = [
+        (
+            w.ref,
+            w.name,
+            w.team,
+            w.hours_per_week,
+            f"{caseload.get(w.id, 0)}/{w.max_caseload}",
+            w.skills,
+            w.languages,
+            format_windows([(x.weekday, x.start_minute, x.end_minute) for x in w.windows]),
+            w.end_date,
+        )
+        for w in workers
+    ]
+    headers = ("ref", "name", "team", "hours", "caseload", "skills", "languages",
+               "availability", "leaves")  # fmt: skip
+    return Table("Workers", headers, rows)
+
+
+def children_table(session: Session, today: date) -> Table:
+    keyed = current_key_workers(session, today)
+    refs = dict(session.execute(select(Worker.id, Worker.ref)).tuples().all())
+    plan_counts = dict(
+        session.execute(select(SupportPlan.child_id, func.count()).group_by(SupportPlan.child_id))
+        .tuples()
+        .all()
+    )
+    rows: list[tuple[object, ...]] = []
+    for c in session.scalars(select(Child).order_by(Child.team, Child.ref)):
+        key = keyed.get(c.id)
+        rows.append(
+            (
+                c.ref,
+                c.initials,
+                c.team,
+                c.risk,
+                refs.get(key) if key else None,
+                refs.get(c.pinned_worker_id) if c.pinned_worker_id else None,
+                c.required_skills,
+                c.language,
+                plan_counts.get(c.id, 0),
+            )
+        )
+    headers = ("ref", "initials", "team", "risk", "key worker", "pinned", "needs skills",
+               "language", "plans")  # fmt: skip
+    return Table("Children", headers, rows)
+
+
+def _local(moment: datetime, zone: ZoneInfo) -> str:
+    return moment.astimezone(zone).strftime("%a %Y-%m-%d %H:%M")
+
+
+def child_tables(session: Session, ref: str, today: date, zone: ZoneInfo) -> list[Table]:
+    child = session.scalar(select(Child).where(Child.ref == ref))
+    if child is None:
+        raise NotFound("child", ref)
+    refs = dict(session.execute(select(Worker.id, Worker.ref)).tuples().all())
+    details = Table(
+        f"Child {child.ref}",
+        ("field", "value"),
+        [
+            ("initials", child.initials),
+            ("team", child.team),
+            ("risk", child.risk),
+            ("required skills", child.required_skills),
+            ("language", child.language),
+            ("preferred gender", child.preferred_gender),
+            ("preferred workers", child.preferred_workers),
+            ("excluded workers", child.excluded_workers),
+            ("availability", format_windows(
+                [(w.weekday, w.start_minute, w.end_minute) for w in child.windows])),
+            ("case record key worker", child.case_key_worker),
+            ("pinned to", refs.get(child.pinned_worker_id) if child.pinned_worker_id else None),
+        ],
+    )  # fmt: skip
+    plans = Table(
+        "Support plans",
+        ("start", "end", "sessions", "every weeks", "minutes", "max gap days"),
+        [
+            (p.start_date, p.end_date or "open", p.sessions, p.every_weeks, p.session_minutes,
+             p.max_gap_days)
+            for p in child.plans
+        ],
+    )  # fmt: skip
+    history = Table(
+        "Key and secondary workers",
+        ("role", "worker", "from", "to", "reason"),
+        [
+            (h.role, refs.get(h.worker_id), h.start_date, h.end_date or "now", h.reason)
+            for h in session.scalars(
+                select(KeyWorkerHistory)
+                .where(KeyWorkerHistory.child_id == child.id)
+                .order_by(KeyWorkerHistory.start_date, KeyWorkerHistory.id)
+            )
+        ],
+    )
+    sessions = Table(
+        "Sessions in the current plan",
+        ("id", "when", "worker", "with", "cover", "locked"),
+        [
+            (s.id, _local(s.start, zone), refs.get(s.worker_id),
+             refs.get(s.with_worker_id) if s.with_worker_id else None, s.cover, s.locked)
+            for s in session.scalars(
+                select(PlanSession)
+                .where(PlanSession.child_id == child.id, PlanSession.removed_in.is_(None))
+                .order_by(PlanSession.start)
+            )
+        ],
+    )  # fmt: skip
+    return [details, plans, history, sessions]
+
+
+def worker_tables(session: Session, ref: str, today: date, zone: ZoneInfo) -> list[Table]:
+    worker = session.scalar(select(Worker).where(Worker.ref == ref))
+    if worker is None:
+        raise NotFound("worker", ref)
+    children = dict(session.execute(select(Child.id, Child.ref)).tuples().all())
+    keyed = [cid for cid, wid in current_key_workers(session, today).items() if wid == worker.id]
+    details = Table(
+        f"Worker {worker.ref}",
+        ("field", "value"),
+        [
+            ("name", worker.name),
+            ("email", worker.email),
+            ("team", worker.team),
+            ("hours per week", worker.hours_per_week),
+            ("caseload", f"{len(keyed)}/{worker.max_caseload}"),
+            ("key worker for", sorted(children[c] for c in keyed)),
+            ("skills", worker.skills),
+            ("languages", worker.languages),
+            ("availability", format_windows(
+                [(w.weekday, w.start_minute, w.end_minute) for w in worker.windows])),
+            ("employed", f"{worker.start_date or '-'} .. {worker.end_date or '-'}"),
+        ],
+    )  # fmt: skip
+    absences = Table(
+        "Absences",
+        ("from", "to", "kind", "note"),
+        [(a.start_date, a.end_date, a.kind, a.note) for a in worker.absences],
+    )
+    sessions = Table(
+        "Sessions in the current plan",
+        ("id", "when", "child", "with", "cover", "locked"),
+        [
+            (s.id, _local(s.start, zone), children.get(s.child_id),
+             s.with_worker.ref if s.with_worker else None, s.cover, s.locked)
+            for s in session.scalars(
+                select(PlanSession)
+                .where(
+                    (PlanSession.worker_id == worker.id)
+                    | (PlanSession.with_worker_id == worker.id),
+                    PlanSession.removed_in.is_(None),
+                )
+                .order_by(PlanSession.start)
+            )
+        ],
+    )  # fmt: skip
+    return [details, absences, sessions]
+
+
+def current_version(session: Session) -> PlanVersion | None:
+    return session.scalar(select(PlanVersion).where(PlanVersion.is_current.is_(True)))
+
+
+def plan_table(session: Session, zone: ZoneInfo) -> Table:
+    version = current_version(session)
+    if version is None:
+        return Table("No plan committed yet; run 'keyworker plan --commit'", (), [])
+    refs = dict(session.execute(select(Worker.id, Worker.ref)).tuples().all())
+    children = dict(session.execute(select(Child.id, Child.ref)).tuples().all())
+    counts = dict(
+        session.execute(
+            select(PlanSession.child_id, func.count())
+            .where(PlanSession.removed_in.is_(None))
+            .group_by(PlanSession.child_id)
+        )
+        .tuples()
+        .all()
+    )
+    rows: list[tuple[object, ...]] = []
+    allocations = session.scalars(
+        select(PlanAllocation)
+        .where(PlanAllocation.plan_version_id == version.id)
+        .order_by(PlanAllocation.child_id, PlanAllocation.start)
+    )
+    for a in allocations:
+        rows.append(
+            (
+                children.get(a.child_id),
+                refs.get(a.key_worker_id) if a.key_worker_id else None,
+                refs.get(a.secondary_worker_id) if a.secondary_worker_id else None,
+                a.start,
+                a.end,
+                a.since,
+                a.reason if a.changed else None,
+                counts.get(a.child_id, 0),
+            )
+        )
+    title = (
+        f"Plan version {version.id}: {version.horizon_start} .. {version.horizon_end} "
+        f"(committed {_local(version.committed_at, zone)} by {version.committed_by})"
+    )
+    headers = ("child", "key worker", "secondary", "from", "to", "since", "change",
+               "sessions")  # fmt: skip
+    return Table(title, headers, rows)
