@@ -21,6 +21,9 @@ from solver.instance import (
     Worker,
 )
 from solver.params import SolverParams
+from solver.solve import solve
+from solver.suggest import Candidate, suggest
+from solver.validate import Violation, validate
 from solver.solution import (
     Allocation,
     Finding,
@@ -33,6 +36,7 @@ from solver.solution import (
 __all__ = [
     "Absence",
     "Allocation",
+    "Candidate",
     "Child",
     "CurrentAllocation",
     "ExistingSession",
@@ -47,6 +51,10 @@ __all__ = [
     "SolverParams",
     "SupportPlan",
     "UnknownChild",
+    "Violation",
     "Window",
     "Worker",
+    "solve",
+    "suggest",
+    "validate",
 ]

@@ -101,7 +101,7 @@ def solve_lexicographic(
                 LevelResult(level.level, level.name, value, bound, status == cp_model.OPTIMAL)
             )
             model.add(objective <= value)
-            model.clear_hints()
+            model.clear_hints()  # type: ignore[no-untyped-call]
             for index, val in enumerate(values):
                 model.add_hint(model.get_int_var_from_proto_index(index), val)
         elif values is not None:
@@ -114,7 +114,7 @@ def solve_lexicographic(
             )
     if values is None:
         # every level was empty: solve once for a feasible point
-        model.clear_objective()
+        model.clear_objective()  # type: ignore[no-untyped-call]
         solver = cp_model.CpSolver()
         solver.parameters.max_time_in_seconds = max(0.05, deadline - time.monotonic())
         solver.parameters.num_workers = num_workers

@@ -1,0 +1,302 @@
+"""Allocation stage: who is each child's key worker and secondary worker on which days.
+
+One lexicographic CP-SAT model per team (key and secondary workers are of the
+child's team, rule 3, so the split is exact). The horizon is cut into blocks at
+the days a worker starts or leaves; inside a block eligibility is constant.
+
+Levels: 1 unallocated child-days; 2 continuity (key-worker changes, a change to
+someone the child does not know, hours over capacity that would force cover, no
+secondary worker); 3 stability against the current plan's allocations; 4 the
+child's wishes and even caseloads.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from ortools.sat.python import cp_model
+
+from solver.assignment import GapProblem, add_assignment
+from solver.context import RISK_WEIGHT, Context
+from solver.eligibility import employed, may_hold_case
+from solver.lexico import Level, LevelResult, solve_lexicographic
+from solver.parallel import run_parts
+from solver.params import SolverParams
+
+DayAlloc = tuple[str | None, str | None]
+
+
+@dataclass
+class AllocationResult:
+    by_child: dict[str, dict[dt.date, DayAlloc]] = field(default_factory=dict)
+    levels: list[list[LevelResult]] = field(default_factory=list)
+    overflow_minutes: dict[str, int] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class Block:
+    first: dt.date
+    last: dt.date
+
+    def days(self) -> list[dt.date]:
+        return [self.first + dt.timedelta(days=i) for i in range((self.last - self.first).days + 1)]
+
+
+def _blocks(ctx: Context, team_workers: list[str], team_children: list[str]) -> list[Block]:
+    hs, he = ctx.instance.horizon_start, ctx.instance.horizon_end
+    cuts = {hs}
+    for ref in team_workers:
+        w = ctx.workers[ref]
+        if w.start_date is not None and hs < w.start_date <= he:
+            cuts.add(w.start_date)
+        if w.end_date is not None and hs <= w.end_date < he:
+            cuts.add(w.end_date + dt.timedelta(days=1))
+    children = set(team_children)
+    for alloc in ctx.instance.current_allocations:
+        if alloc.child in children:
+            for day in (alloc.start, alloc.end + dt.timedelta(days=1)):
+                if hs < day <= he:
+                    cuts.add(day)
+    ordered = sorted(cuts)
+    ends = [d - dt.timedelta(days=1) for d in ordered[1:]] + [he]
+    return [Block(a, b) for a, b in zip(ordered, ends, strict=True)]
+
+
+def _weekly_load(ctx: Context, child: str, day: dt.date) -> int:
+    plan = ctx.plan_on(child, day)
+    if plan is None:
+        return 0
+    return -(-plan.sessions * plan.session_minutes // plan.every_weeks)
+
+
+def current_allocation_map(ctx: Context) -> dict[tuple[str, dt.date], DayAlloc]:
+    out: dict[tuple[str, dt.date], DayAlloc] = {}
+    for alloc in ctx.instance.current_allocations:
+        day = alloc.start
+        while day <= alloc.end:
+            out[(alloc.child, day)] = (alloc.key_worker, alloc.secondary_worker)
+            day += dt.timedelta(days=1)
+    return out
+
+
+@dataclass
+class _TeamPart:
+    team: str
+    workers: list[str]
+    children: list[str]
+
+
+def _solve_team(
+    ctx: Context, part: _TeamPart, seconds: float, cp_workers: int, params: SolverParams
+) -> tuple[dict[str, dict[dt.date, DayAlloc]], list[LevelResult], dict[str, int]]:
+    model = cp_model.CpModel()
+    blocks = _blocks(ctx, part.workers, part.children)
+    current = current_allocation_map(ctx)
+    unallocated = Level(1, "unallocated child-days")
+    continuity = Level(2, "key-worker changes, cover pressure, missing secondary")
+    stability = Level(3, "allocation changes against the current plan")
+    wishes = Level(4, "wishes and even caseloads")
+
+    key_vars: dict[tuple[str, str, int], cp_model.IntVar] = {}
+    key_by: dict[tuple[str, int], dict[str, cp_model.IntVar]] = {}
+    sec_by: dict[tuple[str, int], dict[str, cp_model.IntVar]] = {}
+    sec_vars: dict[tuple[str, str, int], cp_model.IntVar] = {}
+    child_blocks: dict[str, list[int]] = {}
+    block_days: dict[tuple[str, int], list[dt.date]] = {}
+    hints: list[tuple[cp_model.IntVar, int]] = []
+    overflow_vars: list[tuple[str, cp_model.IntVar, int]] = []
+
+    for b, block in enumerate(blocks):
+        present = [
+            ref
+            for ref in part.workers
+            if employed(ctx.workers[ref], block.first)
+            and employed(ctx.workers[ref], block.last)
+            and ctx.workers[ref].max_caseload > 0
+        ]
+        jobs: list[str] = []
+        load: dict[tuple[str, str], int] = {}
+        for child in part.children:
+            force = set(ctx.in_force[child])
+            days = [d for d in block.days() if d in force]
+            if not days:
+                continue
+            kid = ctx.children[child]
+            candidates = [w for w in present if may_hold_case(ctx.workers[w], kid)]
+            if kid.pinned_worker in candidates:
+                candidates = [kid.pinned_worker]
+            jobs.append(child)
+            key_by[(child, b)] = {}
+            child_blocks.setdefault(child, []).append(b)
+            block_days[(child, b)] = days
+            weekly = _weekly_load(ctx, child, days[0])
+            for w in candidates:
+                load[(w, child)] = weekly
+        capacity = {w: int(ctx.workers[w].hours_per_week * 60) for w in present}
+        problem = GapProblem(tuple(present), tuple(jobs), load, {}, capacity)
+        assign = add_assignment(
+            model, problem, allow_unassigned=True, soft_capacity=True, prefix=f"key{b}"
+        )
+        weeks = max(1, round(len(block.days()) / 7))
+        for w, over in assign.overflow.items():
+            # 15 minutes a week over capacity ~ a quarter of a cover session
+            unit = model.new_int_var(0, 10_000, f"over15[{w},{b}]")
+            model.add(15 * unit >= over)
+            continuity.add(unit, 3 * weeks)
+            overflow_vars.append((w, over, b))
+        for (w, child), var in assign.x.items():
+            key_vars[(child, w, b)] = var
+            key_by[(child, b)][w] = var
+        for child, flag in assign.unassigned.items():
+            kid = ctx.children[child]
+            unallocated.add(flag, RISK_WEIGHT.get(kid.risk, 2) * len(block_days[(child, b)]))
+        # rule 7, per day: children in force that day
+        day_sets: dict[frozenset[str], None] = {}
+        for day in block.days():
+            in_force = frozenset(c for c in jobs if day in set(block_days[(c, b)]))
+            if in_force:
+                day_sets[in_force] = None
+        for w in present:
+            cap = ctx.workers[w].max_caseload
+            for children_today in day_sets:
+                terms = [key_vars[(c, w, b)] for c in children_today if (c, w, b) in key_vars]
+                if len(terms) > cap:
+                    model.add(sum(terms) <= cap)
+        # secondary workers
+        for child in jobs:
+            kid = ctx.children[child]
+            risk = RISK_WEIGHT.get(kid.risk, 2)
+            eligible = [w for w in present if may_hold_case(ctx.workers[w], kid)]
+            chosen = []
+            for w in eligible:
+                var = model.new_bool_var(f"sec[{child},{w},{b}]")
+                sec_vars[(child, w, b)] = var
+                sec_by.setdefault((child, b), {})[w] = var
+                chosen.append(var)
+                if (child, w, b) in key_vars:
+                    model.add(var + key_vars[(child, w, b)] <= 1)
+            missing = model.new_bool_var(f"no_secondary[{child},{b}]")
+            model.add(sum(chosen) + missing == 1)
+            continuity.add(missing, 5 * risk)
+        # balance: caseload above the fair share
+        if present and jobs:
+            fair = -(-len(jobs) // len(present))
+            for w in present:
+                terms = [key_vars[(c, w, b)] for c in jobs if (c, w, b) in key_vars]
+                if len(terms) > fair:
+                    excess = model.new_int_var(0, len(terms), f"excess[{w},{b}]")
+                    model.add(sum(terms) - fair <= excess)
+                    wishes.add(excess, 1)
+                sec_terms = [sec_vars[(c, w, b)] for c in jobs if (c, w, b) in sec_vars]
+                if len(sec_terms) > fair:
+                    excess = model.new_int_var(0, len(sec_terms), f"sec_excess[{w},{b}]")
+                    model.add(sum(sec_terms) - fair <= excess)
+                    wishes.add(excess, 1)
+
+    # continuity across blocks and against the current key worker
+    for child, blist in child_blocks.items():
+        kid = ctx.children[child]
+        risk = RISK_WEIGHT.get(kid.risk, 2)
+        known = set(kid.known_workers) | {kid.current_secondary_worker or ""}
+        previous = kid.current_key_worker
+        for position, b in enumerate(blist):
+            options = key_by[(child, b)]
+            if position == 0:
+                if previous is not None and previous in options:
+                    change = model.new_bool_var(f"change[{child},{b}]")
+                    model.add(change + options[previous] >= 1)
+                    continuity.add(change, 100 * risk)
+            else:
+                before = blist[position - 1]
+                change = model.new_bool_var(f"change[{child},{b}]")
+                for w, v in key_by[(child, before)].items():
+                    if w in options:
+                        model.add(change >= v - options[w])
+                    else:
+                        model.add(change >= v)
+                continuity.add(change, 100 * risk)
+            for w, var in options.items():
+                if w != previous and w not in known:
+                    continuity.add(var, 20 * risk)
+                if kid.preferred_workers and w not in kid.preferred_workers:
+                    wishes.add(var, 3)
+                gender = ctx.workers[w].gender
+                if kid.preferred_gender and gender != kid.preferred_gender:
+                    wishes.add(var, 2)
+            # stability and hints
+            first_day = block_days[(child, b)][0]
+            cur_key, cur_sec = current.get((child, first_day), (None, None))
+            if cur_key is None and not ctx.instance.current_allocations:
+                cur_key = previous
+            if cur_key is None and position == 0:
+                cur_key = previous
+            if cur_sec is None:
+                cur_sec = kid.current_secondary_worker
+            if cur_key in options:
+                keep = options[cur_key]
+                stability.add(keep, 0)
+                moved = model.new_bool_var(f"key_moved[{child},{b}]")
+                model.add(moved + keep >= 1)
+                stability.add(moved, len(block_days[(child, b)]))
+                hints.append((keep, 1))
+            sec_opt = sec_vars.get((child, cur_sec or "", b))
+            if sec_opt is not None:
+                moved = model.new_bool_var(f"sec_moved[{child},{b}]")
+                model.add(moved + sec_opt >= 1)
+                stability.add(moved, 1)
+                if cur_key != cur_sec:
+                    hints.append((sec_opt, 1))
+
+    for var, value in hints:
+        model.add_hint(var, value)
+    lex = solve_lexicographic(
+        model,
+        [unallocated, continuity, stability, wishes],
+        time_limit=seconds,
+        num_workers=cp_workers,
+        seed=params.random_seed,
+        log=params.log_search,
+        stage=f"allocation {part.team}",
+        shares=(0.3, 0.35, 0.15, 0.2),
+    )
+    by_child: dict[str, dict[dt.date, DayAlloc]] = {}
+    for child, blist in child_blocks.items():
+        days_map: dict[dt.date, DayAlloc] = {}
+        for b in blist:
+            key = next((w for w, v in key_by[(child, b)].items() if lex.is_true(v)), None)
+            sec = next((w for w, v in sec_by.get((child, b), {}).items() if lex.is_true(v)), None)
+            for day in block_days[(child, b)]:
+                days_map[day] = (key, sec)
+        by_child[child] = days_map
+    overflow: dict[str, int] = {}
+    for w, var, _ in overflow_vars:
+        overflow[w] = max(overflow.get(w, 0), lex.value(var))
+    return by_child, lex.levels, overflow
+
+
+def allocate(ctx: Context, params: SolverParams, seconds: float) -> AllocationResult:
+    """Key and secondary worker for every planned child and in-force horizon day."""
+    teams: dict[str, _TeamPart] = {}
+    for ref in ctx.planned:
+        team = ctx.children[ref].team
+        teams.setdefault(team, _TeamPart(team, [], [])).children.append(ref)
+    for ref in sorted(ctx.workers):
+        team = ctx.workers[ref].team
+        if team in teams:
+            teams[team].workers.append(ref)
+    parts = [teams[t] for t in sorted(teams)]
+    sizes = [len(p.children) * max(1, len(p.workers)) for p in parts]
+    outputs = run_parts(
+        parts,
+        sizes,
+        seconds,
+        params.num_workers,
+        lambda part, secs, cpw: _solve_team(ctx, part, secs, cpw, params),
+    )
+    result = AllocationResult()
+    for by_child, levels, overflow in outputs:
+        result.by_child.update(by_child)
+        result.levels.append(levels)
+        result.overflow_minutes.update(overflow)
+    return result

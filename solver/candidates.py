@@ -1,0 +1,158 @@
+"""Candidate sessions: every (child, worker, day, start) the timetable model may choose.
+
+Candidates already satisfy rules 1, 2 and 3 and keep clear of fixed sessions
+(rule 4 against them, rule 5); the model then picks among them under rules 4-6.
+Start times lie on a coarse grid inside the shared availability (every hour for
+the key worker, every two hours for cover) plus the existing session times, so
+the current plan can always be kept.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from solver.context import Context
+from solver.eligibility import may_work_with
+from solver.periods import Period
+from solver.timegrid import intersect, place_session, travel_minutes
+
+KEY, SECONDARY, OTHER = "key", "secondary", "other"
+
+
+@dataclass(frozen=True, slots=True)
+class Candidate:
+    child: str
+    worker: str
+    with_worker: str | None
+    day: dt.date
+    start: dt.datetime
+    end: dt.datetime
+    period: Period
+    role: str  # KEY, SECONDARY or OTHER: who delivers it relative to that day's allocation
+    handover: bool = False
+    rescue_of: str | None = None  # id of a fixed session this would hand to another worker
+
+    @property
+    def workers(self) -> tuple[str, ...]:
+        return (self.worker,) if self.with_worker is None else (self.worker, self.with_worker)
+
+    @property
+    def minutes(self) -> int:
+        return int((self.end - self.start).total_seconds() // 60)
+
+
+@dataclass(frozen=True, slots=True)
+class Busy:
+    """A fixed session occupying a worker."""
+
+    start: dt.datetime
+    end: dt.datetime
+    child: str
+
+
+class TravelTable:
+    def __init__(self, ctx: Context) -> None:
+        self.ctx = ctx
+        self._cache: dict[tuple[str, str], int] = {}
+
+    def between(self, a: str, b: str) -> int:
+        key = (a, b) if a <= b else (b, a)
+        found = self._cache.get(key)
+        if found is None:
+            ca, cb = self.ctx.children[a], self.ctx.children[b]
+            found = travel_minutes(ca.lat, ca.lon, cb.lat, cb.lon)
+            self._cache[key] = found
+        return found
+
+    def from_base(self, worker: str, child: str) -> int:
+        w, c = self.ctx.workers[worker], self.ctx.children[child]
+        return travel_minutes(w.lat, w.lon, c.lat, c.lon)
+
+
+def clashes(
+    start: dt.datetime, end: dt.datetime, child: str, busy: list[Busy], travel: TravelTable
+) -> bool:
+    """Rule 4 against one worker's fixed sessions that day: overlap, or too little travel."""
+    for other in busy:
+        gap = travel.between(child, other.child)
+        if start < other.end + dt.timedelta(minutes=gap) and other.start < end + dt.timedelta(
+            minutes=gap
+        ):
+            return True
+    return False
+
+
+def grid_starts(
+    spans: list[tuple[int, int]], minutes: int, step: int, extra: set[int]
+) -> list[tuple[int, tuple[int, int]]]:
+    """Start minutes on a ``step`` grid in each span (plus ``extra`` ones that fit)."""
+    out: dict[int, tuple[int, int]] = {}
+    for span in spans:
+        first = -(-span[0] // 15) * 15
+        start = first
+        while start + minutes <= span[1] + 60:  # DST days may fit one more; place_session decides
+            out.setdefault(start, span)
+            start += step
+        for minute in extra:
+            if span[0] <= minute and minute + minutes <= span[1] + 60:
+                out.setdefault(minute, span)
+    return sorted(out.items())
+
+
+def make_candidates(
+    ctx: Context,
+    child: str,
+    period: Period,
+    day: dt.date,
+    worker: str,
+    with_worker: str | None,
+    role: str,
+    step: int,
+    extra: set[int],
+    busy: dict[tuple[str, dt.date], list[Busy]],
+    travel: TravelTable,
+    handover: bool = False,
+) -> list[Candidate]:
+    weekday = day.weekday()
+    spans = list(ctx.child_spans(child, weekday))
+    for ref in (worker, with_worker):
+        if ref is not None:
+            spans = intersect(tuple(spans), ctx.worker_spans(ref, weekday))
+    minutes = period.plan.session_minutes
+    out: list[Candidate] = []
+    for start_minute, span in grid_starts(spans, minutes, step, extra):
+        placed = place_session(day, start_minute, minutes, span, ctx.tz)
+        if placed is None:
+            continue
+        start, end = placed
+        if start < ctx.instance.now:
+            continue
+        if any(
+            clashes(start, end, child, busy.get((ref, day), []), travel)
+            for ref in (worker, with_worker)
+            if ref is not None
+        ):
+            continue
+        out.append(Candidate(child, worker, with_worker, day, start, end, period, role, handover))
+    return out
+
+
+def cover_workers(
+    ctx: Context,
+    child: str,
+    day: dt.date,
+    team_workers: list[str],
+    skip: set[str],
+    load_rank: dict[str, int],
+    limit: int,
+) -> list[str]:
+    """Up to ``limit`` team workers who may cover ``child`` on ``day``: known first, then free."""
+    kid = ctx.children[child]
+    options = [
+        w
+        for w in team_workers
+        if w not in skip and ctx.at_work(w, day) and may_work_with(ctx.workers[w], kid)
+    ]
+    options.sort(key=lambda w: (w not in kid.known_workers, load_rank.get(w, 0), w))
+    return options[:limit]

@@ -1,0 +1,166 @@
+"""Facts derived once from an instance and shared by every stage.
+
+Which children are planned, on which days, their periods, which existing
+sessions are fixed under rule 8 and which may move, and cached availability.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from functools import cached_property
+from zoneinfo import ZoneInfo
+
+from solver.eligibility import at_work, skill_problem
+from solver.instance import Child, ExistingSession, Instance, SupportPlan, Worker
+from solver.periods import Period, plan_periods
+from solver.timegrid import child_stretches, stretches, wall_minute
+
+RISK_WEIGHT = {"high": 4, "medium": 2, "low": 1}
+
+
+@dataclass
+class Context:
+    instance: Instance
+    tz: ZoneInfo = field(init=False)
+    horizon: list[dt.date] = field(init=False)
+    today: dt.date = field(init=False)
+    workers: dict[str, Worker] = field(init=False)
+    children: dict[str, Child] = field(init=False)
+    plans: dict[str, list[SupportPlan]] = field(init=False)
+    in_force: dict[str, list[dt.date]] = field(init=False)
+    periods: dict[str, list[Period]] = field(init=False)
+    planned: list[str] = field(init=False)
+
+    def __post_init__(self) -> None:
+        inst = self.instance
+        self.tz = inst.tz
+        self.horizon = inst.horizon_days()
+        self.today = inst.now.astimezone(self.tz).date()
+        self.workers = {w.ref: w for w in inst.workers}
+        self.children = {c.ref: c for c in inst.children}
+        self.plans = {}
+        for plan in sorted(inst.plans, key=lambda p: (p.child, p.start_date)):
+            self.plans.setdefault(plan.child, []).append(plan)
+        self.in_force = {}
+        self.periods = {}
+        for ref in sorted(self.children):
+            plans = self.plans.get(ref, [])
+            force = [d for d in self.horizon if any(p.in_force(d) for p in plans)]
+            if force:
+                self.in_force[ref] = force
+                self.periods[ref] = [
+                    period
+                    for plan in plans
+                    for period in plan_periods(plan, inst.horizon_start, inst.horizon_end)
+                ]
+        self.planned = sorted(self.in_force)
+
+    # -- time ---------------------------------------------------------------
+    def local_day(self, moment: dt.datetime) -> dt.date:
+        return moment.astimezone(self.tz).date()
+
+    def worker_spans(self, ref: str, weekday: int) -> tuple[tuple[int, int], ...]:
+        return self._worker_spans[ref][weekday]
+
+    def child_spans(self, ref: str, weekday: int) -> tuple[tuple[int, int], ...]:
+        return self._child_spans[ref][weekday]
+
+    @cached_property
+    def _worker_spans(self) -> dict[str, list[tuple[tuple[int, int], ...]]]:
+        return {
+            ref: [stretches(w.availability, day) for day in range(7)]
+            for ref, w in self.workers.items()
+        }
+
+    @cached_property
+    def _child_spans(self) -> dict[str, list[tuple[tuple[int, int], ...]]]:
+        return {
+            ref: [child_stretches(c.availability, day) for day in range(7)]
+            for ref, c in self.children.items()
+        }
+
+    def at_work(self, ref: str, day: dt.date) -> bool:
+        worker = self.workers.get(ref)
+        return worker is not None and at_work(worker, day)
+
+    # -- plans and periods --------------------------------------------------
+    def plan_on(self, child: str, day: dt.date) -> SupportPlan | None:
+        for plan in self.plans.get(child, []):
+            if plan.in_force(day):
+                return plan
+        return None
+
+    def period_of(self, child: str, day: dt.date) -> Period | None:
+        for period in self.periods.get(child, []):
+            if period.contains(day) and period.plan.in_force(day):
+                return period
+        return None
+
+    # -- existing sessions (rule 8) -------------------------------------------
+    def is_past(self, session: ExistingSession) -> bool:
+        return session.start < self.instance.now
+
+    def is_fixed(self, session: ExistingSession) -> bool:
+        """Rule 8: before now, inside the freeze window, locked, or before the horizon."""
+        return (
+            session.start < self.instance.freeze_until
+            or session.locked
+            or self.local_day(session.start) < self.instance.horizon_start
+        )
+
+    def session_problem(self, ref: str | None, child: str, day: dt.date) -> str | None:
+        """Why ``ref`` may not work with ``child`` on ``day`` (rules 2 and 3), if so."""
+        if ref is None:
+            return None
+        worker = self.workers.get(ref)
+        kid = self.children[child]
+        if worker is None:
+            return f"{ref} is no longer a worker"
+        if not at_work(worker, day):
+            if worker.end_date is not None and day > worker.end_date:
+                return f"{ref} left on {worker.end_date.isoformat()}"
+            if worker.start_date is not None and day < worker.start_date:
+                return f"{ref} starts on {worker.start_date.isoformat()}"
+            return f"{ref} is absent on {day.isoformat()}"
+        return skill_problem(worker, kid)
+
+    @cached_property
+    def fixed_sessions(self) -> list[ExistingSession]:
+        horizon_end = self.instance.horizon_end
+        return sorted(
+            (
+                s
+                for s in self.instance.existing_sessions
+                if self.is_fixed(s) and self.local_day(s.start) <= horizon_end
+            ),
+            key=lambda s: (s.start, s.id),
+        )
+
+    @cached_property
+    def movable_sessions(self) -> dict[str, list[ExistingSession]]:
+        out: dict[str, list[ExistingSession]] = {}
+        inst = self.instance
+        for s in sorted(inst.existing_sessions, key=lambda s: (s.start, s.id)):
+            day = self.local_day(s.start)
+            if self.is_fixed(s) or not inst.horizon_start <= day <= inst.horizon_end:
+                continue
+            out.setdefault(s.child, []).append(s)
+        return out
+
+    def wall(self, moment: dt.datetime) -> tuple[dt.date, int]:
+        return wall_minute(moment, self.tz)
+
+    def contact_anchor(self, child: str, key_today: str | None) -> dt.date | None:
+        """Day of the last key-worker contact before now (history in the input)."""
+        kid = self.children[child]
+        best = kid.last_key_worker_contact
+        keys = {k for k in (key_today, kid.current_key_worker) if k is not None}
+        for s in self.instance.existing_sessions:
+            if s.child != child or not self.is_past(s):
+                continue
+            if s.worker in keys or s.with_worker in keys:
+                day = self.local_day(s.start)
+                if best is None or day > best:
+                    best = day
+        return best

@@ -1,0 +1,121 @@
+"""``suggest``: ranked candidate key workers for one child, with what each would cost.
+
+Used for manual edits (``keyworker suggest CHILD``, ``pin``). No CP-SAT: it
+reads the instance as it stands (current key workers as the caseloads) and
+prices each worker on the same goals the solver uses, in the same order.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from solver.context import Context
+from solver.eligibility import employed, may_hold_case, skill_problem
+from solver.errors import UnknownChild
+from solver.instance import Instance
+from solver.timegrid import travel_minutes
+
+
+@dataclass(frozen=True, slots=True)
+class Candidate:
+    """One possible key worker. ``costs`` maps goal names to numbers (lower is better)."""
+
+    worker: str
+    eligible: bool
+    rank: int
+    reasons: tuple[str, ...]
+    costs: tuple[tuple[str, float], ...]
+
+    def cost(self, name: str) -> float:
+        return dict(self.costs).get(name, 0.0)
+
+
+def suggest(instance: Instance, child_ref: str, limit: int = 5) -> list[Candidate]:
+    ctx = Context(instance)
+    kid = ctx.children.get(child_ref)
+    if kid is None:
+        raise UnknownChild(child_ref)
+    days = ctx.in_force.get(child_ref) or ctx.horizon
+    first, last = days[0], days[-1]
+    caseload: dict[str, int] = {}
+    minutes: dict[str, int] = {}
+    for other in ctx.children.values():
+        ref = other.current_key_worker
+        if ref is None or other.ref == child_ref:
+            continue
+        caseload[ref] = caseload.get(ref, 0) + 1
+        plan = ctx.plan_on(other.ref, first) or next(iter(ctx.plans.get(other.ref, [])), None)
+        if plan is not None:
+            minutes[ref] = (
+                minutes.get(ref, 0) + plan.sessions * plan.session_minutes // plan.every_weeks
+            )
+    plan = ctx.plan_on(child_ref, first)
+    own = plan.sessions * plan.session_minutes // plan.every_weeks if plan else 0
+    scored: list[tuple[tuple[float, ...], Candidate]] = []
+    for worker in ctx.workers.values():
+        if worker.team != kid.team and skill_problem(worker, kid) is not None:
+            continue
+        reasons: list[str] = []
+        eligible = True
+        if not may_hold_case(worker, kid):
+            eligible = False
+            reasons.append(
+                skill_problem(worker, kid)
+                or f"{worker.ref} is in team {worker.team}, not {kid.team}"
+            )
+        leaves = worker.end_date is not None and worker.end_date < last
+        if not employed(worker, first) or leaves:
+            eligible = False if not employed(worker, first) else eligible
+            when = worker.end_date.isoformat() if worker.end_date else "?"
+            reasons.append(f"{worker.ref} is not employed for the whole horizon (ends {when})")
+        held = caseload.get(worker.ref, 0)
+        if held >= worker.max_caseload:
+            eligible = False
+            reasons.append(f"{worker.ref} is at the caseload limit ({held}/{worker.max_caseload})")
+        else:
+            reasons.append(f"caseload {held}/{worker.max_caseload}")
+        capacity = int(worker.hours_per_week * 60)
+        booked = minutes.get(worker.ref, 0) + own
+        over = max(0, booked - capacity)
+        reasons.append(f"{booked} of {capacity} weekly minutes booked with this child")
+        change = 0.0 if worker.ref == kid.current_key_worker else 1.0
+        if change == 0.0:
+            reasons.append("keeps the current key worker")
+        elif kid.current_key_worker is not None:
+            reasons.append(f"a key-worker change from {kid.current_key_worker}")
+        known = (
+            0.0
+            if worker.ref in kid.known_workers or worker.ref == kid.current_secondary_worker
+            else 1.0
+        )
+        if known == 0.0:
+            reasons.append(f"{child_ref} already knows {worker.ref}")
+        wish = 0.0
+        if kid.preferred_workers and worker.ref not in kid.preferred_workers:
+            wish += 1
+        if kid.preferred_gender and worker.gender != kid.preferred_gender:
+            wish += 1
+            reasons.append("not the preferred gender")
+        if kid.preferred_workers and worker.ref in kid.preferred_workers:
+            reasons.append(f"{child_ref} asked for {worker.ref}")
+        travel = travel_minutes(worker.lat, worker.lon, kid.lat, kid.lon)
+        days_away = sum(1 for d in days if not ctx.at_work(worker.ref, d))
+        if days_away:
+            reasons.append(f"away on {days_away} of the child's {len(days)} plan days")
+        costs = (
+            ("ineligible", 0.0 if eligible else 1.0),
+            ("keyworker_change", change),
+            ("unknown_to_child", known),
+            ("minutes_over_capacity", float(over)),
+            ("days_away", float(days_away)),
+            ("wishes_missed", wish),
+            ("caseload_share", held / max(1, worker.max_caseload)),
+            ("travel_minutes", float(travel)),
+        )
+        key = tuple(value for _, value in costs)
+        scored.append((key, Candidate(worker.ref, eligible, 0, tuple(reasons), costs)))
+    scored.sort(key=lambda item: (item[0], item[1].worker))
+    out: list[Candidate] = []
+    for rank, (_, cand) in enumerate(scored[:limit], start=1):
+        out.append(Candidate(cand.worker, cand.eligible, rank, cand.reasons, cand.costs))
+    return out

@@ -1,0 +1,606 @@
+"""Timetabling stage: every required session in a real slot, one CP-SAT model per team.
+
+Given the allocation (key and secondary worker per child-day), each model
+chooses among candidate sessions (``candidates.py``) under rules 4-6 and the
+period counts. Levels: 1 sessions short of each period's target; 2 continuity
+(cover by the secondary worker, cover by anyone else, key-worker contact gaps
+longer than ``max_gap_days``, a missing handover before a known change);
+3 stability (existing sessions not kept at the same worker, day and time);
+4 routine (same weekday and time), short travel, the child's wishes.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from ortools.sat.python import cp_model
+
+from solver.allocation import AllocationResult, DayAlloc
+from solver.candidates import (
+    KEY,
+    OTHER,
+    SECONDARY,
+    Busy,
+    Candidate,
+    TravelTable,
+    clashes,
+    cover_workers,
+    make_candidates,
+)
+from solver.context import RISK_WEIGHT, Context
+from solver.eligibility import may_work_with, weekly_capacity_minutes
+from solver.instance import ExistingSession
+from solver.lexico import Level, LevelResult, solve_lexicographic
+from solver.parallel import run_parts
+from solver.params import SolverParams
+from solver.periods import Period
+from solver.timegrid import lies_within, monday
+
+OTHER_COVER_LIMIT = 2
+KEY_STEP = 60
+COVER_STEP = 120
+
+
+@dataclass
+class FixedFacts:
+    """Fixed sessions (rule 8) as constants for the model, built once for all teams."""
+
+    busy: dict[tuple[str, dt.date], list[Busy]] = field(default_factory=dict)
+    count: dict[tuple[str, dt.date, int], int] = field(default_factory=dict)  # (child, plan, k)
+    days: dict[str, set[dt.date]] = field(default_factory=dict)
+    minutes: dict[tuple[str, dt.date], int] = field(default_factory=dict)  # (worker, monday)
+    broken: dict[str, list[ExistingSession]] = field(default_factory=dict)  # child -> sessions
+    kept: list[ExistingSession] = field(default_factory=list)
+
+
+def period_key(period: Period) -> tuple[str, dt.date, int]:
+    return (period.child, period.plan.start_date, period.index)
+
+
+def fixed_facts(ctx: Context) -> FixedFacts:
+    facts = FixedFacts()
+    for s in ctx.fixed_sessions:
+        day = ctx.local_day(s.start)
+        broken = not ctx.is_past(s) and any(
+            ctx.session_problem(ref, s.child, day) for ref in (s.worker, s.with_worker)
+        )
+        if broken:
+            facts.broken.setdefault(s.child, []).append(s)
+            continue
+        facts.kept.append(s)
+        minutes = int((s.end - s.start).total_seconds() // 60)
+        for ref in (s.worker, s.with_worker):
+            if ref is None:
+                continue
+            facts.busy.setdefault((ref, day), []).append(Busy(s.start, s.end, s.child))
+            key = (ref, monday(day))
+            facts.minutes[key] = facts.minutes.get(key, 0) + minutes
+        facts.days.setdefault(s.child, set()).add(day)
+        period = ctx.period_of(s.child, day)
+        if period is not None:
+            pk = period_key(period)
+            facts.count[pk] = facts.count.get(pk, 0) + 1
+    return facts
+
+
+@dataclass
+class TeamTimetable:
+    chosen: list[Candidate]
+    cancelled: list[ExistingSession]
+    levels: list[LevelResult]
+
+
+@dataclass
+class TimetableResult:
+    chosen: list[Candidate] = field(default_factory=list)
+    cancelled: list[ExistingSession] = field(default_factory=list)
+    kept: list[ExistingSession] = field(default_factory=list)
+    levels: list[list[LevelResult]] = field(default_factory=list)
+
+
+@dataclass
+class _Part:
+    team: str
+    workers: list[str]
+    children: list[str]
+
+
+class _TeamModel:
+    def __init__(
+        self,
+        ctx: Context,
+        part: _Part,
+        alloc: AllocationResult,
+        facts: FixedFacts,
+        travel: TravelTable,
+    ) -> None:
+        self.ctx = ctx
+        self.part = part
+        self.alloc = alloc
+        self.facts = facts
+        self.travel = travel
+        self.model = cp_model.CpModel()
+        self.cands: list[Candidate] = []
+        self.vars: list[cp_model.IntVar] = []
+        self.levels = [
+            Level(1, "sessions short of the period targets"),
+            Level(2, "cover, contact gaps and missing handovers"),
+            Level(3, "existing sessions moved"),
+            Level(4, "routine, travel and wishes"),
+        ]
+        self.by_period: dict[tuple[str, dt.date, int], list[int]] = defaultdict(list)
+        self.rescues: dict[str, list[int]] = defaultdict(list)
+        caseload: dict[str, int] = defaultdict(int)
+        for child in part.children:
+            for key, _ in set(alloc.by_child.get(child, {}).values()):
+                if key is not None:
+                    caseload[key] += 1
+        self.load_rank = dict(caseload)
+
+    # -- candidates -------------------------------------------------------------
+    def _add(self, cand: Candidate) -> None:
+        index = len(self.cands)
+        self.cands.append(cand)
+        name = f"session[{cand.child},{cand.worker},{cand.with_worker},{cand.start.isoformat()}]"
+        self.vars.append(self.model.new_bool_var(name))
+        if cand.rescue_of is not None:
+            self.rescues[cand.rescue_of].append(index)
+        self.by_period[period_key(cand.period)].append(index)
+
+    def _allocation(self, child: str, day: dt.date) -> DayAlloc:
+        return self.alloc.by_child.get(child, {}).get(day, (None, None))
+
+    def _role(self, child: str, day: dt.date, worker: str, with_worker: str | None) -> str:
+        key, sec = self._allocation(child, day)
+        if key is not None and key in (worker, with_worker):
+            return KEY
+        if sec is not None and worker == sec:
+            return SECONDARY
+        return OTHER
+
+    def build_candidates(self) -> None:
+        ctx, facts = self.ctx, self.facts
+        for child in self.part.children:
+            kid = ctx.children[child]
+            movable = ctx.movable_sessions.get(child, [])
+            fixed_days = facts.days.get(child, set())
+            for period in ctx.periods.get(child, []):
+                room = period.target - facts.count.get(period_key(period), 0)
+                if room <= 0:
+                    continue
+                for day in ctx.in_force[child]:
+                    if not period.contains(day) or not period.plan.in_force(day):
+                        continue
+                    if day < ctx.today or day in fixed_days:
+                        continue
+                    key, sec = self._allocation(child, day)
+                    workers: list[tuple[str, str]] = []
+                    if key is not None and ctx.at_work(key, day):
+                        workers.append((key, KEY))
+                    if sec is not None and ctx.at_work(sec, day):
+                        workers.append((sec, SECONDARY))
+                    needs_cover = (
+                        key is None
+                        or not ctx.at_work(key, day)
+                        or self.alloc.overflow_minutes.get(key, 0) > 0
+                    )
+                    if needs_cover:
+                        for w in cover_workers(
+                            ctx,
+                            child,
+                            day,
+                            self.part.workers,
+                            {key or "", sec or ""},
+                            self.load_rank,
+                            OTHER_COVER_LIMIT,
+                        ):
+                            workers.append((w, OTHER))
+                    todays = [e for e in movable if ctx.local_day(e.start) == day]
+                    listed = {w for w, _ in workers}
+                    for e in todays:
+                        if e.with_worker is None and e.worker not in listed:
+                            worker = ctx.workers.get(e.worker)
+                            if (
+                                worker is not None
+                                and ctx.at_work(e.worker, day)
+                                and may_work_with(worker, kid)
+                            ):
+                                workers.append((e.worker, self._role(child, day, e.worker, None)))
+                                listed.add(e.worker)
+                    for w, role in workers:
+                        extra = {
+                            ctx.wall(e.start)[1]
+                            for e in todays
+                            if e.worker == w and e.with_worker is None
+                        }
+                        step = KEY_STEP if role == KEY else COVER_STEP
+                        for cand in make_candidates(
+                            ctx,
+                            child,
+                            period,
+                            day,
+                            w,
+                            None,
+                            role,
+                            step,
+                            extra,
+                            facts.busy,
+                            self.travel,
+                        ):
+                            self._add(cand)
+                    for e in todays:
+                        if e.with_worker is None:
+                            continue
+                        if any(
+                            ctx.session_problem(r, child, day) for r in (e.worker, e.with_worker)
+                        ):
+                            continue
+                        role = self._role(child, day, e.worker, e.with_worker)
+                        for cand in make_candidates(
+                            ctx,
+                            child,
+                            period,
+                            day,
+                            e.worker,
+                            e.with_worker,
+                            role,
+                            10_000,
+                            {ctx.wall(e.start)[1]},
+                            facts.busy,
+                            self.travel,
+                            handover=True,
+                        ):
+                            if cand.start == e.start:
+                                self._add(cand)
+            self._handover_candidates(child)
+            self._rescue_candidates(child)
+
+    def _handover_candidates(self, child: str) -> None:
+        ctx = self.ctx
+        days = ctx.in_force[child]
+        self.handover_groups: dict[tuple[str, dt.date], list[int]]
+        if not hasattr(self, "handover_groups"):
+            self.handover_groups = {}
+        for before, day in zip(days, days[1:], strict=False):
+            if (day - before).days != 1:
+                continue
+            old, _ = self._allocation(child, before)
+            new, _ = self._allocation(child, day)
+            if old is None or new is None or old == new:
+                continue
+            group: list[int] = []
+            start_day = max(ctx.today, day - dt.timedelta(days=14))
+            for candidate_day in days:
+                if not start_day <= candidate_day < day:
+                    continue
+                if candidate_day in self.facts.days.get(child, set()):
+                    continue
+                if not (ctx.at_work(old, candidate_day) and ctx.at_work(new, candidate_day)):
+                    continue
+                period = ctx.period_of(child, candidate_day)
+                if period is None:
+                    continue
+                room = period.target - self.facts.count.get(period_key(period), 0)
+                if room <= 0:
+                    continue
+                existing = {
+                    ctx.wall(e.start)[1]
+                    for e in ctx.movable_sessions.get(child, [])
+                    if ctx.local_day(e.start) == candidate_day and e.with_worker == new
+                }
+                for cand in make_candidates(
+                    ctx,
+                    child,
+                    period,
+                    candidate_day,
+                    old,
+                    new,
+                    KEY,
+                    KEY_STEP,
+                    existing,
+                    self.facts.busy,
+                    self.travel,
+                    handover=True,
+                ):
+                    group.append(len(self.cands))
+                    self._add(cand)
+            self.handover_groups[(child, day)] = group
+
+    def _rescue_candidates(self, child: str) -> None:
+        ctx = self.ctx
+        kid = ctx.children[child]
+        for s in self.facts.broken.get(child, []):
+            day = ctx.local_day(s.start)
+            period = ctx.period_of(child, day)
+            if period is None:
+                continue
+            key, sec = self._allocation(child, day)
+            options: list[str] = []
+            for ref in (s.worker, key, sec, s.with_worker):
+                if ref and ref not in options:
+                    options.append(ref)
+            for w in cover_workers(
+                ctx, child, day, self.part.workers, set(options), self.load_rank, 3
+            ):
+                options.append(w)
+            partner = s.with_worker if not ctx.session_problem(s.with_worker, child, day) else None
+            for w in options:
+                if ctx.session_problem(w, child, day):
+                    continue
+                with_worker = partner if partner != w else None
+                spans = ctx.worker_spans(w, day.weekday())
+                if not lies_within(s.start, s.end, spans, ctx.tz):
+                    continue
+                if clashes(s.start, s.end, child, self.facts.busy.get((w, day), []), self.travel):
+                    continue
+                if with_worker is not None and clashes(
+                    s.start,
+                    s.end,
+                    child,
+                    self.facts.busy.get((with_worker, day), []),
+                    self.travel,
+                ):
+                    continue
+                role = self._role(child, day, w, with_worker)
+                self._add(
+                    Candidate(
+                        child,
+                        w,
+                        with_worker,
+                        day,
+                        s.start,
+                        s.end,
+                        period,
+                        role,
+                        with_worker is not None,
+                        s.id,
+                    )
+                )
+            del kid
+
+    # -- constraints ------------------------------------------------------------
+    def build_constraints(self) -> None:
+        ctx, model = self.ctx, self.model
+        unmet, continuity, stability, routine = self.levels
+        # period counts (and rule 5 per child-day)
+        for child in self.part.children:
+            risk = RISK_WEIGHT.get(ctx.children[child].risk, 2)
+            for period in ctx.periods.get(child, []):
+                pk = period_key(period)
+                room = max(0, period.target - self.facts.count.get(pk, 0))
+                chosen = [self.vars[i] for i in self.by_period.get(pk, [])]
+                if chosen:
+                    model.add(sum(chosen) <= room)
+                if room > 0:
+                    short = model.new_int_var(0, room, f"short[{child},{period.first_day}]")
+                    model.add(short + sum(chosen) >= room)
+                    unmet.add(short, risk)
+        for group in self.rescues.values():
+            if len(group) > 1:
+                model.add_at_most_one(self.vars[i] for i in group)
+        by_child_day: dict[tuple[str, dt.date], list[int]] = defaultdict(list)
+        for i, cand in enumerate(self.cands):
+            by_child_day[(cand.child, cand.day)].append(i)
+        for indices in by_child_day.values():
+            if len(indices) > 1:
+                model.add_at_most_one(self.vars[i] for i in indices)
+        self._no_overlap()
+        self._capacity()
+        self._continuity(by_child_day)
+        self._stability_and_routine(stability, routine)
+
+    def _no_overlap(self) -> None:
+        """Rule 4 between candidates: extended intervals [start, end + travel) pairwise disjoint."""
+        by_worker_day: dict[tuple[str, dt.date], list[int]] = defaultdict(list)
+        children_of: dict[str, set[str]] = defaultdict(set)
+        for i, cand in enumerate(self.cands):
+            for ref in cand.workers:
+                by_worker_day[(ref, cand.day)].append(i)
+                children_of[ref].add(cand.child)
+        buffer: dict[tuple[str, str], int] = {}
+        for ref, kids in children_of.items():
+            for a in kids:
+                buffer[(ref, a)] = max(self.travel.between(a, b) for b in kids)
+        for (ref, _day), indices in by_worker_day.items():
+            if len(indices) < 2:
+                continue
+            spans = []
+            for i in indices:
+                cand = self.cands[i]
+                pad = dt.timedelta(minutes=buffer[(ref, cand.child)])
+                spans.append((cand.start, cand.end + pad, i))
+            points = sorted({s for s, _, _ in spans})
+            seen: set[frozenset[int]] = set()
+            for point in points:
+                covering = frozenset(i for s, e, i in spans if s <= point < e)
+                if len(covering) > 1 and covering not in seen:
+                    seen.add(covering)
+                    self.model.add_at_most_one(self.vars[i] for i in sorted(covering))
+
+    def _capacity(self) -> None:
+        """Rule 6: session minutes per worker and ISO week within the weekly capacity."""
+        by_week: dict[tuple[str, dt.date], list[int]] = defaultdict(list)
+        for i, cand in enumerate(self.cands):
+            for ref in cand.workers:
+                by_week[(ref, monday(cand.day))].append(i)
+        for (ref, week), indices in by_week.items():
+            cap = weekly_capacity_minutes(self.ctx.workers[ref], week)
+            room = max(0, cap - self.facts.minutes.get((ref, week), 0))
+            total = sum(self.cands[i].minutes for i in indices)
+            if total > room:
+                self.model.add(
+                    cp_model.LinearExpr.weighted_sum(
+                        [self.vars[i] for i in indices], [self.cands[i].minutes for i in indices]
+                    )
+                    <= room
+                )
+
+    def _continuity(self, by_child_day: dict[tuple[str, dt.date], list[int]]) -> None:
+        ctx, model = self.ctx, self.model
+        continuity = self.levels[1]
+        for i, cand in enumerate(self.cands):
+            risk = RISK_WEIGHT.get(ctx.children[cand.child].risk, 2)
+            if cand.role == SECONDARY:
+                continuity.add(self.vars[i], risk)
+            elif cand.role == OTHER:
+                continuity.add(self.vars[i], 3 * risk)
+        for (child, _day), group in getattr(self, "handover_groups", {}).items():
+            risk = RISK_WEIGHT.get(ctx.children[child].risk, 2)
+            missing = model.new_bool_var(f"no_handover[{child},{_day}]")
+            model.add(sum(self.vars[i] for i in group) + missing >= 1)
+            continuity.add(missing, 10 * risk)
+        for child in self.part.children:
+            self._contact_gaps(child, by_child_day)
+
+    def _contact_gaps(self, child: str, by_child_day: dict[tuple[str, dt.date], list[int]]) -> None:
+        ctx, model = self.ctx, self.model
+        days = ctx.in_force[child]
+        plans = [p.plan for p in ctx.periods.get(child, [])]
+        if not plans:
+            return
+        gap = min(p.max_gap_days for p in plans)
+        first_key, _ = self._allocation(child, days[0])
+        anchor = ctx.contact_anchor(child, first_key)
+        first_in_force = min(p.start_date for p in plans)
+        start_ref = (
+            anchor if anchor is not None else max(first_in_force, ctx.instance.horizon_start)
+        )
+        end_ref = min(ctx.instance.horizon_end, days[-1])
+        fixed_contact: set[dt.date] = set()
+        for s in self.facts.kept:
+            if s.child != child:
+                continue
+            day = ctx.local_day(s.start)
+            key, _ = self._allocation(child, day)
+            if key is not None and key in (s.worker, s.with_worker):
+                fixed_contact.add(day)
+        contact: dict[dt.date, cp_model.IntVar] = {}
+        for (c, day), indices in by_child_day.items():
+            if c != child:
+                continue
+            kw = [self.vars[i] for i in indices if self.cands[i].role == KEY]
+            if kw:
+                flag = model.new_bool_var(f"contact[{child},{day}]")
+                model.add(flag == sum(kw))
+                contact[day] = flag
+        risk = RISK_WEIGHT.get(ctx.children[child].risk, 2)
+        first = start_ref + dt.timedelta(days=1)
+        last_start = end_ref - dt.timedelta(days=gap)
+        day = first
+        while day <= last_start:
+            window = [day + dt.timedelta(days=k) for k in range(gap)]
+            day += dt.timedelta(days=1)
+            if any(d in fixed_contact for d in window):
+                continue
+            terms = [contact[d] for d in window if d in contact]
+            if not terms:
+                continue
+            slack = model.new_bool_var(f"gap[{child},{window[0]}]")
+            model.add(sum(terms) + slack >= 1)
+            self.levels[1].add(slack, 5 * risk)
+
+    def _stability_and_routine(self, stability: Level, routine: Level) -> None:
+        ctx, model = self.ctx, self.model
+        index_of: dict[tuple[str, str, str | None, dt.datetime], int] = {}
+        for i, cand in enumerate(self.cands):
+            if cand.rescue_of is None:
+                index_of[(cand.child, cand.worker, cand.with_worker, cand.start)] = i
+        self.hints: list[int] = []
+        for child in self.part.children:
+            kid = ctx.children[child]
+            pattern = {
+                (s.start.astimezone(ctx.tz).weekday(), ctx.wall(s.start)[1])
+                for s in ctx.instance.existing_sessions
+                if s.child == child
+            }
+            for e in ctx.movable_sessions.get(child, []):
+                found = index_of.get((child, e.worker, e.with_worker, e.start))
+                if found is None:
+                    continue  # cannot be kept: its move is already forced
+                moved = model.new_bool_var(f"moved[{e.id}]")
+                model.add(moved + self.vars[found] >= 1)
+                stability.add(moved, 1)
+                self.hints.append(found)
+            anchor: tuple[int, int] | None = None
+            if not pattern:
+                keyed = sorted(
+                    (c.start, c.day.weekday(), ctx.wall(c.start)[1])
+                    for c in self.cands
+                    if c.child == child and c.role == KEY
+                )
+                if keyed:
+                    anchor = (keyed[0][1], keyed[0][2])
+            for i, cand in enumerate(self.cands):
+                if cand.child != child:
+                    continue
+                slot = (cand.day.weekday(), ctx.wall(cand.start)[1])
+                cost = 0
+                if pattern:
+                    if slot not in pattern:
+                        cost += 1 if any(slot[0] == p[0] for p in pattern) else 2
+                elif anchor is not None:
+                    cost += (slot[0] != anchor[0]) + (slot[1] != anchor[1])
+                cost += max(0, self.travel.from_base(cand.worker, child) - 15) // 15
+                if kid.preferred_gender and ctx.workers[cand.worker].gender != kid.preferred_gender:
+                    cost += 1
+                routine.add(self.vars[i], cost)
+
+    def solve(self, seconds: float, cp_workers: int, params: SolverParams) -> TeamTimetable:
+        self.build_candidates()
+        self.build_constraints()
+        for i in getattr(self, "hints", []):
+            self.model.add_hint(self.vars[i], 1)
+        lex = solve_lexicographic(
+            self.model,
+            self.levels,
+            time_limit=seconds,
+            num_workers=cp_workers,
+            seed=params.random_seed,
+            log=params.log_search,
+            stage=f"timetable {self.part.team}",
+            shares=(0.35, 0.35, 0.1, 0.2),
+        )
+        chosen = [c for c, v in zip(self.cands, self.vars, strict=True) if lex.is_true(v)]
+        rescued = {c.rescue_of for c in chosen if c.rescue_of is not None}
+        cancelled = [
+            s
+            for child in self.part.children
+            for s in self.facts.broken.get(child, [])
+            if s.id not in rescued
+        ]
+        return TeamTimetable(chosen, cancelled, lex.levels)
+
+
+def timetable(
+    ctx: Context, alloc: AllocationResult, params: SolverParams, seconds: float
+) -> TimetableResult:
+    facts = fixed_facts(ctx)
+    travel = TravelTable(ctx)
+    teams: dict[str, _Part] = {}
+    for ref in ctx.planned:
+        team = ctx.children[ref].team
+        teams.setdefault(team, _Part(team, [], [])).children.append(ref)
+    for ref in sorted(ctx.workers):
+        team = ctx.workers[ref].team
+        if team in teams:
+            teams[team].workers.append(ref)
+    parts = [teams[t] for t in sorted(teams)]
+    sizes = [len(p.children) for p in parts]
+
+    def work(part: _Part, secs: float, cpw: int) -> TeamTimetable:
+        return _TeamModel(ctx, part, alloc, facts, travel).solve(secs, cpw, params)
+
+    outputs = run_parts(parts, sizes, seconds, params.num_workers, work)
+    result = TimetableResult(kept=facts.kept)
+    for out in outputs:
+        result.chosen.extend(out.chosen)
+        result.cancelled.extend(out.cancelled)
+        result.levels.append(out.levels)
+    # broken sessions of children without a plan in the horizon are cancelled too
+    planned = set(ctx.planned)
+    for child, sessions in facts.broken.items():
+        if child not in planned:
+            result.cancelled.extend(sessions)
+    return result
