@@ -1,0 +1,71 @@
+"""Calendars: each worker's sessions as an iCalendar feed, rendered, stored and served.
+
+* :mod:`calendars.feed` renders a feed from plain data (pure, deterministic);
+* :mod:`calendars.timezones` writes VTIMEZONEs as one yearly rule pair;
+* :mod:`calendars.store` turns the stored plan into feeds and caches them;
+* :mod:`calendars.tokens` issues, rotates and checks the secret subscribe tokens;
+* :mod:`calendars.server` serves the cached feeds (Starlette on uvicorn);
+* :mod:`calendars.export` writes one ``REF.ics`` per worker.
+"""
+
+from __future__ import annotations
+
+from calendars.export import export_calendars
+from calendars.feed import FeedEvent, FeedSpec, render_feed, render_feed_typed, trim_to_size
+from calendars.server import create_app, run_server, serving
+from calendars.store import (
+    MAX_FEED_BYTES,
+    PAST_DAYS,
+    RefreshStats,
+    RenderedFeed,
+    entity_tag,
+    refresh_feeds,
+    render_feeds,
+    team_owner,
+    window_start,
+    worker_owner,
+)
+from calendars.timezones import vtimezone
+from calendars.tokens import (
+    FeedOwner,
+    current_token,
+    derive_token,
+    feed_url,
+    hash_token,
+    is_well_formed,
+    load_secret_key,
+    lookup,
+    rotate_token,
+)
+
+__all__ = [
+    "MAX_FEED_BYTES",
+    "PAST_DAYS",
+    "FeedEvent",
+    "FeedOwner",
+    "FeedSpec",
+    "RefreshStats",
+    "RenderedFeed",
+    "create_app",
+    "current_token",
+    "derive_token",
+    "entity_tag",
+    "export_calendars",
+    "feed_url",
+    "hash_token",
+    "is_well_formed",
+    "load_secret_key",
+    "lookup",
+    "refresh_feeds",
+    "render_feed",
+    "render_feed_typed",
+    "render_feeds",
+    "rotate_token",
+    "run_server",
+    "serving",
+    "team_owner",
+    "trim_to_size",
+    "vtimezone",
+    "window_start",
+    "worker_owner",
+]

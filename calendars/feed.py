@@ -1,0 +1,238 @@
+"""Render one iCalendar feed: plain frozen data in, RFC 5545 bytes out.
+
+Pure and deterministic: the same :class:`FeedSpec` always gives the same bytes, so a
+feed whose sessions did not change keeps its ETag and clients do not reprocess it.
+``DTSTAMP`` is the session's last change (not the time of rendering) for the same
+reason. Everything goes through icalendar's typed API, which writes CRLF line ends
+and folds lines at 75 octets without splitting a UTF-8 character.
+
+Times are written with ``TZID`` in the feed's zone and the zone's VTIMEZONE is
+included (see :mod:`calendars.timezones`). A wall-clock time that occurs twice (the
+hour after clocks go back) is written in UTC instead: RFC 5545 reads it as the first
+occurrence, pytz-based parsers (vobject) as the second; UTC leaves no doubt.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from icalendar import Calendar, Event, vDuration, vGeo  # type: ignore[import-untyped,unused-ignore]
+from icalendar.parser import (  # type: ignore[import-untyped,unused-ignore]
+    escape_char,
+    foldline,
+    param_value,
+)
+
+from calendars.timezones import vtimezone
+
+PRODID = "-//keyworker//keyworker calendars 1.0//EN"
+
+
+@dataclass(frozen=True, slots=True)
+class FeedEvent:
+    """One session as a calendar event; ``start``, ``end`` and ``stamp`` are aware."""
+
+    uid: str
+    start: datetime
+    end: datetime
+    summary: str
+    sequence: int
+    stamp: datetime
+    description: str | None = None
+    location: str | None = None
+    geo: tuple[float, float] | None = None
+
+    def __post_init__(self) -> None:
+        for name in ("start", "end", "stamp"):
+            value: datetime = getattr(self, name)
+            if value.tzinfo is None:
+                raise ValueError(f"FeedEvent.{name} must be an aware datetime, got {value!r}")
+        if self.end <= self.start:
+            raise ValueError(f"FeedEvent {self.uid!r} ends before it starts")
+        for name in ("uid", "summary", "description", "location"):
+            text: str | None = getattr(self, name)
+            if text is not None:
+                object.__setattr__(self, name, clean_text(text))
+
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+
+
+def clean_text(text: str) -> str:
+    """Line ends as ``\n`` and other control characters as spaces: TEXT cannot hold them."""
+    return _CONTROL.sub(" ", text.replace("\r\n", "\n").replace("\r", "\n"))
+
+
+@dataclass(frozen=True, slots=True)
+class FeedSpec:
+    """A whole feed: its display name, zone and events (in any order)."""
+
+    name: str
+    timezone: str
+    events: tuple[FeedEvent, ...] = field(default_factory=tuple)
+    refresh_minutes: int = 60
+    description: str | None = None
+
+
+def render_feed(spec: FeedSpec) -> bytes:
+    """The feed as ``text/calendar`` bytes (UTF-8, CRLF, folded).
+
+    The calendar and its VTIMEZONE are built with icalendar's typed API. Events, the
+    bulk of a feed, are written by :func:`_event_text` with icalendar's own escaping
+    and folding functions: the same bytes :func:`render_feed_typed` builds through
+    ``icalendar.Event`` (a test holds them equal), about ten times faster, which is
+    what lets 300 feeds be refreshed inside a plan commit.
+    """
+    zone = ZoneInfo(spec.timezone)
+    events = _ordered(spec.events)
+    texts = [_event_text(event, zone) for event in events]
+    header = _calendar(spec, events, any(zoned for _, zoned in texts)).to_ical()
+    assert header.endswith(_END)
+    body = "".join(text for text, _ in texts).encode("utf-8")
+    return bytes(header[: -len(_END)]) + body + _END
+
+
+def render_feed_typed(spec: FeedSpec) -> bytes:
+    """The same feed built entirely through icalendar's typed API (the reference)."""
+    zone = ZoneInfo(spec.timezone)
+    events = _ordered(spec.events)
+    components = [_event_component(event, zone) for event in events]
+    calendar = _calendar(spec, events, any(zoned for _, zoned in components))
+    for component, _ in components:
+        calendar.add_component(component)
+    return bytes(calendar.to_ical())
+
+
+_END = b"END:VCALENDAR\r\n"
+
+
+def _ordered(events: tuple[FeedEvent, ...]) -> list[FeedEvent]:
+    return sorted(events, key=lambda e: (e.start, e.end, e.uid))
+
+
+def _calendar(spec: FeedSpec, events: list[FeedEvent], zoned: bool) -> Calendar:
+    calendar = Calendar()
+    calendar.add("prodid", PRODID)
+    calendar.add("version", "2.0")
+    calendar.add("calscale", "GREGORIAN")
+    calendar.add("method", "PUBLISH")
+    calendar.add("x-wr-calname", spec.name)
+    if spec.description:
+        calendar.add("x-wr-caldesc", spec.description)
+    refresh = timedelta(minutes=spec.refresh_minutes)
+    calendar.add("refresh-interval", vDuration(refresh), parameters={"VALUE": "DURATION"})
+    calendar.add("x-published-ttl", vDuration(refresh))
+    if zoned:
+        zone = ZoneInfo(spec.timezone)
+        years = [t.astimezone(zone).year for e in events for t in (e.start, e.end)]
+        calendar.add_component(vtimezone(spec.timezone, min(years), max(years)))
+    return calendar
+
+
+def _event_component(event: FeedEvent, zone: ZoneInfo) -> tuple[Event, bool]:
+    component = Event()
+    component.add("uid", event.uid)
+    component.add("dtstamp", event.stamp.astimezone(UTC))
+    start, start_zoned = _wall_clock(event.start, zone)
+    end, end_zoned = _wall_clock(event.end, zone)
+    component.add("dtstart", start)
+    component.add("dtend", end)
+    component.add("sequence", event.sequence)
+    component.add("summary", event.summary)
+    if event.description:
+        component.add("description", event.description)
+    if event.location:
+        component.add("location", event.location)
+    if event.geo is not None:
+        component.add("geo", vGeo(event.geo))
+    component.add("class", "PRIVATE")
+    component.add("status", "CONFIRMED")
+    component.add("transp", "OPAQUE")
+    return component, start_zoned or end_zoned
+
+
+def _event_text(event: FeedEvent, zone: ZoneInfo) -> tuple[str, bool]:
+    """``_event_component(...).to_ical()`` as text, without building the component.
+
+    Properties come in icalendar's canonical order for VEVENT (SUMMARY, DTSTART,
+    DTEND, DTSTAMP, UID, SEQUENCE, then the rest alphabetically).
+    """
+    start, start_line = _time_line("DTSTART", event.start, zone)
+    end, end_line = _time_line("DTEND", event.end, zone)
+    lines = [
+        "SUMMARY:" + escape_char(event.summary),
+        start_line,
+        end_line,
+        "DTSTAMP:" + _format(event.stamp.astimezone(UTC)),
+        "UID:" + escape_char(event.uid),
+        f"SEQUENCE:{event.sequence}",
+        "CLASS:PRIVATE",
+    ]
+    if event.description:
+        lines.append("DESCRIPTION:" + escape_char(event.description))
+    if event.geo is not None:
+        lines.append(f"GEO:{float(event.geo[0])};{float(event.geo[1])}")
+    if event.location:
+        lines.append("LOCATION:" + escape_char(event.location))
+    lines += ["STATUS:CONFIRMED", "TRANSP:OPAQUE"]
+    text = "BEGIN:VEVENT\r\n" + "".join(foldline(line) + "\r\n" for line in lines)
+    return text + "END:VEVENT\r\n", start or end
+
+
+def _time_line(name: str, moment: datetime, zone: ZoneInfo) -> tuple[bool, str]:
+    local, zoned = _wall_clock(moment, zone)
+    if zoned:
+        return True, f"{name};TZID={param_value(zone.key)}:{_format(local)}"
+    return False, f"{name}:{_format(local)}"
+
+
+def _format(moment: datetime) -> str:
+    text = (
+        f"{moment.year:04d}{moment.month:02d}{moment.day:02d}"
+        f"T{moment.hour:02d}{moment.minute:02d}{moment.second:02d}"
+    )
+    return text + "Z" if moment.tzinfo is UTC else text
+
+
+def _wall_clock(moment: datetime, zone: ZoneInfo) -> tuple[datetime, bool]:
+    """The local time to write, and whether it carries the zone (False: written in UTC).
+
+    A wall-clock time that occurs twice is written in UTC, whichever occurrence it is:
+    RFC 5545 means the first, but some parsers (those built on pytz) take the second.
+    """
+    local = moment.astimezone(zone)
+    if local.replace(fold=0).utcoffset() != local.replace(fold=1).utcoffset():
+        return moment.astimezone(UTC), False
+    return local, True
+
+
+def trim_to_size(spec: FeedSpec, *, max_bytes: int, now: datetime) -> tuple[FeedSpec, int]:
+    """Drop events until the feed fits in ``max_bytes``; returns the spec and how many.
+
+    Google Calendar ignores what comes after about 1 MB, so a team feed that would be
+    larger keeps what matters most: upcoming sessions soonest first, then past
+    sessions most recent first. Deterministic, like everything here.
+    """
+    zone = ZoneInfo(spec.timezone)
+    sizes = {event: len(_event_text(event, zone)[0].encode("utf-8")) for event in spec.events}
+    total = len(render_feed(replace(spec, events=()))) + _VTIMEZONE_ALLOWANCE
+    if total + sum(sizes.values()) <= max_bytes:
+        return spec, 0
+    upcoming = sorted((e for e in spec.events if e.end > now), key=lambda e: (e.start, e.uid))
+    past = sorted(
+        (e for e in spec.events if e.end <= now), key=lambda e: (e.start, e.uid), reverse=True
+    )
+    kept: list[FeedEvent] = []
+    for event in upcoming + past:
+        if total + sizes[event] > max_bytes:
+            break
+        total += sizes[event]
+        kept.append(event)
+    return replace(spec, events=tuple(kept)), len(spec.events) - len(kept)
+
+
+_VTIMEZONE_ALLOWANCE = 2048
+"""Room left for the VTIMEZONE, which an empty feed does not carry."""

@@ -1,0 +1,317 @@
+"""The feed server: ``GET``/``HEAD /feeds/<token>.ics`` and ``/healthz``, over ASGI.
+
+Feeds are served as stored in ``feed_cache`` (rendered after every commit), so the
+hot path is one indexed query (token hash -> owner -> ETag, Last-Modified) and, for a
+200, the body, which is kept in memory per owner and ETag. The query runs inline on
+the event loop: on SQLite and a local PostgreSQL it takes well under a millisecond,
+less than handing it to a thread would cost. Every request checks the token row, so
+a rotated token is dead from the moment the rotation commits, in any process.
+
+A feed's window is "14 days before now": when the day has moved on since a feed was
+stored (no commit, no nightly run yet), that one feed is re-rendered on request.
+
+Conditional requests follow RFC 9110: ``If-None-Match`` (a list, or ``*``, compared
+weakly as the RFC requires; our tags are strong) wins over ``If-Modified-Since``,
+which counts only when it is a valid date not in the future. 304 only on a real match:
+a server that answers 304 to any ``If-Modified-Since`` froze Apple Calendar.
+
+Anything else -- an unknown, revoked or malformed token, another path, another
+method -- gets the same plain 404, and errors a plain 500, never a stack trace, and
+never a hint whether a worker exists. Bodies are never compressed.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hmac
+import logging
+import re
+import socket
+import threading
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from email.utils import format_datetime, parsedate_to_datetime
+from typing import Any
+
+import uvicorn
+from sqlalchemy import String, func, literal, select, text
+from sqlalchemy.exc import IntegrityError
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+
+from calendars.store import refresh_feeds, window_start
+from calendars.tokens import FeedOwner, hash_token, is_well_formed
+from scheduler.db import Database
+from scheduler.models import FeedCache, FeedToken, Worker
+from scheduler.settings import Settings
+
+log = logging.getLogger("keyworker.feeds")
+
+Health = Callable[[], tuple[bool, dict[str, Any]]]
+
+NOT_FOUND_BODY = b"Not Found\n"
+ERROR_BODY = b"Internal Server Error\n"
+CALENDAR_TYPE = "text/calendar; charset=utf-8"
+_ETAG = re.compile(r'\s*(W/)?("[^"]*")\s*(,|$)')
+
+
+def create_app(
+    database: Database,
+    *,
+    settings: Settings | None = None,
+    clock: Callable[[], datetime] | None = None,
+    health: Health | None = None,
+) -> Starlette:
+    """The ASGI app. With ``settings``, feeds missing or out of date are rendered on demand.
+
+    ``clock`` (default: the system clock, UTC) is injected so tests can move time.
+    ``health`` returns (ok, details) for ``/healthz``; the default checks the database.
+    """
+    feeds = _Feeds(database, settings, clock or _utc_now)
+    check = health or _database_health(database)
+
+    async def feed(request: Request) -> Response:
+        return feeds.respond(request)
+
+    async def healthz(request: Request) -> Response:
+        try:
+            ok, details = check()
+        except Exception:
+            log.exception("health check failed")
+            ok, details = False, {}
+        return JSONResponse(
+            {"status": "ok" if ok else "failing", **details},
+            status_code=200 if ok else 503,
+            headers={"Cache-Control": "no-store"},
+        )
+
+    return Starlette(
+        routes=[
+            Route("/feeds/{name}", feed, methods=["GET", "HEAD"]),
+            Route("/healthz", healthz, methods=["GET", "HEAD"]),
+        ],
+        exception_handlers={404: _not_found, 405: _not_found, Exception: _server_error},
+    )
+
+
+def _utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+def not_found() -> Response:
+    return Response(NOT_FOUND_BODY, status_code=404, media_type="text/plain; charset=utf-8")
+
+
+async def _not_found(request: Request, exc: Exception) -> Response:
+    return not_found()
+
+
+async def _server_error(request: Request, exc: Exception) -> Response:
+    # The path may hold a token: log the error, never the request line.
+    log.error("feed server error: %s", type(exc).__name__, exc_info=exc)
+    return Response(ERROR_BODY, status_code=500, media_type="text/plain; charset=utf-8")
+
+
+def _database_health(database: Database) -> Health:
+    def check() -> tuple[bool, dict[str, Any]]:
+        try:
+            with database.engine.connect() as connection:
+                connection.execute(text("SELECT 1"))
+                feeds = connection.execute(select(func.count()).select_from(FeedCache)).scalar()
+        except Exception as exc:
+            log.warning("health: database unreachable: %s", type(exc).__name__)
+            return False, {"database": "unreachable"}
+        return True, {"database": "ok", "feeds": feeds}
+
+    return check
+
+
+@dataclass(frozen=True, slots=True)
+class _Head:
+    owner: FeedOwner
+    etag: str | None
+    last_modified: datetime | None
+    window_start: datetime | None
+
+
+class _Feeds:
+    def __init__(
+        self, database: Database, settings: Settings | None, clock: Callable[[], datetime]
+    ) -> None:
+        self.database = database
+        self.settings = settings
+        self.clock = clock
+        self.bodies: dict[str, tuple[str, bytes]] = {}
+        owner_key = func.coalesce(
+            literal("worker:", String) + Worker.ref, literal("team:", String) + FeedToken.team
+        )
+        self.head_query = (
+            select(
+                FeedToken.token_hash,
+                Worker.ref,
+                FeedToken.team,
+                FeedCache.etag,
+                FeedCache.last_modified,
+                FeedCache.window_start,
+            )
+            .select_from(FeedToken)
+            .outerjoin(Worker, Worker.id == FeedToken.worker_id)
+            .outerjoin(FeedCache, FeedCache.owner == owner_key)
+            .where(FeedToken.revoked_at.is_(None))
+        )
+
+    def respond(self, request: Request) -> Response:
+        name: str = request.path_params["name"]
+        token = name.removesuffix(".ics")
+        if token == name or not is_well_formed(token):
+            return not_found()
+        wanted = hash_token(token)
+        head = self._head(wanted)
+        if head is None:
+            return not_found()
+        if self._stale(head):
+            self._refresh(head.owner)
+            head = self._head(wanted)
+        if head is None or head.etag is None or head.last_modified is None:
+            return not_found()
+        headers = {
+            "ETag": head.etag,
+            "Last-Modified": format_datetime(head.last_modified.astimezone(UTC), usegmt=True),
+            "Cache-Control": "private, no-cache",
+            "X-Content-Type-Options": "nosniff",
+        }
+        if not_modified(request, head.etag, head.last_modified, self.clock()):
+            return Response(status_code=304, headers=headers)
+        etag, body = self._body(head.owner.key, head.etag)
+        headers["ETag"] = etag
+        headers["Content-Length"] = str(len(body))
+        content = b"" if request.method == "HEAD" else body
+        return Response(content, headers=headers, media_type=CALENDAR_TYPE)
+
+    def _head(self, wanted: str) -> _Head | None:
+        with self.database.engine.connect() as connection:
+            row = connection.execute(self.head_query.where(FeedToken.token_hash == wanted)).first()
+        if row is None:
+            return None
+        # The index found it by equality; compare again in constant time all the same.
+        if not _constant_time_equal(row.token_hash, wanted):
+            return None
+        if row.ref is not None:
+            owner = FeedOwner("worker", row.ref)
+        elif row.team is not None:
+            owner = FeedOwner("team", row.team)
+        else:
+            return None
+        return _Head(owner, row.etag, row.last_modified, row.window_start)
+
+    def _stale(self, head: _Head) -> bool:
+        if self.settings is None:
+            return False
+        if head.etag is None or head.window_start is None:
+            return True
+        return head.window_start < window_start(self.clock(), self.settings)
+
+    def _refresh(self, owner: FeedOwner) -> None:
+        assert self.settings is not None
+        try:
+            with self.database.transaction() as session:
+                refresh_feeds(session, now=self.clock(), settings=self.settings, owners=[owner.key])
+        except IntegrityError:
+            # Another process stored the same feed at the same moment: theirs will do.
+            log.info("feed refreshed concurrently")
+
+    def _body(self, owner: str, etag: str) -> tuple[str, bytes]:
+        cached = self.bodies.get(owner)
+        if cached is not None and cached[0] == etag:
+            return cached
+        with self.database.engine.connect() as connection:
+            row = connection.execute(
+                select(FeedCache.etag, FeedCache.body).where(FeedCache.owner == owner)
+            ).one()
+        self.bodies[owner] = (row.etag, bytes(row.body))
+        return self.bodies[owner]
+
+
+def _constant_time_equal(a: str, b: str) -> bool:
+    return hmac.compare_digest(a.encode("ascii"), b.encode("ascii"))
+
+
+def not_modified(request: Request, etag: str, last_modified: datetime, now: datetime) -> bool:
+    """Whether the client's copy is current (RFC 9110 section 13.2.2 order)."""
+    if_none_match = request.headers.get("if-none-match")
+    if if_none_match is not None:
+        return etag_matches(if_none_match, etag)
+    if_modified_since = request.headers.get("if-modified-since")
+    if if_modified_since is None:
+        return False
+    try:
+        since = parsedate_to_datetime(if_modified_since)
+    except (TypeError, ValueError, IndexError):
+        return False
+    if since.tzinfo is None or since > now + timedelta(minutes=1):
+        return False  # not a valid HTTP-date, or a date we cannot have sent
+    return last_modified.replace(microsecond=0) <= since
+
+
+def etag_matches(header: str, etag: str) -> bool:
+    """Weak comparison of ``etag`` with an If-None-Match value (list or ``*``)."""
+    if header.strip() == "*":
+        return True
+    position = 0
+    while position < len(header):
+        match = _ETAG.match(header, position)
+        if match is None:
+            return False  # malformed: no match, send the full body
+        if match.group(2) == etag:
+            return True
+        position = match.end()
+    return False
+
+
+def run_server(app: Starlette, *, host: str = "127.0.0.1", port: int = 8080) -> None:
+    """Serve ``app`` with uvicorn until interrupted (no access log, no Server header)."""
+    uvicorn.Server(_config(app, host, port)).run()
+
+
+def _config(app: Starlette, host: str, port: int) -> uvicorn.Config:
+    return uvicorn.Config(
+        app,
+        host=host,
+        port=port,
+        access_log=False,  # request lines hold the secret tokens
+        server_header=False,
+        log_level="warning",
+        lifespan="off",
+    )
+
+
+@contextlib.contextmanager
+def serving(app: Starlette, host: str = "127.0.0.1") -> Iterator[str]:
+    """Run ``app`` in a real uvicorn server on a free port in a thread; yields its URL.
+
+    For tests and benchmarks: the same server ``keyworker serve`` runs, on loopback.
+    """
+    listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    listener.bind((host, 0))
+    port = listener.getsockname()[1]
+    server = uvicorn.Server(_config(app, host, port))
+    thread = threading.Thread(
+        target=server.run, kwargs={"sockets": [listener]}, name="feed-server", daemon=True
+    )
+    thread.start()
+    try:
+        for _ in range(500):
+            if server.started or not thread.is_alive():
+                break
+            threading.Event().wait(0.01)
+        if not server.started:
+            raise RuntimeError("the feed server did not start")
+        yield f"http://{host}:{port}"
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)
+        listener.close()

@@ -1,0 +1,154 @@
+"""``keyworker feeds ...`` and ``keyworker calendars export``: subscribe URLs and files.
+
+The lead mounts ``feeds_app`` as ``feeds`` and ``calendars_app`` as ``calendars``.
+Each command reads what it needs from the context object (``database``,
+``settings``, ``actor``, ``now``; optionally ``secret_file``, the feed key's path).
+"""
+
+from __future__ import annotations
+
+import os
+from datetime import datetime
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from calendars import (
+    FeedOwner,
+    current_token,
+    export_calendars,
+    feed_url,
+    load_secret_key,
+    refresh_feeds,
+    rotate_token,
+)
+from calendars.tokens import team_owner, worker_owner
+from scheduler import audit
+from scheduler.errors import ConfigError
+
+SECRET_FILE_ENV = "KEYWORKER_SECRET_FILE"
+DEFAULT_SECRET_FILE = "keyworker.key"
+
+feeds_app = typer.Typer(
+    help="Secret calendar subscribe URLs for workers and team managers.",
+    no_args_is_help=True,
+)
+calendars_app = typer.Typer(help="Calendar files for teams without a feed server.")
+
+
+def _obj(ctx: typer.Context) -> Any:
+    return ctx.find_root().obj or ctx.obj
+
+
+def _secret_key(obj: Any) -> bytes:
+    """The feed key: ``obj.secret_file``, else $KEYWORKER_SECRET_FILE, else ./keyworker.key."""
+    path = getattr(obj, "secret_file", None)
+    if path is None:
+        environ = getattr(obj, "environ", None) or os.environ
+        path = environ.get(SECRET_FILE_ENV) or DEFAULT_SECRET_FILE
+    try:
+        return load_secret_key(Path(path))
+    except (OSError, ValueError) as exc:
+        raise ConfigError(f"cannot use the feed key file {path}: {exc}") from exc
+
+
+def _print_url(obj: Any, owner: FeedOwner, *, rotate: bool) -> None:
+    key = _secret_key(obj)
+    with obj.database.transaction() as session:
+        if rotate:
+            token = rotate_token(session, owner, key=key, now=obj.now)
+            detail = {"worker": owner.name} if owner.kind == "worker" else {"team": owner.name}
+            audit.record(session, actor=obj.actor, action="feeds.rotate", at=obj.now, **detail)
+        else:
+            token = current_token(session, owner, key=key, now=obj.now)
+        # A new worker has no stored feed until the next commit; give them one now.
+        refresh_feeds(session, now=obj.now, settings=obj.settings, owners=[owner.key])
+    base = obj.settings.feed_base_url
+    typer.echo(feed_url(base, token))
+    if not base.startswith("https://"):
+        typer.echo(
+            f"note: [feeds] base_url is {base}; calendar apps outside this machine need the "
+            "public https:// address of the feed server",
+            err=True,
+        )
+
+
+@feeds_app.command("url")
+def url(
+    ctx: typer.Context,
+    ref: Annotated[str, typer.Argument(help="Worker reference, e.g. W007.")],
+) -> None:
+    """Print the worker's secret subscribe URL (the same one each time until rotated)."""
+    obj = _obj(ctx)
+    with obj.database.reading() as session:
+        owner = worker_owner(session, ref)
+    _print_url(obj, owner, rotate=False)
+
+
+@feeds_app.command("rotate")
+def rotate(
+    ctx: typer.Context,
+    ref: Annotated[str, typer.Argument(help="Worker reference, e.g. W007.")],
+) -> None:
+    """Issue a new subscribe URL for the worker; the old one stops working at once."""
+    obj = _obj(ctx)
+    with obj.database.reading() as session:
+        owner = worker_owner(session, ref)
+    _print_url(obj, owner, rotate=True)
+
+
+@feeds_app.command("team-url")
+def team_url(
+    ctx: typer.Context,
+    team: Annotated[str, typer.Argument(help="Team name, as in workers.csv.")],
+) -> None:
+    """Print the manager's subscribe URL for every session of a team."""
+    obj = _obj(ctx)
+    with obj.database.reading() as session:
+        owner = team_owner(session, team)
+    _print_url(obj, owner, rotate=False)
+
+
+@feeds_app.command("team-rotate")
+def team_rotate(
+    ctx: typer.Context,
+    team: Annotated[str, typer.Argument(help="Team name, as in workers.csv.")],
+) -> None:
+    """Issue a new team subscribe URL; the old one stops working at once."""
+    obj = _obj(ctx)
+    with obj.database.reading() as session:
+        owner = team_owner(session, team)
+    _print_url(obj, owner, rotate=True)
+
+
+@calendars_app.command("export")
+def export(
+    ctx: typer.Context,
+    directory: Annotated[Path, typer.Argument(help="Folder to write REF.ics files into.")],
+    as_of: Annotated[
+        str | None,
+        typer.Option(
+            "--as-of",
+            help="Export as if it were this ISO 8601 time (local time without an offset).",
+        ),
+    ] = None,
+) -> None:
+    """Write one REF.ics per worker: their sessions from 14 days back to the horizon end."""
+    obj = _obj(ctx)
+    now = parse_as_of(as_of, obj.settings.zone) if as_of else obj.now
+    with obj.database.reading() as session:
+        paths = export_calendars(session, directory, now=now, settings=obj.settings)
+    typer.echo(f"wrote {len(paths)} calendar{'s' if len(paths) != 1 else ''} to {directory}")
+
+
+def parse_as_of(text: str, zone: Any) -> datetime:
+    """An ISO 8601 datetime; without an offset it is local time in ``zone``."""
+    try:
+        value = datetime.fromisoformat(text)
+    except ValueError as exc:
+        raise typer.BadParameter(
+            f"{text!r} is not an ISO 8601 date and time, e.g. 2027-01-04T09:00",
+            param_hint="--as-of",
+        ) from exc
+    return value if value.tzinfo is not None else value.replace(tzinfo=zone)
