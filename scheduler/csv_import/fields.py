@@ -9,7 +9,11 @@ from datetime import date
 DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 RISKS = ("low", "medium", "high")
 ABSENCE_KINDS = ("leave", "sickness", "training", "other")
-_WINDOW = re.compile(r"(?i)^(mon|tue|wed|thu|fri|sat|sun)\s+(\d\d):(\d\d)\s*-\s*(\d\d):(\d\d)$")
+_WINDOW = re.compile(
+    r"(?i)^(mon|tue|wed|thu|fri|sat|sun)\s+([0-9]{2}):([0-9]{2})\s*-\s*([0-9]{2}):([0-9]{2})$"
+)
+_INTEGER = re.compile(r"[+-]?[0-9]{1,9}")
+_DECIMAL = re.compile(r"[+-]?([0-9]{1,12}(\.[0-9]{0,12})?|\.[0-9]{1,12})")
 _REF = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.\-/]{0,63}$")
 
 
@@ -31,7 +35,7 @@ def ref(text: str) -> str:
 
 
 def iso_date(text: str) -> date:
-    if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
+    if not re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", text):
         raise BadValue("must be a date written YYYY-MM-DD")
     try:
         return date.fromisoformat(text)
@@ -40,7 +44,7 @@ def iso_date(text: str) -> date:
 
 
 def integer(text: str, low: int, high: int | None = None) -> int:
-    if not re.fullmatch(r"[+-]?\d+", text):
+    if not _INTEGER.fullmatch(text):
         raise BadValue("must be a whole number")
     value = int(text)
     if value < low or (high is not None and value > high):
@@ -50,20 +54,18 @@ def integer(text: str, low: int, high: int | None = None) -> int:
 
 
 def hours(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError as exc:
-        raise BadValue("must be a number of hours, e.g. 22.5") from exc
+    if not _DECIMAL.fullmatch(text):
+        raise BadValue("must be a number of hours, e.g. 22.5")
+    value = float(text)
     if not 0 < value <= 60:
         raise BadValue("must be more than 0 and at most 60 hours")
     return value
 
 
 def coordinate(text: str, limit: float) -> float:
-    try:
-        value = float(text)
-    except ValueError as exc:
-        raise BadValue("must be decimal degrees, e.g. 51.5072") from exc
+    if not _DECIMAL.fullmatch(text):
+        raise BadValue("must be decimal degrees, e.g. 51.5072")
+    value = float(text)
     if not -limit <= value <= limit:
         raise BadValue(f"must be between -{limit:g} and {limit:g} degrees")
     return value
@@ -98,6 +100,8 @@ def choice(text: str, options: tuple[str, ...]) -> str:
 
 
 def email(text: str) -> str:
+    if len(text) > 320:
+        raise BadValue("is longer than 320 characters")
     if not re.fullmatch(r"[^@\s;,]+@[^@\s;,]+\.[^@\s;,]+", text):
         raise BadValue("must be an email address")
     return text

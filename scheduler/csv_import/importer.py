@@ -19,7 +19,8 @@ from sqlalchemy.orm import Session
 
 from scheduler import audit
 from scheduler.csv_import import rows as r
-from scheduler.csv_import.fields import Window
+from scheduler.csv_import.fields import BadValue, Window
+from scheduler.csv_import.fields import ref as parse_ref
 from scheduler.csv_import.plans import PlanState, merge_plans
 from scheduler.csv_import.reader import RawRow, read_table
 from scheduler.db import Database
@@ -121,6 +122,12 @@ class _Parsed:
     plans: list[r.PlanRow] = field(default_factory=list)
     absences: list[r.AbsenceRow] = field(default_factory=list)
     present: set[str] = field(default_factory=set)
+    # Refs named by any row of workers.csv / children.csv, including rows with errors, so a
+    # bad cell elsewhere in a row does not also make every mention of its ref "unknown".
+    worker_refs: set[str] = field(default_factory=set)
+    child_refs: set[str] = field(default_factory=set)
+    # Every mention of a worker or child in another file: (kind, file, line, column, ref).
+    mentions: list[tuple[str, str, int, str, str]] = field(default_factory=list)
 
 
 def _parse_all(files: dict[str, Path], errors: list[InputError]) -> _Parsed:
@@ -137,6 +144,7 @@ def _parse_all(files: dict[str, Path], errors: list[InputError]) -> _Parsed:
         table = read_table(files[name], columns, required, errors)
         raw: RawRow
         for raw in table.rows:
+            _note_refs(name, raw, parsed)
             row = parse(name, raw, errors)
             if row is not None:
                 out.append(row)
@@ -146,6 +154,37 @@ def _parse_all(files: dict[str, Path], errors: list[InputError]) -> _Parsed:
         parsed.absences, "absences.csv", "start_date", lambda a: (a.worker, a.start_date), errors
     )
     return parsed
+
+
+_MENTIONS = {
+    "children.csv": (
+        ("worker", "key_worker"),
+        ("worker", "preferred_workers"),
+        ("worker", "excluded_workers"),
+    ),
+    "plans.csv": (("child", "child"),),
+    "absences.csv": (("worker", "worker"),),
+}
+
+
+def _note_refs(file: str, raw: RawRow, parsed: _Parsed) -> None:
+    if file == "workers.csv":
+        parsed.worker_refs.add(raw.values.get("ref", ""))
+    elif file == "children.csv":
+        parsed.child_refs.add(raw.values.get("ref", ""))
+    for kind, column in _MENTIONS.get(file, ()):
+        for part in raw.values.get(column, "").split(";"):
+            ref = part.strip()
+            if ref and _is_ref(ref):
+                parsed.mentions.append((kind, file, raw.line, column, ref))
+
+
+def _is_ref(text: str) -> bool:
+    try:
+        parse_ref(text)
+    except BadValue:
+        return False
+    return True
 
 
 def _reject_duplicates(
@@ -198,22 +237,16 @@ class _Importer:
         )
 
     def run(self) -> None:
-        known_workers = set(self.worker_ids) | {w.ref for w in self.p.workers}
-        known_children = set(self.child_ids) | {c.ref for c in self.p.children}
-        for child in self.p.children:
-            self._check_worker_refs(child, known_workers)
-        for plan in self.p.plans:
-            if plan.child not in known_children:
-                self._error("plans.csv", plan.line, "child", plan.child, "no child with this ref")
-        for absence in self.p.absences:
-            if absence.worker not in known_workers:
-                self._error(
-                    "absences.csv",
-                    absence.line,
-                    "worker",
-                    absence.worker,
-                    "no worker with this ref",
-                )
+        known = {
+            "worker": set(self.worker_ids) | self.p.worker_refs,
+            "child": set(self.child_ids) | self.p.child_refs,
+        }
+        reported: set[tuple[str, int, str, str]] = set()
+        for kind, file, line, column, ref in self.p.mentions:
+            if ref not in known[kind] and (file, line, column, ref) not in reported:
+                reported.add((file, line, column, ref))
+                self._error(file, line, column, ref, f"no {kind} with this ref")
+        known_children = known["child"]
         plan_result = self._merge_plans(known_children)
         if self.errors:
             return
@@ -229,16 +262,6 @@ class _Importer:
 
     def _error(self, file: str, line: int, column: str, value: str, message: str) -> None:
         self.errors.append(InputError(file, line, column, value, message))
-
-    def _check_worker_refs(self, child: r.ChildRow, known: set[str]) -> None:
-        for column, refs in (
-            ("key_worker", [child.key_worker] if child.key_worker else []),
-            ("preferred_workers", child.preferred_workers),
-            ("excluded_workers", child.excluded_workers),
-        ):
-            for ref in refs:
-                if ref not in known:
-                    self._error("children.csv", child.line, column, ref, "no worker with this ref")
 
     # --- workers -------------------------------------------------------------------------
 
