@@ -21,9 +21,6 @@ from solver.instance import (
     Worker,
 )
 from solver.params import SolverParams
-from solver.solve import solve
-from solver.suggest import Candidate, suggest
-from solver.validate import Violation, validate
 from solver.solution import (
     Allocation,
     Finding,
@@ -32,6 +29,9 @@ from solver.solution import (
     PlannedSession,
     Solution,
 )
+from solver.solve import solve
+from solver.suggest import Candidate, suggest
+from solver.validate import Violation, validate
 
 __all__ = [
     "Absence",

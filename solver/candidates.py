@@ -102,6 +102,7 @@ def grid_starts(
 
 def make_candidates(
     ctx: Context,
+    *,
     child: str,
     period: Period,
     day: dt.date,
@@ -140,6 +141,7 @@ def make_candidates(
 
 def cover_workers(
     ctx: Context,
+    *,
     child: str,
     day: dt.date,
     team_workers: list[str],

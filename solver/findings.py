@@ -8,6 +8,7 @@ which rule rules the old worker out, whose absence or full week forces cover.
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 from collections import defaultdict
 
 from solver.context import Context
@@ -40,6 +41,7 @@ def key_on(
 
 def change_reason(
     ctx: Context,
+    *,
     child: str,
     old: str | None,
     day: dt.date,
@@ -276,7 +278,7 @@ def contact_gap_findings(
             }
         )
         points = [start_ref, *contacts, end_ref]
-        for a, b in zip(points, points[1:], strict=False):
+        for a, b in itertools.pairwise(points):
             if (b - a).days <= gap:
                 continue
             first, last = a + dt.timedelta(days=1), b - dt.timedelta(days=1)
@@ -310,6 +312,7 @@ def contact_gap_findings(
 
 def frozen_findings(
     ctx: Context,
+    rescuable: set[str],
     rescued: list[tuple[str, str, str, dt.date]],
     cancelled: list[tuple[str, str, str, dt.date]],
 ) -> list[Finding]:
@@ -335,6 +338,10 @@ def frozen_findings(
         )
     for sid, child, worker, day in cancelled:
         why = ctx.session_problem(worker, child, day)
+        if sid in rescuable:
+            instead = "its period's sessions are planned on other days instead"
+        else:
+            instead = "no eligible worker is free at that time"
         out.append(
             Finding(
                 "FROZEN_CHANGE",
@@ -345,7 +352,7 @@ def frozen_findings(
                 day,
                 day,
                 f"{child}'s fixed session on {_day(day)} with {worker} is cancelled because "
-                f"{why} and no eligible worker is free at that time.",
+                f"{why} and {instead}.",
             )
         )
     return out

@@ -61,7 +61,7 @@ def solve(
         by_child[a.child].append(a)
     findings: list[Finding] = []
     findings += allocation_findings(ctx, by_child)
-    findings += frozen_findings(ctx, rescued, cancelled)
+    findings += frozen_findings(ctx, table.rescuable, rescued, cancelled)
     findings += unmet_findings(ctx, by_child, sessions)
     findings += contact_gap_findings(ctx, by_child, sessions)
     findings += cover_findings(ctx, by_child, sessions)
@@ -133,11 +133,11 @@ def build_allocations(ctx: Context, alloc: AllocationResult) -> list[Allocation]
                     last_day = run[0] - dt.timedelta(days=1)
                     reason = change_reason(
                         ctx,
-                        child,
-                        previous,
-                        run[0],
-                        {k: v for k, v in caseload.items() if k[1] in (run[0], last_day)},
-                        alloc.overflow_minutes,
+                        child=child,
+                        old=previous,
+                        day=run[0],
+                        caseload={k: v for k, v in caseload.items() if k[1] in (run[0], last_day)},
+                        overflow=alloc.overflow_minutes,
                     )
                 previous = key
             out.append(
@@ -178,6 +178,7 @@ def build_sessions(
         child: str,
         worker: str,
         with_worker: str | None,
+        *,
         start: dt.datetime,
         end: dt.datetime,
         locked: bool,
@@ -192,7 +193,7 @@ def build_sessions(
         )
 
     for s in table.kept:
-        add(s.id, s.child, s.worker, s.with_worker, s.start, s.end, s.locked)
+        add(s.id, s.child, s.worker, s.with_worker, start=s.start, end=s.end, locked=s.locked)
     rescued: list[Frozen] = []
     new: list[Candidate] = []
     for cand in table.chosen:
@@ -203,9 +204,9 @@ def build_sessions(
                 cand.child,
                 cand.worker,
                 cand.with_worker,
-                original.start,
-                original.end,
-                original.locked,
+                start=original.start,
+                end=original.end,
+                locked=original.locked,
             )
             rescued.append((original.id, cand.child, cand.worker, cand.day))
         else:
@@ -233,7 +234,7 @@ def build_sessions(
         free = [s for s in olds if s.id not in assigned.values()]
         free.sort(key=lambda s: s.start)
         ordinal = 0
-        for i, cand in enumerate(chosen):
+        for i in range(len(chosen)):
             if i not in assigned and free:
                 assigned[i] = free.pop(0).id
         for i, cand in enumerate(chosen):
@@ -241,7 +242,15 @@ def build_sessions(
             if sid is None:
                 sid = new_session_id(cand.child, pk[1], cand.period.first_day, ordinal, taken)
                 ordinal += 1
-            add(sid, cand.child, cand.worker, cand.with_worker, cand.start, cand.end, False)
+            add(
+                sid,
+                cand.child,
+                cand.worker,
+                cand.with_worker,
+                start=cand.start,
+                end=cand.end,
+                locked=False,
+            )
     out.sort(key=lambda s: (s.start, s.child, s.id))
     return out, rescued, cancelled
 

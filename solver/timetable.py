@@ -12,6 +12,7 @@ longer than ``max_gap_days``, a missing handover before a known change);
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 from collections import defaultdict
 from dataclasses import dataclass, field
 
@@ -90,6 +91,7 @@ class TeamTimetable:
     chosen: list[Candidate]
     cancelled: list[ExistingSession]
     levels: list[LevelResult]
+    rescuable: set[str] = field(default_factory=set)
 
 
 @dataclass
@@ -98,6 +100,7 @@ class TimetableResult:
     cancelled: list[ExistingSession] = field(default_factory=list)
     kept: list[ExistingSession] = field(default_factory=list)
     levels: list[list[LevelResult]] = field(default_factory=list)
+    rescuable: set[str] = field(default_factory=set)  # fixed sessions another worker could take
 
 
 @dataclass
@@ -189,12 +192,12 @@ class _TeamModel:
                     if needs_cover:
                         for w in cover_workers(
                             ctx,
-                            child,
-                            day,
-                            self.part.workers,
-                            {key or "", sec or ""},
-                            self.load_rank,
-                            OTHER_COVER_LIMIT,
+                            child=child,
+                            day=day,
+                            team_workers=self.part.workers,
+                            skip={key or "", sec or ""},
+                            load_rank=self.load_rank,
+                            limit=OTHER_COVER_LIMIT,
                         ):
                             workers.append((w, OTHER))
                     todays = [e for e in movable if ctx.local_day(e.start) == day]
@@ -218,16 +221,16 @@ class _TeamModel:
                         step = KEY_STEP if role == KEY else COVER_STEP
                         for cand in make_candidates(
                             ctx,
-                            child,
-                            period,
-                            day,
-                            w,
-                            None,
-                            role,
-                            step,
-                            extra,
-                            facts.busy,
-                            self.travel,
+                            child=child,
+                            period=period,
+                            day=day,
+                            worker=w,
+                            with_worker=None,
+                            role=role,
+                            step=step,
+                            extra=extra,
+                            busy=facts.busy,
+                            travel=self.travel,
                         ):
                             self._add(cand)
                     for e in todays:
@@ -240,16 +243,16 @@ class _TeamModel:
                         role = self._role(child, day, e.worker, e.with_worker)
                         for cand in make_candidates(
                             ctx,
-                            child,
-                            period,
-                            day,
-                            e.worker,
-                            e.with_worker,
-                            role,
-                            10_000,
-                            {ctx.wall(e.start)[1]},
-                            facts.busy,
-                            self.travel,
+                            child=child,
+                            period=period,
+                            day=day,
+                            worker=e.worker,
+                            with_worker=e.with_worker,
+                            role=role,
+                            step=10_000,
+                            extra={ctx.wall(e.start)[1]},
+                            busy=facts.busy,
+                            travel=self.travel,
                             handover=True,
                         ):
                             if cand.start == e.start:
@@ -263,7 +266,7 @@ class _TeamModel:
         self.handover_groups: dict[tuple[str, dt.date], list[int]]
         if not hasattr(self, "handover_groups"):
             self.handover_groups = {}
-        for before, day in zip(days, days[1:], strict=False):
+        for before, day in itertools.pairwise(days):
             if (day - before).days != 1:
                 continue
             old, _ = self._allocation(child, before)
@@ -292,16 +295,16 @@ class _TeamModel:
                 }
                 for cand in make_candidates(
                     ctx,
-                    child,
-                    period,
-                    candidate_day,
-                    old,
-                    new,
-                    KEY,
-                    KEY_STEP,
-                    existing,
-                    self.facts.busy,
-                    self.travel,
+                    child=child,
+                    period=period,
+                    day=candidate_day,
+                    worker=old,
+                    with_worker=new,
+                    role=KEY,
+                    step=KEY_STEP,
+                    extra=existing,
+                    busy=self.facts.busy,
+                    travel=self.travel,
                     handover=True,
                 ):
                     group.append(len(self.cands))
@@ -322,7 +325,13 @@ class _TeamModel:
                 if ref and ref not in options:
                     options.append(ref)
             for w in cover_workers(
-                ctx, child, day, self.part.workers, set(options), self.load_rank, 3
+                ctx,
+                child=child,
+                day=day,
+                team_workers=self.part.workers,
+                skip=set(options),
+                load_rank=self.load_rank,
+                limit=3,
             ):
                 options.append(w)
             partner = s.with_worker if not ctx.session_problem(s.with_worker, child, day) else None
@@ -363,7 +372,7 @@ class _TeamModel:
     # -- constraints ------------------------------------------------------------
     def build_constraints(self) -> None:
         ctx, model = self.ctx, self.model
-        unmet, continuity, stability, routine = self.levels
+        unmet, _continuity, stability, routine = self.levels
         # period counts (and rule 5 per child-day)
         for child in self.part.children:
             risk = RISK_WEIGHT.get(ctx.children[child].risk, 2)
@@ -380,6 +389,15 @@ class _TeamModel:
         for group in self.rescues.values():
             if len(group) > 1:
                 model.add_at_most_one(self.vars[i] for i in group)
+        for child in self.part.children:
+            for broken in self.facts.broken.get(child, []):
+                options = [self.vars[i] for i in self.rescues.get(broken.id, [])]
+                if (
+                    options
+                ):  # cancelling a fixed session is a change too: rule 8 prefers a new worker
+                    cancel = model.new_bool_var(f"cancel[{broken.id}]")
+                    model.add(cancel + sum(options) >= 1)
+                    stability.add(cancel, 1)
         by_child_day: dict[tuple[str, dt.date], list[int]] = defaultdict(list)
         for i, cand in enumerate(self.cands):
             by_child_day[(cand.child, cand.day)].append(i)
@@ -570,7 +588,7 @@ class _TeamModel:
             for s in self.facts.broken.get(child, [])
             if s.id not in rescued
         ]
-        return TeamTimetable(chosen, cancelled, lex.levels)
+        return TeamTimetable(chosen, cancelled, lex.levels, set(self.rescues))
 
 
 def timetable(
@@ -598,6 +616,7 @@ def timetable(
         result.chosen.extend(out.chosen)
         result.cancelled.extend(out.cancelled)
         result.levels.append(out.levels)
+        result.rescuable |= out.rescuable
     # broken sessions of children without a plan in the horizon are cancelled too
     planned = set(ctx.planned)
     for child, sessions in facts.broken.items():

@@ -1,10 +1,9 @@
-"""Make ``import solver`` find the package, not this test folder.
+"""Import set-up for the solver tests.
 
-``tests/solver`` has no ``__init__.py``, so with pytest's default import mode the
-folder ``tests/`` lands on ``sys.path`` and ``solver`` would resolve to this
-folder as a namespace package (the editable install's finder runs after the
-path finder). Putting the repository root on ``sys.path`` lets the real package
-win. (A ``pythonpath = ["."]`` in pyproject's pytest section would make this moot.)
+The builders live beside the tests in ``solver_builders.py``; this folder goes on
+``sys.path`` so every test module can import them whatever pytest's import mode.
+The repository root goes there too, so ``import solver`` is the package and never
+this folder read as a namespace package (which ``prepend`` mode would do).
 """
 
 from __future__ import annotations
@@ -12,9 +11,10 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-ROOT = str(Path(__file__).resolve().parents[2])
-if ROOT not in sys.path:
-    sys.path.append(ROOT)
+HERE = Path(__file__).resolve().parent
+for path in (str(HERE), str(HERE.parents[1])):
+    if path not in sys.path:
+        sys.path.append(path)
 loaded = sys.modules.get("solver")
 if loaded is not None and getattr(loaded, "__file__", None) is None:
     for name in [n for n in sys.modules if n == "solver" or n.startswith("solver.")]:
