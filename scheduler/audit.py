@@ -12,7 +12,9 @@ from sqlalchemy.orm import Session
 from scheduler.models import AuditEntry
 
 
-def record(session: Session, *, actor: str, action: str, at: datetime, **detail: Any) -> AuditEntry:
+def record(
+    session: Session, /, *, actor: str, action: str, at: datetime, **detail: Any
+) -> AuditEntry:
     """Add an entry in the caller's transaction, so it lands only if the action does."""
     entry = AuditEntry(
         at=at, actor=actor, action=action, detail=json.dumps(detail, sort_keys=True, default=str)

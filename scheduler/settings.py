@@ -38,7 +38,7 @@ from __future__ import annotations
 import re
 import tomllib
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import time
 from pathlib import Path
 from typing import Any
@@ -74,7 +74,7 @@ class Settings:
     alert_email_to: tuple[str, ...] = ()
     alert_webhooks: tuple[str, ...] = ()
     notify_workers: bool = True
-    smtp: SmtpSettings = field(default_factory=SmtpSettings)
+    smtp: SmtpSettings | None = None  # None: no [smtp] section, so no email at all
 
     @property
     def zone(self) -> ZoneInfo:
@@ -150,18 +150,24 @@ def parse_settings(data: Mapping[str, Any], source: str, environ: Mapping[str, s
         raise ConfigError(f"{source}: feeds.base_url = {base_url!r} must start with https://")
 
     password_env = reader.text("smtp", "password_env", "")
-    smtp = SmtpSettings(
-        host=reader.text("smtp", "host", "localhost"),
-        port=reader.integer("smtp", "port", 25, 1, 65535),
-        sender=reader.text("smtp", "sender", "keyworker@localhost"),
-        starttls=reader.boolean("smtp", "starttls", False),
-        username=reader.text("smtp", "username", ""),
-        password=environ.get(password_env, "") if password_env else "",
+    smtp = (
+        None
+        if "smtp" not in data
+        else SmtpSettings(
+            host=reader.text("smtp", "host", "localhost"),
+            port=reader.integer("smtp", "port", 25, 1, 65535),
+            sender=reader.text("smtp", "sender", "keyworker@localhost"),
+            starttls=reader.boolean("smtp", "starttls", False),
+            username=reader.text("smtp", "username", ""),
+            password=environ.get(password_env, "") if password_env else "",
+        )
     )
     emails = reader.text_list("alerts", "email_to")
     for email in emails:
         if "@" not in email:
             raise ConfigError(f"{source}: alerts.email_to has {email!r}, not an email address")
+    if emails and smtp is None:
+        raise ConfigError(f"{source}: alerts.email_to needs an [smtp] section to send through")
     hooks = reader.text_list("alerts", "webhooks")
     for hook in hooks:
         if not re.match(r"https?://", hook):

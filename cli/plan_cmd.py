@@ -1,0 +1,440 @@
+"""Planning commands: plan, alerts, export, pin/unpin, lock/unlock, suggest, whatif."""
+
+from __future__ import annotations
+
+import csv
+import json
+import sys
+from datetime import date, datetime
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from calendars import refresh_feeds
+from cli.context import AppContext, app_context
+from cli.tables import render
+from scheduler import audit, overrides, pipeline, replan
+from scheduler.alerts import SEVERITY_RANK, acknowledge
+from scheduler.errors import ConfigError, NotFound, RefusedAction
+from scheduler.exporting import current_plan_json
+from scheduler.models import Alert
+from scheduler.notify import DeliveryReport
+from scheduler.pipeline import PlanRequest, Proposal
+from scheduler.whatif import WhatIf, editor
+
+alerts_app = typer.Typer(
+    help="Open alerts; 'alerts ack ID' acknowledges one.", invoke_without_command=True
+)
+export_app = typer.Typer(help="Export the current plan.", no_args_is_help=True)
+
+StartOption = Annotated[
+    str | None,
+    typer.Option("--start", help="First day of the horizon, YYYY-MM-DD (default today)."),
+]
+WeeksOption = Annotated[
+    int | None, typer.Option("--weeks", min=1, max=26, help="Horizon length in weeks.")
+]
+AsOfOption = Annotated[
+    str | None,
+    typer.Option("--as-of", help="Plan as if it were this ISO 8601 time (local if no offset)."),
+]
+TeamOption = Annotated[
+    list[str] | None, typer.Option("--team", help="Only this team (repeatable).")
+]
+JsonOption = Annotated[
+    Path | None, typer.Option("--json", help="Write the proposed plan as JSON to FILE.")
+]
+FailOnOption = Annotated[
+    str | None,
+    typer.Option("--fail-on", help="Exit 3 if the plan has an alert of this severity or above."),
+]
+
+
+def register(app: typer.Typer) -> None:
+    app.command("plan")(plan)
+    app.command("pin")(pin)
+    app.command("unpin")(unpin)
+    app.command("lock")(lock)
+    app.command("unlock")(unlock)
+    app.command("suggest")(suggest)
+    app.command("whatif")(whatif)
+    app.add_typer(alerts_app, name="alerts")
+    app.add_typer(export_app, name="export")
+
+
+def parse_as_of(text: str | None, context: AppContext) -> datetime:
+    if text is None:
+        return context.now
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError as exc:
+        raise ConfigError(
+            f"--as-of {text!r} is not an ISO 8601 time such as 2027-01-04T08:00"
+        ) from exc
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=context.settings.zone)
+    return moment
+
+
+def parse_day(text: str | None, default: date, option: str) -> date:
+    if text is None:
+        return default
+    try:
+        return date.fromisoformat(text)
+    except ValueError as exc:
+        raise ConfigError(f"{option} {text!r} is not a date written YYYY-MM-DD") from exc
+
+
+def build_request(
+    context: AppContext,
+    start: str | None,
+    weeks: int | None,
+    as_of: str | None,
+    team: list[str] | None,
+) -> PlanRequest:
+    now = parse_as_of(as_of, context)
+    today = now.astimezone(context.settings.zone).date()
+    return PlanRequest(
+        now=now,
+        start=parse_day(start, today, "--start"),
+        weeks=weeks or context.settings.horizon_weeks,
+        teams=tuple(team or ()),
+    )
+
+
+def _check_fail_on(fail_on: str | None) -> None:
+    if fail_on is not None and fail_on not in SEVERITY_RANK:
+        raise ConfigError(f"--fail-on {fail_on!r} must be one of high, medium, low")
+
+
+def _progress(message: str) -> None:
+    typer.echo(f"... {message}", err=True)
+
+
+def after_commit_hook(context: AppContext) -> pipeline.AfterCommit:
+    settings = context.settings
+
+    def refresh(session: Any, now: datetime) -> None:
+        refresh_feeds(session, now=now, settings=settings)
+
+    return refresh
+
+
+def plan(
+    ctx: typer.Context,
+    start: StartOption = None,
+    weeks: WeeksOption = None,
+    as_of: AsOfOption = None,
+    team: TeamOption = None,
+    json_file: JsonOption = None,
+    do_commit: Annotated[
+        bool, typer.Option("--commit", help="Make it the current plan, deliver alerts.")
+    ] = False,
+    fail_on: FailOnOption = None,
+) -> None:
+    """Solve, and show the summary, the changes against the current plan and the alerts."""
+    context = app_context(ctx)
+    _check_fail_on(fail_on)
+    request = build_request(context, start, weeks, as_of, team)
+    outcome = replan.run(
+        context.database,
+        context.settings,
+        request,
+        actor=context.actor,
+        do_commit=do_commit,
+        after_commit=after_commit_hook(context) if do_commit else None,
+        progress=_progress,
+    )
+    proposal = outcome.proposal
+    if outcome.committed is not None:
+        proposal.version = outcome.committed.version
+    print_proposal(proposal, context, committed=outcome.committed is not None)
+    if outcome.delivery is not None:
+        print_delivery(outcome.delivery)
+    if json_file is not None:
+        write_json(json_file, proposal.to_json(committed=outcome.committed is not None))
+    exit_for_severity(proposal, fail_on)
+
+
+def exit_for_severity(proposal: Proposal, fail_on: str | None) -> None:
+    worst = proposal.worst_severity()
+    if fail_on and worst and SEVERITY_RANK[worst] >= SEVERITY_RANK[fail_on]:
+        raise typer.Exit(3)
+
+
+def write_json(path: Path, data: dict[str, Any]) -> None:
+    text = json.dumps(data, indent=2, ensure_ascii=False) + "\n"
+    if str(path) == "-":
+        sys.stdout.write(text)
+    else:
+        path.write_text(text, encoding="utf-8")
+
+
+def print_proposal(proposal: Proposal, context: AppContext, *, committed: bool) -> None:
+    m = proposal.metrics
+    instance = proposal.instance
+    state = f"committed as version {proposal.version}" if committed else "dry run, not committed"
+    typer.echo(
+        f"Plan {instance.horizon_start} .. {instance.horizon_end} ({instance.timezone}), {state}"
+    )
+    typer.echo(
+        f"  children planned: {m['children']}, with a key worker throughout: {m['allocated']}\n"
+        f"  sessions scheduled/required: {m['sessions_scheduled']}/{m['sessions_required']}, "
+        f"with the key worker: {m['sessions_with_key_worker_pct']}%\n"
+        f"  key-worker changes: {m['keyworker_changes']}, "
+        f"changes against the current plan: {len(proposal.changes)}, "
+        f"solved in {m['solve_seconds']} s"
+    )
+    if proposal.changes:
+        typer.echo("\nChanges:")
+        for change in proposal.changes[:200]:
+            typer.echo(f"  {change.text}")
+        if len(proposal.changes) > 200:
+            typer.echo(f"  ... and {len(proposal.changes) - 200} more (see --json)")
+    typer.echo(f"\nAlerts ({len(proposal.alerts)}):")
+    rows = [(a.severity, a.kind, a.id, a.message) for a in proposal.alerts]
+    if rows:
+        typer.echo(render(("severity", "kind", "id", "message"), rows))
+
+
+def print_delivery(report: DeliveryReport) -> None:
+    if report.delivered:
+        typer.echo(f"\ndelivered {len(report.delivered)} alert(s)")
+    if report.failed:
+        typer.echo(
+            f"\n{len(report.failed)} alert(s) could not be delivered and will be retried "
+            f"after the next commit: {next(iter(report.failed.values()))}",
+            err=True,
+        )
+    if report.workers_told:
+        typer.echo(f"told {len(report.workers_told)} worker(s) about changes this week")
+    for ref, error in report.worker_failures.items():
+        typer.echo(f"could not email {ref}: {error}", err=True)
+
+
+@alerts_app.callback()
+def alerts_list(
+    ctx: typer.Context,
+    show_all: Annotated[
+        bool, typer.Option("--all", help="Also acknowledged and resolved alerts.")
+    ] = False,
+) -> None:
+    """The open alerts of the current plan, most severe first."""
+    if ctx.invoked_subcommand is not None:
+        return
+    context = app_context(ctx)
+    with context.database.reading() as session:
+        rows: list[Alert] = (
+            pipeline.all_alerts(session) if show_all else pipeline.open_alerts(session)
+        )
+        table = [
+            (
+                a.id,
+                a.severity,
+                a.kind,
+                a.child_ref,
+                a.worker_ref,
+                f"{a.start}..{a.end}",
+                a.status,
+                "yes" if a.delivered_at else "NO",
+                a.message,
+            )
+            for a in rows
+        ]
+    if not table:
+        typer.echo("no open alerts")
+        return
+    typer.echo(
+        render(
+            (
+                "id",
+                "severity",
+                "kind",
+                "child",
+                "worker",
+                "dates",
+                "status",
+                "delivered",
+                "message",
+            ),
+            table,
+        )
+    )
+
+
+@alerts_app.command("ack")
+def alerts_ack(ctx: typer.Context, alert_id: Annotated[str, typer.Argument(metavar="ID")]) -> None:
+    """Acknowledge an alert: it stays quiet unless it gets worse."""
+    context = app_context(ctx)
+    with context.database.transaction() as session:
+        alert = session.get(Alert, alert_id)
+        if alert is None:
+            raise NotFound("alert", alert_id)
+        if alert.status != "open":
+            raise RefusedAction(f"alert {alert_id} is {alert.status}, not open")
+        acknowledge(session, alert, actor=context.actor, now=context.now)
+        audit.record(
+            session, actor=context.actor, action="alerts.ack", at=context.now, alert=alert_id
+        )
+    typer.echo(f"acknowledged {alert_id}")
+
+
+@export_app.command("plan")
+def export_plan(
+    ctx: typer.Context,
+    fmt: Annotated[str, typer.Option("--format", help="json or csv")] = "json",
+    output: Annotated[Path, typer.Option("--output", "-o", help="File (default stdout).")] = Path(
+        "-"
+    ),
+) -> None:
+    """The current plan as JSON (SPEC "Plan JSON") or as CSV (one row per session)."""
+    context = app_context(ctx)
+    if fmt not in ("json", "csv"):
+        raise ConfigError(f"--format {fmt!r} must be json or csv")
+    with context.database.reading() as session:
+        data = current_plan_json(session)
+    if fmt == "json":
+        write_json(output, data)
+        return
+    handle = sys.stdout if str(output) == "-" else output.open("w", encoding="utf-8", newline="")
+    writer = csv.writer(handle)
+    writer.writerow(["id", "child", "worker", "with", "start", "end", "past", "locked", "cover"])
+    for s in data["sessions"]:
+        writer.writerow(
+            [
+                s["id"],
+                s["child"],
+                s["worker"],
+                s["with"] or "",
+                s["start"],
+                s["end"],
+                s["past"],
+                s["locked"],
+                s["cover"],
+            ]
+        )
+    if handle is not sys.stdout:
+        handle.close()
+
+
+def pin(ctx: typer.Context, child: str, worker: str) -> None:
+    """Fix a child's key worker until unpinned (refused if it breaks a rule)."""
+    context = app_context(ctx)
+    today = context.now.astimezone(context.settings.zone).date()
+    with context.database.transaction() as session:
+        overrides.pin(session, child, worker, actor=context.actor, now=context.now, today=today)
+    typer.echo(f"{child} is pinned to {worker}; the next plan keeps {worker} as key worker")
+
+
+def unpin(ctx: typer.Context, child: str) -> None:
+    """Let the planner choose the child's key worker again."""
+    context = app_context(ctx)
+    with context.database.transaction() as session:
+        overrides.unpin(session, child, actor=context.actor, now=context.now)
+    typer.echo(f"{child} is no longer pinned")
+
+
+def lock(ctx: typer.Context, session_id: Annotated[str, typer.Argument(metavar="SESSION")]) -> None:
+    """Fix a session's worker, day and time: re-planning will not move it."""
+    context = app_context(ctx)
+    with context.database.transaction() as session:
+        overrides.set_lock(session, session_id, True, actor=context.actor, now=context.now)
+    typer.echo(f"session {session_id} is locked")
+
+
+def unlock(
+    ctx: typer.Context, session_id: Annotated[str, typer.Argument(metavar="SESSION")]
+) -> None:
+    """Let re-planning move the session again."""
+    context = app_context(ctx)
+    with context.database.transaction() as session:
+        overrides.set_lock(session, session_id, False, actor=context.actor, now=context.now)
+    typer.echo(f"session {session_id} is unlocked")
+
+
+def suggest(
+    ctx: typer.Context,
+    child: str,
+    limit: Annotated[int, typer.Option(min=1, max=50, help="How many candidates.")] = 5,
+    as_of: AsOfOption = None,
+) -> None:
+    """The best candidate key workers for a child, ranked, with what each would cost."""
+    context = app_context(ctx)
+    request = build_request(context, None, None, as_of, None)
+    candidates = pipeline.suggest(context.database, context.settings, request, child, limit)
+    rows = [
+        (
+            c.rank,
+            c.worker,
+            c.eligible,
+            "; ".join(c.reasons),
+            ", ".join(f"{name} {value:g}" for name, value in c.costs),
+        )
+        for c in candidates
+    ]
+    typer.echo(f"Candidate key workers for {child}")
+    typer.echo(render(("rank", "worker", "eligible", "why", "costs"), rows))
+
+
+def whatif(
+    ctx: typer.Context,
+    absent: Annotated[
+        tuple[str, str, str] | None,
+        typer.Option("--absent", metavar="WORKER FROM TO", help="An absence, dates inclusive."),
+    ] = None,
+    leaving: Annotated[
+        tuple[str, str] | None,
+        typer.Option("--leaving", metavar="WORKER DATE", help="A leaver's last working day."),
+    ] = None,
+    referral: Annotated[
+        Path | None,
+        typer.Option("--referral", metavar="DIR", help="children.csv, plans.csv of new children."),
+    ] = None,
+    start: StartOption = None,
+    weeks: WeeksOption = None,
+    as_of: AsOfOption = None,
+    team: TeamOption = None,
+    json_file: JsonOption = None,
+    fail_on: FailOnOption = None,
+) -> None:
+    """Show the plan and alerts an absence, a leaver or referrals would cause; commits nothing."""
+    context = app_context(ctx)
+    _check_fail_on(fail_on)
+    if absent is None and leaving is None and referral is None:
+        raise ConfigError("whatif needs --absent, --leaving or --referral")
+    change = WhatIf(
+        absent=(
+            absent[0],
+            parse_day(absent[1], date.min, "--absent FROM"),
+            parse_day(absent[2], date.min, "--absent TO"),
+        )
+        if absent
+        else None,
+        leaving=(leaving[0], parse_day(leaving[1], date.min, "--leaving DATE"))
+        if leaving
+        else None,
+        referral_dir=referral,
+    )
+    if change.absent and change.absent[2] < change.absent[1]:
+        raise ConfigError("--absent: TO is before FROM")
+    request = build_request(context, start, weeks, as_of, team)
+    proposal = pipeline.propose(
+        context.database, context.settings, request, progress=_progress, edit=editor(change)
+    )
+    typer.echo("What if: " + describe(change))
+    print_proposal(proposal, context, committed=False)
+    if json_file is not None:
+        write_json(json_file, proposal.to_json(committed=False))
+    exit_for_severity(proposal, fail_on)
+
+
+def describe(change: WhatIf) -> str:
+    parts = []
+    if change.absent:
+        parts.append(f"{change.absent[0]} absent {change.absent[1]} .. {change.absent[2]}")
+    if change.leaving:
+        parts.append(f"{change.leaving[0]} leaves after {change.leaving[1]}")
+    if change.referral_dir:
+        parts.append(f"new referrals from {change.referral_dir}")
+    return "; ".join(parts) + " (nothing is committed)"

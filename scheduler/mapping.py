@@ -1,0 +1,337 @@
+"""The one place that turns stored rows into solver input.
+
+Everything the solver sees is plain frozen data (``solver.Instance``); no ORM object
+crosses. Skills, languages and gender are stored lower-case by the importer.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import or_, select
+from sqlalchemy.orm import Session, selectinload
+
+import solver
+from scheduler.models import (
+    Child,
+    KeyWorkerHistory,
+    PlanAllocation,
+    PlanVersion,
+    Worker,
+)
+from scheduler.models import Session as PlanSession
+
+# The longest period (8 weeks) reaches this far before the horizon; held sessions in
+# periods that overlap the horizon count towards them.
+HISTORY_REACH = timedelta(weeks=8)
+
+
+@dataclass(frozen=True, slots=True)
+class Scope:
+    """What one planning run covers."""
+
+    now: datetime
+    start: date
+    weeks: int
+    timezone: str
+    freeze_hours: int
+    teams: tuple[str, ...] = ()  # empty: every team
+
+
+@dataclass(frozen=True, slots=True)
+class Loaded:
+    """The solver instance plus the stored facts the pipeline needs around it."""
+
+    instance: solver.Instance
+    current_version: int | None
+    child_ids: dict[str, int]
+    worker_ids: dict[str, int]
+    # (child ref, worker ref, start date) of key-worker changes already committed.
+    committed_changes: frozenset[tuple[str, str, date]]
+    stored_sessions: dict[str, PlanSession]
+    # child ref -> key worker the current committed plan gives them on the horizon start,
+    # where that differs from the relationship record (changed in the case record).
+    overridden: dict[str, tuple[str, str]]
+
+
+def solver_windows(rows: Sequence[object]) -> tuple[solver.Window, ...]:
+    out = []
+    for row in rows:
+        weekday, start, end = (
+            getattr(row, "weekday"),  # noqa: B009 - worker and child windows alike
+            getattr(row, "start_minute"),  # noqa: B009
+            getattr(row, "end_minute"),  # noqa: B009
+        )
+        out.append(solver.Window(weekday, _clock(start), _clock(end)))
+    return tuple(out)
+
+
+def _clock(minute: int) -> time:
+    return time(min(minute // 60, 23), minute % 60 if minute < 24 * 60 else 59)
+
+
+def load_instance(session: Session, scope: Scope) -> Loaded:
+    zone = ZoneInfo(scope.timezone)
+    horizon_end = scope.start + timedelta(days=7 * scope.weeks - 1)
+    worker_query = select(Worker).options(
+        selectinload(Worker.windows), selectinload(Worker.absences)
+    )
+    child_query = select(Child).options(
+        selectinload(Child.windows), selectinload(Child.plans), selectinload(Child.pinned_worker)
+    )
+    if scope.teams:
+        worker_query = worker_query.where(Worker.team.in_(scope.teams))
+        child_query = child_query.where(Child.team.in_(scope.teams))
+    workers = list(session.scalars(worker_query.order_by(Worker.ref)))
+    children = list(session.scalars(child_query.order_by(Child.ref)))
+    worker_refs = {w.id: w.ref for w in workers}
+    all_worker_refs = dict(session.execute(select(Worker.id, Worker.ref)).tuples().all())
+    child_ids = {c.ref: c.id for c in children}
+    child_refs = {c.id: c.ref for c in children}
+
+    history = _history(session, list(child_refs))
+    version = session.scalar(select(PlanVersion).where(PlanVersion.is_current.is_(True)))
+    current_allocations = _current_allocations(session, version, child_refs, all_worker_refs)
+    committed_key = {(a.child, a.start): a.key_worker for a in current_allocations if a.key_worker}
+
+    window_start = datetime.combine(scope.start - HISTORY_REACH, time(), zone)
+    window_end = datetime.combine(horizon_end + timedelta(days=1), time(), zone)
+    stored = list(
+        session.scalars(
+            select(PlanSession).where(
+                PlanSession.removed_in.is_(None),
+                PlanSession.child_id.in_(list(child_refs)),
+                PlanSession.end > window_start,
+                PlanSession.start < window_end,
+            )
+        )
+    )
+    existing = []
+    known: dict[int, set[str]] = defaultdict(set)
+    for s in stored:
+        worker = all_worker_refs[s.worker_id]
+        with_worker = all_worker_refs.get(s.with_worker_id) if s.with_worker_id else None
+        if s.worker_id in worker_refs and (with_worker is None or s.with_worker_id in worker_refs):
+            existing.append(
+                solver.ExistingSession(
+                    s.id, child_refs[s.child_id], worker, with_worker, s.start, s.end, s.locked
+                )
+            )
+        if s.start < scope.now:
+            known[s.child_id].add(worker)
+    last_contact = _last_key_contacts(session, history, scope.now, zone, all_worker_refs)
+    retired = frozenset(
+        session.scalars(select(PlanSession.id).where(PlanSession.removed_in.is_not(None)))
+    )
+
+    solver_children = []
+    overridden: dict[str, tuple[str, str]] = {}
+    for c in children:
+        key_rows = [h for h in history.get(c.id, []) if h.role == "key"]
+        key = _row_on(key_rows, scope.start)
+        secondary = _row_on([h for h in history.get(c.id, []) if h.role == "secondary"],
+                            scope.start)  # fmt: skip
+        key_ref = all_worker_refs.get(key.worker_id) if key else None
+        committed = _committed_on(committed_key, c.ref, scope.start)
+        reason = None
+        if key is not None and key.source == "import" and committed and committed != key_ref:
+            reason = "changed in the case record"
+            overridden[c.ref] = (committed, reason)
+        pinned = c.pinned_worker.ref if c.pinned_worker else None
+        if pinned and key_ref and pinned != key_ref:
+            reason = f"pinned to {pinned} by the manager"
+        solver_children.append(
+            solver.Child(
+                ref=c.ref,
+                team=c.team,
+                required_skills=frozenset(c.required_skills),
+                language=c.language,
+                preferred_gender=c.preferred_gender,
+                preferred_workers=tuple(c.preferred_workers),
+                excluded_workers=frozenset(c.excluded_workers),
+                availability=solver_windows(c.windows),
+                lat=c.lat,
+                lon=c.lon,
+                risk=c.risk,
+                current_key_worker=key_ref,
+                key_worker_since=_since(key_rows, key),
+                current_secondary_worker=(
+                    all_worker_refs.get(secondary.worker_id) if secondary else None
+                ),
+                pinned_worker=pinned,
+                key_worker_change_reason=reason,
+                known_workers=frozenset(known.get(c.id, set())),
+                last_key_worker_contact=last_contact.get(c.id),
+            )
+        )
+    plans = [
+        solver.SupportPlan(
+            child=c.ref,
+            start_date=p.start_date,
+            end_date=p.end_date,
+            sessions=p.sessions,
+            every_weeks=p.every_weeks,
+            session_minutes=p.session_minutes,
+            max_gap_days=p.max_gap_days,
+        )
+        for c in children
+        for p in c.plans
+    ]
+    solver_workers = [
+        solver.Worker(
+            ref=w.ref,
+            team=w.team,
+            hours_per_week=w.hours_per_week,
+            max_caseload=w.max_caseload,
+            skills=frozenset(w.skills),
+            languages=frozenset(w.languages),
+            gender=w.gender,
+            availability=solver_windows(w.windows),
+            lat=w.lat,
+            lon=w.lon,
+            start_date=w.start_date,
+            end_date=w.end_date,
+            absences=tuple(solver.Absence(a.start_date, a.end_date) for a in w.absences),
+            email=w.email,
+            name=w.name,
+        )
+        for w in workers
+    ]
+    instance = solver.Instance(
+        workers=tuple(solver_workers),
+        children=tuple(solver_children),
+        plans=tuple(plans),
+        existing_sessions=tuple(sorted(existing, key=lambda s: (s.start, s.id))),
+        now=scope.now,
+        horizon_start=scope.start,
+        weeks=scope.weeks,
+        timezone=scope.timezone,
+        freeze_hours=scope.freeze_hours,
+        retired_session_ids=retired,
+        current_allocations=tuple(current_allocations),
+    )
+    committed_changes = frozenset(
+        (child_refs[h.child_id], all_worker_refs[h.worker_id], h.start_date)
+        for rows in history.values()
+        for h in rows
+        if h.role == "key" and h.source == "plan" and h.reason
+    )
+    return Loaded(
+        instance=instance,
+        current_version=version.id if version else None,
+        child_ids=child_ids,
+        worker_ids={w.ref: w.id for w in workers},
+        committed_changes=committed_changes,
+        stored_sessions={s.id: s for s in stored},
+        overridden=overridden,
+    )
+
+
+def _history(session: Session, child_ids: list[int]) -> dict[int, list[KeyWorkerHistory]]:
+    out: dict[int, list[KeyWorkerHistory]] = defaultdict(list)
+    if not child_ids:
+        return out
+    rows = session.scalars(
+        select(KeyWorkerHistory)
+        .where(KeyWorkerHistory.child_id.in_(child_ids))
+        .order_by(KeyWorkerHistory.start_date, KeyWorkerHistory.id)
+    )
+    for row in rows:
+        out[row.child_id].append(row)
+    return out
+
+
+def _row_on(rows: list[KeyWorkerHistory], day: date) -> KeyWorkerHistory | None:
+    """The relationship in force on ``day``; else the latest one that began before it."""
+    covering = [
+        r for r in rows if r.start_date <= day and (r.end_date is None or r.end_date >= day)
+    ]
+    if covering:
+        return covering[-1]
+    open_rows = [r for r in rows if r.end_date is None]
+    return open_rows[-1] if open_rows else None
+
+
+def _since(rows: list[KeyWorkerHistory], current: KeyWorkerHistory | None) -> date | None:
+    """When the current relationship began, joining back-to-back rows with the same worker."""
+    if current is None:
+        return None
+    since = current.start_date
+    for row in sorted(rows, key=lambda r: r.start_date, reverse=True):
+        if row.worker_id != current.worker_id or row.start_date > since:
+            continue
+        if row.end_date is None or row.end_date >= since - timedelta(days=1):
+            since = min(since, row.start_date)
+    return since
+
+
+def _current_allocations(
+    session: Session,
+    version: PlanVersion | None,
+    child_refs: dict[int, str],
+    worker_refs: dict[int, str],
+) -> list[solver.CurrentAllocation]:
+    if version is None:
+        return []
+    rows = session.scalars(
+        select(PlanAllocation)
+        .where(PlanAllocation.plan_version_id == version.id)
+        .order_by(PlanAllocation.child_id, PlanAllocation.start)
+    )
+    return [
+        solver.CurrentAllocation(
+            child=child_refs[a.child_id],
+            key_worker=worker_refs.get(a.key_worker_id) if a.key_worker_id else None,
+            secondary_worker=(
+                worker_refs.get(a.secondary_worker_id) if a.secondary_worker_id else None
+            ),
+            start=a.start,
+            end=a.end,
+        )
+        for a in rows
+        if a.child_id in child_refs
+    ]
+
+
+def _committed_on(committed: dict[tuple[str, date], str], child: str, day: date) -> str | None:
+    """The key worker the current plan gives ``child`` on ``day`` (or its last one before)."""
+    best: tuple[date, str] | None = None
+    for (ref, start), worker in committed.items():
+        if ref == child and start <= day and (best is None or start > best[0]):
+            best = (start, worker)
+    return best[1] if best else None
+
+
+def _last_key_contacts(
+    session: Session,
+    history: dict[int, list[KeyWorkerHistory]],
+    now: datetime,
+    zone: ZoneInfo,
+    worker_refs: dict[int, str],
+) -> dict[int, date]:
+    """child id -> local date of the last session before ``now`` with their key worker."""
+    if not history:
+        return {}
+    rows = session.execute(
+        select(PlanSession.child_id, PlanSession.worker_id, PlanSession.with_worker_id,
+               PlanSession.start)
+        .where(
+            PlanSession.removed_in.is_(None),
+            PlanSession.start < now,
+            PlanSession.child_id.in_(list(history)),
+            or_(PlanSession.worker_id.is_not(None), PlanSession.with_worker_id.is_not(None)),
+        )
+        .order_by(PlanSession.start)
+    ).tuples().all()  # fmt: skip
+    out: dict[int, date] = {}
+    for child_id, worker_id, with_id, start in rows:
+        day = start.astimezone(zone).date()
+        keys = [h for h in history[child_id] if h.role == "key"]
+        key = _row_on(keys, day)
+        if key is not None and key.worker_id in (worker_id, with_id):
+            out[child_id] = day
+    return out

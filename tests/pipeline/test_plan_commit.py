@@ -1,0 +1,125 @@
+"""import -> plan -> commit -> re-plan through the real CLI, on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from sqlalchemy import func, select
+
+from scheduler.db import Database
+from scheduler.models import AuditEntry, PlanVersion
+from scheduler.models import Session as PlanSession
+from tests.pipeline.conftest import Run
+from tests.pipeline.team import AS_OF, START, WORKERS, write_team
+
+PLAN = ("plan", "--as-of", AS_OF, "--start", START, "--weeks", "2")
+
+
+def _versions(database: Database) -> int:
+    with database.reading() as session:
+        return session.scalar(select(func.count()).select_from(PlanVersion)) or 0
+
+
+def test_dry_run_writes_nothing_and_shows_summary(
+    kw: Run, team: Path, database: Database, tmp_path: Path
+) -> None:
+    kw("import", str(team))
+    out = tmp_path / "plan.json"
+    result = kw(*PLAN, "--json", str(out))
+    assert "dry run, not committed" in result.output
+    assert "sessions scheduled/required" in result.output
+    assert _versions(database) == 0
+    data = json.loads(out.read_text())
+    assert data["committed"] is False
+    assert data["version"] == 1
+    assert data["horizon"] == {"start": START, "end": "2027-01-17", "timezone": "Europe/London"}
+    assert {a["child"] for a in data["allocations"]} == {"YP-0001", "YP-0002", "YP-0003"}
+    assert set(data["metrics"]) == {
+        "children", "allocated", "keyworker_changes", "sessions_required",
+        "sessions_scheduled", "sessions_with_key_worker_pct", "solve_seconds",
+    }  # fmt: skip
+    for s in data["sessions"]:
+        assert s["start"].endswith("+00:00")  # January in London: UTC offset shown
+        assert set(s) == {"id", "child", "worker", "with", "start", "end", "past", "locked",
+                          "cover"}  # fmt: skip
+
+
+def test_commit_then_unchanged_replan_is_identical(
+    kw: Run, team: Path, database: Database, tmp_path: Path
+) -> None:
+    kw("import", str(team))
+    first = tmp_path / "first.json"
+    second = tmp_path / "second.json"
+    kw(*PLAN, "--commit", "--json", str(first))
+    assert _versions(database) == 1
+    kw(*PLAN, "--json", str(second))
+    a, b = json.loads(first.read_text()), json.loads(second.read_text())
+    assert a["committed"] is True and b["committed"] is False
+    assert a["allocations"] == b["allocations"]
+    assert a["sessions"] == b["sessions"]
+    assert [x["id"] for x in a["alerts"]] == [x["id"] for x in b["alerts"]]
+    exported = json.loads(kw("export", "plan", "--format", "json").output)
+    assert exported["version"] == 1
+    assert {s["id"] for s in exported["sessions"]} == {s["id"] for s in a["sessions"]}
+    with database.reading() as session:
+        actions = list(session.scalars(select(AuditEntry.action)))
+    assert "import" in actions and "plan.commit" in actions
+
+
+def test_second_commit_keeps_session_ids_and_sequences(
+    kw: Run, team: Path, database: Database
+) -> None:
+    kw("import", str(team))
+    kw(*PLAN, "--commit")
+    with database.reading() as session:
+        before = {s.id: (s.start, s.sequence) for s in session.scalars(select(PlanSession))}
+    kw(*PLAN, "--commit")
+    with database.reading() as session:
+        after = {s.id: (s.start, s.sequence) for s in session.scalars(select(PlanSession))}
+        current = session.scalars(select(PlanVersion).where(PlanVersion.is_current)).all()
+    assert before == after
+    assert [v.id for v in current] == [2]
+
+
+def test_leaver_change_is_alerted_once_and_not_again_after_commit(
+    kw: Run, tmp_path: Path, database: Database
+) -> None:
+    workers = [dict(w) for w in WORKERS]
+    workers[0]["end_date"] = "2027-01-08"  # W001 leaves on Friday of week one
+    team = write_team(tmp_path / "leaver", workers=workers)
+    kw("import", str(team))
+    out = tmp_path / "p.json"
+    kw(*PLAN, "--commit", "--json", str(out))
+    data = json.loads(out.read_text())
+    changes = [a for a in data["alerts"] if a["kind"] == "KEYWORKER_CHANGE"]
+    assert [(a["child"], a["start"]) for a in changes] == [("YP-0001", "2027-01-09")]
+    assert "leaves on 2027-01-08" in changes[0]["message"]
+    assert any(a["kind"] == "WORKER_LEAVING" and a["worker"] == "W001" for a in data["alerts"])
+    periods = [a for a in data["allocations"] if a["child"] == "YP-0001"]
+    assert periods[0]["key_worker"] == "W001" and periods[0]["end"] == "2027-01-08"
+    assert periods[1]["changed"] is True and periods[1]["start"] == "2027-01-09"
+    again = tmp_path / "again.json"
+    kw(*PLAN, "--json", str(again))
+    replanned = json.loads(again.read_text())
+    assert not [a for a in replanned["alerts"] if a["kind"] == "KEYWORKER_CHANGE"]
+    assert replanned["metrics"]["keyworker_changes"] == 0
+
+
+def test_fail_on_exits_3_and_commit_still_happens(
+    kw: Run, tmp_path: Path, database: Database
+) -> None:
+    workers = [dict(w) for w in WORKERS]
+    workers[0]["end_date"] = "2027-01-08"
+    kw("import", str(write_team(tmp_path / "t", workers=workers)))
+    kw(*PLAN, "--fail-on", "low", expect=3)
+    assert _versions(database) == 0
+    kw(*PLAN, "--commit", "--fail-on", "medium", expect=3)
+    assert _versions(database) == 1
+    kw(*PLAN, "--fail-on", "extreme", expect=2)
+
+
+def test_bad_options_exit_2(kw: Run, team: Path) -> None:
+    kw("import", str(team))
+    assert "not an ISO 8601" in kw("plan", "--as-of", "yesterday", expect=2).output
+    assert "YYYY-MM-DD" in kw("plan", "--start", "04/01/2027", expect=2).output
