@@ -23,6 +23,7 @@ class Level:
 
     level: int
     name: str
+    relative_gap: float = 0.0  # stop once within this share of the bound (lowest levels only)
     variables: list[cp_model.IntVar] = field(default_factory=list)
     weights: list[int] = field(default_factory=list)
 
@@ -92,6 +93,7 @@ def solve_lexicographic(
         solver.parameters.num_workers = num_workers
         solver.parameters.random_seed = seed
         solver.parameters.log_search_progress = log
+        solver.parameters.relative_gap_limit = level.relative_gap
         status = solver.solve(model)
         if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
             values = list(solver.response_proto.solution)

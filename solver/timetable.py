@@ -12,6 +12,7 @@ longer than ``max_gap_days``, a missing handover before a known change);
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import itertools
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -131,7 +132,7 @@ class _TeamModel:
             Level(1, "sessions short of the period targets"),
             Level(2, "cover, contact gaps and missing handovers"),
             Level(3, "existing sessions moved"),
-            Level(4, "routine, travel and wishes"),
+            Level(4, "routine, travel and wishes", relative_gap=0.05),
         ]
         self.by_period: dict[tuple[str, dt.date, int], list[int]] = defaultdict(list)
         self.rescues: dict[str, list[int]] = defaultdict(list)
@@ -467,8 +468,11 @@ class _TeamModel:
         for (child, _day), group in getattr(self, "handover_groups", {}).items():
             risk = RISK_WEIGHT.get(ctx.children[child].risk, 2)
             missing = model.new_bool_var(f"no_handover[{child},{_day}]")
-            model.add(sum(self.vars[i] for i in group) + missing >= 1)
+            model.add(sum(self.vars[i] for i in group) + missing == 1)
             continuity.add(missing, 10 * risk)
+            for i in group:  # the closer to the change, the better the handover
+                days_before = (_day - self.cands[i].day).days - 1
+                self.levels[3].add(self.vars[i], days_before // 3)
         for child in self.part.children:
             self._contact_gaps(child, by_child_day)
 
@@ -541,15 +545,7 @@ class _TeamModel:
                 model.add(moved + self.vars[found] >= 1)
                 stability.add(moved, 1)
                 self.hints.append(found)
-            anchor: tuple[int, int] | None = None
-            if not pattern:
-                keyed = sorted(
-                    (c.start, c.day.weekday(), ctx.wall(c.start)[1])
-                    for c in self.cands
-                    if c.child == child and c.role == KEY
-                )
-                if keyed:
-                    anchor = (keyed[0][1], keyed[0][2])
+            anchor_days, anchor_minute = self._anchor(child) if not pattern else (set(), -1)
             for i, cand in enumerate(self.cands):
                 if cand.child != child:
                     continue
@@ -558,12 +554,35 @@ class _TeamModel:
                 if pattern:
                     if slot not in pattern:
                         cost += 1 if any(slot[0] == p[0] for p in pattern) else 2
-                elif anchor is not None:
-                    cost += (slot[0] != anchor[0]) + (slot[1] != anchor[1])
+                elif anchor_minute >= 0:
+                    cost += (slot[0] not in anchor_days) + (slot[1] != anchor_minute)
                 cost += max(0, self.travel.from_base(cand.worker, child) - 15) // 15
                 if kid.preferred_gender and ctx.workers[cand.worker].gender != kid.preferred_gender:
                     cost += 1
                 routine.add(self.vars[i], cost)
+
+    def _anchor(self, child: str) -> tuple[set[int], int]:
+        """A routine for a child without history: weekdays and a time among the key
+        worker's slots, spread by a stable hash so that one worker's children do not
+        all aim at the same slot."""
+        keyed = sorted(
+            {
+                (c.day.weekday(), self.ctx.wall(c.start)[1])
+                for c in self.cands
+                if c.child == child and c.role == KEY
+            }
+        )
+        if not keyed:
+            return set(), -1
+        digest = int(hashlib.sha1(child.encode(), usedforsecurity=False).hexdigest()[:8], 16)
+        weekday, minute = keyed[digest % len(keyed)]
+        plans = self.ctx.plans.get(child, [])
+        per_week = max((-(-p.sessions // p.every_weeks) for p in plans), default=1)
+        weekdays = sorted({d for d, _ in keyed})
+        start = weekdays.index(weekday)
+        step = max(1, len(weekdays) // max(1, per_week))
+        days = {weekdays[(start + k * step) % len(weekdays)] for k in range(per_week)}
+        return days, minute
 
     def solve(self, seconds: float, cp_workers: int, params: SolverParams) -> TeamTimetable:
         self.build_candidates()
