@@ -294,7 +294,9 @@ def serving(app: Starlette, host: str = "127.0.0.1") -> Iterator[str]:
 
     For tests and benchmarks: the same server ``keyworker serve`` runs, on loopback.
     """
-    listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    # IPPROTO_TCP explicitly: asyncio sets TCP_NODELAY only on sockets that say so, and
+    # without it every keep-alive response waits ~40 ms for a delayed ACK (Nagle).
+    listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)
     listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     listener.bind((host, 0))
     port = listener.getsockname()[1]

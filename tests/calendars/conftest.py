@@ -1,10 +1,9 @@
-"""Fixtures for the calendars tests.
+"""Import set-up for the calendars tests.
 
-``tests/calendars`` has no ``__init__.py`` (it would shadow the real package), but
-pytest's default "prepend" import mode still puts ``tests/`` on ``sys.path``, where
-this folder looks like a namespace package called ``calendars``. Putting the
-repository root first makes ``import calendars`` find the real one.
-(``pythonpath = ["."]`` in the pytest configuration would do the same.)
+The builders live beside the tests in ``calendar_builders.py``; this folder goes on
+``sys.path`` so every test module can import them whatever pytest's import mode. The
+repository root goes first, so ``import calendars`` is the package and never this
+folder read as a namespace package (which "prepend" mode would otherwise do).
 """
 
 from __future__ import annotations
@@ -12,9 +11,13 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-ROOT = str(Path(__file__).resolve().parents[2])
+HERE = Path(__file__).resolve().parent
+ROOT = str(HERE.parents[1])
 if ROOT not in sys.path:
     sys.path.insert(0, ROOT)
+if str(HERE) not in sys.path:
+    sys.path.append(str(HERE))
 _loaded = sys.modules.get("calendars")
 if _loaded is not None and getattr(_loaded, "__file__", None) is None:
-    del sys.modules["calendars"]  # a namespace stand-in imported before this ran
+    for _name in [n for n in sys.modules if n == "calendars" or n.startswith("calendars.")]:
+        del sys.modules[_name]  # a namespace stand-in imported before this ran
