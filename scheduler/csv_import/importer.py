@@ -319,7 +319,7 @@ class _Importer:
         new_rows: list[dict[str, Any]] = []
         changed_rows: list[dict[str, Any]] = []
         replace_windows: dict[str, tuple[Window, ...]] = {}
-        key_changes: list[tuple[r.ChildRow, bool]] = []  # (row, is new child)
+        key_changes: list[r.ChildRow] = []
         for c in self.p.children:
             values: dict[str, Any] = {
                 "ref": c.ref,
@@ -342,13 +342,29 @@ class _Importer:
                 replace_windows[c.ref] = c.windows
                 counts.created += 1
                 if c.key_worker:
-                    key_changes.append((c, True))
+                    key_changes.append(c)
                 continue
             differs = any(old[k] != v for k, v in values.items())
-            if c.key_worker != old["case_key_worker"] and c.key_worker is not None:
+            pin = old["pinned_worker_id"]
+            if (
+                c.key_worker != old["case_key_worker"]
+                and c.key_worker is not None
+                and pin is not None
+                and pin != self.worker_ids[c.key_worker]
+            ):
+                # A pin wins. The case record's value is not taken as imported, so the
+                # conflict is reported again on every import until the child is unpinned,
+                # and the first import after that applies it.
+                pinned_ref = next(ref for ref, id_ in self.worker_ids.items() if id_ == pin)
+                self.report.notes.append(
+                    f"children.csv:{c.line}: the case record names {c.key_worker} as key "
+                    f"worker of {c.ref}, but {c.ref} is pinned to {pinned_ref}; the pinned "
+                    "worker stays (unpin, then import again, to accept the case record)"
+                )
+            elif c.key_worker != old["case_key_worker"] and c.key_worker is not None:
                 values["case_key_worker"] = c.key_worker
                 values["case_key_worker_since"] = c.key_worker_since
-                key_changes.append((c, False))
+                key_changes.append(c)
                 differs = True
             elif c.key_worker is None and old["case_key_worker"] is not None:
                 # The case record no longer names anyone: forget the old value, keep the
@@ -369,65 +385,69 @@ class _Importer:
         self._apply_key_worker_changes(key_changes, existing)
 
     def _apply_key_worker_changes(
-        self, changes: list[tuple[r.ChildRow, bool]], existing: dict[str, Any]
+        self, changes: list[r.ChildRow], existing: dict[str, Any]
     ) -> None:
+        """The case record named a new key worker: it wins over the plan (pins are dealt
+        with before this).
+
+        The relationship in force today (or starting later) ends yesterday (or is dropped
+        if it had not begun), and the named worker is key worker from today; a child's
+        first key worker starts on ``key_worker_since`` and is not a change.
+        """
         if not changes:
             return
-        child_ids = [self.child_ids[c.ref] for c, _ in changes]
-        open_rows = {
-            row.child_id: row
-            for row in self.s.scalars(
-                select(KeyWorkerHistory).where(
-                    KeyWorkerHistory.child_id.in_(child_ids),
-                    KeyWorkerHistory.role == "key",
-                    KeyWorkerHistory.end_date.is_(None),
-                )
+        changed_ids = {self.child_ids[c.ref] for c in changes}
+        # Loaded whole and filtered here: an IN list of 50,000 ids is past some drivers'
+        # parameter limits, and these tables hold one or two rows a child.
+        ongoing: dict[int, list[KeyWorkerHistory]] = defaultdict(list)
+        for history in self.s.scalars(
+            select(KeyWorkerHistory)
+            .where(
+                KeyWorkerHistory.role == "key",
+                KeyWorkerHistory.end_date.is_(None) | (KeyWorkerHistory.end_date >= self.today),
             )
-        }
-        pins = dict(
-            self.s.execute(
-                select(Child.id, Worker.ref)
-                .join(Worker, Child.pinned_worker_id == Worker.id)
-                .where(Child.id.in_(child_ids))
+            .order_by(KeyWorkerHistory.start_date, KeyWorkerHistory.id)
+        ):
+            if history.child_id in changed_ids:
+                ongoing[history.child_id].append(history)
+        had_key_worker = set(
+            self.s.scalars(
+                select(KeyWorkerHistory.child_id)
+                .where(KeyWorkerHistory.role == "key", KeyWorkerHistory.start_date < self.today)
+                .distinct()
             )
-            .tuples()
-            .all()
         )
         workers_by_id = {v: k for k, v in self.worker_ids.items()}
-        for row, is_new in changes:
+        new_history: list[dict[str, Any]] = []
+        for row in changes:
             assert row.key_worker is not None
             child_id = self.child_ids[row.ref]
             worker_id = self.worker_ids[row.key_worker]
-            pin = pins.get(child_id)
-            if pin is not None and pin != row.key_worker:
-                self.report.notes.append(
-                    f"children.csv:{row.line}: the case record names {row.key_worker} as key "
-                    f"worker of {row.ref}, but {row.ref} is pinned to {pin}; the pinned "
-                    "worker stays (unpin to accept the case record)"
-                )
-                continue
-            current = open_rows.get(child_id)
+            rows = ongoing.get(child_id, [])
+            current = next((h for h in rows if h.start_date <= self.today), None)
             if current is not None and current.worker_id == worker_id:
-                continue
+                continue  # already the key worker today: nothing changes
+            for history in rows:
+                if history.start_date >= self.today:
+                    self.s.delete(history)  # it had not begun yet: nothing to keep
+                else:
+                    history.end_date = self.today - timedelta(days=1)
+            first = current is None and child_id not in had_key_worker
             start = self.today
-            if current is not None and current.start_date >= self.today:
-                self.s.delete(current)  # it had not begun yet: nothing to keep
-            elif current is not None:
-                current.end_date = self.today - timedelta(days=1)
-            elif row.key_worker_since is not None:
+            if first and row.key_worker_since is not None:
                 start = row.key_worker_since
-            reason = None if is_new and current is None else "changed in the case record"
-            self.s.add(
-                KeyWorkerHistory(
-                    child_id=child_id,
-                    worker_id=worker_id,
-                    role="key",
-                    start_date=start,
-                    end_date=None,
-                    reason=reason,
-                    source="import",
-                    recorded_at=self.now,
-                )
+            reason = None if first else "changed in the case record"
+            new_history.append(
+                {
+                    "child_id": child_id,
+                    "worker_id": worker_id,
+                    "role": "key",
+                    "start_date": start,
+                    "end_date": None,
+                    "reason": reason,
+                    "source": "import",
+                    "recorded_at": self.now,
+                }
             )
             if reason is not None:
                 old_ref = workers_by_id.get(current.worker_id) if current else None
@@ -437,9 +457,13 @@ class _Importer:
                     action="import.key_worker",
                     at=self.now,
                     child=row.ref,
-                    old=old_ref or existing[row.ref]["case_key_worker"],
+                    old=old_ref or existing.get(row.ref, {}).get("case_key_worker"),
                     new=row.key_worker,
+                    reason=reason,
                 )
+        self.s.flush()
+        if new_history:
+            self.s.execute(insert(KeyWorkerHistory), new_history)
 
     # --- plans ---------------------------------------------------------------------------
 

@@ -11,7 +11,9 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from factories import (
+
+from scheduler.db import Database
+from tests.factories import (
     csv_text,
     import_errors,
     make_absence,
@@ -24,8 +26,6 @@ from factories import (
     write_csv,
     write_files,
 )
-
-from scheduler.db import Database
 
 Where = tuple[str, int, str, str]
 Case = tuple[Callable[[Path], object], list[Where]]

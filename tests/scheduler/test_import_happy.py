@@ -5,20 +5,6 @@ from __future__ import annotations
 from datetime import date
 from pathlib import Path
 
-from factories import (
-    counts,
-    dump_tables,
-    import_errors,
-    make_absence,
-    make_child,
-    make_plan,
-    make_worker,
-    run_import,
-    small_team,
-    where,
-    write_csv,
-    write_files,
-)
 from sqlalchemy import select
 
 from scheduler.db import Database
@@ -32,12 +18,21 @@ from scheduler.models import (
     Worker,
     WorkerWindow,
 )
-
-
-def _without_audit(
-    dump: dict[str, list[tuple[object, ...]]],
-) -> dict[str, list[tuple[object, ...]]]:
-    return {name: rows for name, rows in dump.items() if name != "audit_log"}
+from tests.factories import (
+    counts,
+    dump_tables,
+    import_errors,
+    make_absence,
+    make_child,
+    make_plan,
+    make_worker,
+    run_import,
+    small_team,
+    where,
+    without_audit,
+    write_csv,
+    write_files,
+)
 
 
 def test_small_team_imports_every_file(database: Database, tmp_path: Path) -> None:
@@ -138,7 +133,7 @@ def test_reimport_of_the_same_files_changes_nothing(database: Database, tmp_path
         "absences.csv": {"created": 0, "updated": 0, "unchanged": 2},
     }
     after = dump_tables(database)
-    assert _without_audit(after) == _without_audit(before)
+    assert without_audit(after) == without_audit(before)
     # The import itself is still recorded: who imported what, when.
     assert after["audit_log"][: len(before["audit_log"])] == before["audit_log"]
     assert len(after["audit_log"]) == len(before["audit_log"]) + 1
@@ -291,7 +286,7 @@ def test_header_only_files_import_nothing(database: Database, tmp_path: Path) ->
     report = run_import(database, tmp_path)
     assert all(vars(c) == {"created": 0, "updated": 0, "unchanged": 0}
                for c in report.files.values())  # fmt: skip
-    assert _without_audit(dump_tables(database)) == _without_audit(before)
+    assert without_audit(dump_tables(database)) == without_audit(before)
 
 
 def test_blank_lines_and_crlf_are_accepted(database: Database, tmp_path: Path) -> None:

@@ -1,0 +1,253 @@
+"""SPEC "Import rules": children.csv's ``key_worker`` is what the case record says.
+
+It changes the current key worker only when it differs from the value imported last
+time; then it wins over the plan and the change is audited. A pin wins over it, and the
+import says so.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import date, timedelta
+from pathlib import Path
+
+from sqlalchemy import select, update
+
+from scheduler.db import Database
+from scheduler.models import AuditEntry, Child, KeyWorkerHistory, Worker
+from tests.factories import (
+    NOW,
+    TODAY,
+    dump_tables,
+    make_child,
+    make_worker,
+    run_import,
+    without_audit,
+    write_files,
+)
+
+LATER = NOW + timedelta(days=10)
+LATER_DAY = TODAY + timedelta(days=10)
+
+History = tuple[str, str, date, date | None, str | None, str]
+
+
+def _team(directory: Path, **child: object) -> Path:
+    return write_files(
+        directory,
+        workers=[make_worker(), make_worker(ref="W002"), make_worker(ref="W003")],
+        children=[make_child(**child)],
+    )
+
+
+def _history(database: Database) -> list[History]:
+    with database.reading() as s:
+        rows = s.execute(
+            select(
+                Worker.ref,
+                KeyWorkerHistory.role,
+                KeyWorkerHistory.start_date,
+                KeyWorkerHistory.end_date,
+                KeyWorkerHistory.reason,
+                KeyWorkerHistory.source,
+            )
+            .join(Worker, KeyWorkerHistory.worker_id == Worker.id)
+            .order_by(KeyWorkerHistory.start_date, KeyWorkerHistory.id)
+        ).tuples()
+        return list(rows)
+
+
+def _key_worker_audit(database: Database) -> list[dict[str, object]]:
+    with database.reading() as s:
+        details = s.scalars(
+            select(AuditEntry.detail)
+            .where(AuditEntry.action == "import.key_worker")
+            .order_by(AuditEntry.id)
+        ).all()
+    return [json.loads(d) for d in details]
+
+
+def test_first_import_sets_the_relationship_since_key_worker_since(
+    database: Database, tmp_path: Path
+) -> None:
+    run_import(database, _team(tmp_path, key_worker="W001", key_worker_since="2025-06-02"))
+    assert _history(database) == [("W001", "key", date(2025, 6, 2), None, None, "import")]
+    assert _key_worker_audit(database) == []  # a first key worker is not a change
+
+
+def test_first_import_without_since_starts_today(database: Database, tmp_path: Path) -> None:
+    run_import(database, _team(tmp_path, key_worker="W001"))
+    assert _history(database) == [("W001", "key", TODAY, None, None, "import")]
+
+
+def test_no_key_worker_sets_nothing(database: Database, tmp_path: Path) -> None:
+    run_import(database, _team(tmp_path))
+    assert _history(database) == []
+
+
+def test_reimport_of_the_same_value_changes_nothing(database: Database, tmp_path: Path) -> None:
+    directory = _team(tmp_path, key_worker="W001", key_worker_since="2025-06-02")
+    run_import(database, directory)
+    before = dump_tables(database)
+    report = run_import(database, directory, now=LATER)
+    assert report.files["children.csv"].unchanged == 1
+    assert without_audit(dump_tables(database)) == without_audit(before)
+
+
+def test_changed_value_ends_the_old_relationship_yesterday(
+    database: Database, tmp_path: Path
+) -> None:
+    run_import(database, _team(tmp_path / "1", key_worker="W001", key_worker_since="2025-06-02"))
+
+    report = run_import(
+        database, _team(tmp_path / "2", key_worker="W002", key_worker_since="2026-12-01"), now=LATER
+    )
+
+    assert report.files["children.csv"].updated == 1
+    assert _history(database) == [
+        ("W001", "key", date(2025, 6, 2), LATER_DAY - timedelta(days=1), None, "import"),
+        ("W002", "key", LATER_DAY, None, "changed in the case record", "import"),
+    ]
+    assert _key_worker_audit(database) == [
+        {
+            "child": "YP-0001",
+            "old": "W001",
+            "new": "W002",
+            "reason": "changed in the case record",
+        }
+    ]
+    with database.reading() as s:
+        child = s.scalars(select(Child)).one()
+        assert child.case_key_worker == "W002"
+
+
+def test_a_change_the_same_day_as_the_first_import_replaces_it(
+    database: Database, tmp_path: Path
+) -> None:
+    run_import(database, _team(tmp_path / "1", key_worker="W001"))
+    run_import(database, _team(tmp_path / "2", key_worker="W002"))
+    # The relationship with W001 had not lasted a day: nothing of it is kept.
+    assert _history(database) == [
+        ("W002", "key", TODAY, None, "changed in the case record", "import")
+    ]
+
+
+def test_reimporting_an_old_export_never_undoes_a_change_made_otherwise(
+    database: Database, tmp_path: Path
+) -> None:
+    old_export = _team(tmp_path / "old", key_worker="W001", key_worker_since="2025-06-02")
+    run_import(database, old_export)
+    # A committed plan moved the child to W003 (W001 went part-time, say).
+    with database.transaction() as s:
+        ids = dict(s.execute(select(Worker.ref, Worker.id)).tuples().all())
+        child_id = s.scalars(select(Child.id)).one()
+        s.execute(
+            update(KeyWorkerHistory)
+            .where(KeyWorkerHistory.end_date.is_(None))
+            .values(end_date=TODAY + timedelta(days=2))
+        )
+        s.add(
+            KeyWorkerHistory(
+                child_id=child_id,
+                worker_id=ids["W003"],
+                role="key",
+                start_date=TODAY + timedelta(days=3),
+                end_date=None,
+                reason="W001 at caseload limit",
+                source="plan",
+                recorded_at=NOW,
+            )
+        )
+    before = dump_tables(database)
+
+    report = run_import(database, old_export, now=LATER)
+
+    assert report.files["children.csv"].unchanged == 1
+    assert without_audit(dump_tables(database)) == without_audit(before)
+    assert _history(database)[-1] == ("W003", "key", TODAY + timedelta(days=3), None,
+                                      "W001 at caseload limit", "plan")  # fmt: skip
+
+    # A new export naming someone else does change it, from today.
+    run_import(database, _team(tmp_path / "new", key_worker="W002"), now=LATER)
+    assert _history(database)[-2:] == [
+        ("W003", "key", TODAY + timedelta(days=3), LATER_DAY - timedelta(days=1),
+         "W001 at caseload limit", "plan"),
+        ("W002", "key", LATER_DAY, None, "changed in the case record", "import"),
+    ]  # fmt: skip
+    assert _key_worker_audit(database)[-1]["old"] == "W003"
+
+
+def test_a_change_drops_a_relationship_that_had_not_begun(
+    database: Database, tmp_path: Path
+) -> None:
+    run_import(database, _team(tmp_path / "1", key_worker="W001", key_worker_since="2025-06-02"))
+    with database.transaction() as s:
+        ids = dict(s.execute(select(Worker.ref, Worker.id)).tuples().all())
+        s.execute(update(KeyWorkerHistory).values(end_date=LATER_DAY + timedelta(days=5)))
+        s.add(
+            KeyWorkerHistory(
+                child_id=s.scalars(select(Child.id)).one(),
+                worker_id=ids["W003"],
+                role="key",
+                start_date=LATER_DAY + timedelta(days=6),
+                end_date=None,
+                reason="W001 leaves",
+                source="plan",
+                recorded_at=NOW,
+            )
+        )
+    run_import(database, _team(tmp_path / "2", key_worker="W002"), now=LATER)
+    assert _history(database) == [
+        ("W001", "key", date(2025, 6, 2), LATER_DAY - timedelta(days=1), None, "import"),
+        ("W002", "key", LATER_DAY, None, "changed in the case record", "import"),
+    ]
+
+
+def test_a_pinned_child_keeps_the_pin_and_the_import_says_so(
+    database: Database, tmp_path: Path
+) -> None:
+    run_import(database, _team(tmp_path / "1", key_worker="W001", key_worker_since="2025-06-02"))
+    with database.transaction() as s:
+        w1 = s.scalars(select(Worker.id).where(Worker.ref == "W001")).one()
+        s.execute(update(Child).values(pinned_worker_id=w1))
+    changed = _team(tmp_path / "2", key_worker="W002")
+
+    report = run_import(database, changed, now=LATER)
+
+    assert len(report.notes) == 1
+    note = report.notes[0]
+    assert note.startswith("children.csv:2:")
+    assert "W002" in note and "pinned to W001" in note and "YP-0001" in note
+    assert _history(database) == [("W001", "key", date(2025, 6, 2), None, None, "import")]
+    with database.reading() as s:
+        child = s.scalars(select(Child)).one()
+        assert child.pinned_worker_id == w1
+    assert _key_worker_audit(database) == []
+
+    # While the pin holds, every import says so again; once unpinned, the next one applies.
+    assert len(run_import(database, changed, now=LATER).notes) == 1
+    with database.transaction() as s:
+        s.execute(update(Child).values(pinned_worker_id=None))
+    assert run_import(database, changed, now=LATER).notes == []
+    assert _history(database)[-1] == ("W002", "key", LATER_DAY, None,
+                                      "changed in the case record", "import")  # fmt: skip
+
+
+def test_pinned_to_the_named_worker_is_no_conflict(database: Database, tmp_path: Path) -> None:
+    run_import(database, _team(tmp_path / "1", key_worker="W001"))
+    with database.transaction() as s:
+        w2 = s.scalars(select(Worker.id).where(Worker.ref == "W002")).one()
+        s.execute(update(Child).values(pinned_worker_id=w2))
+    report = run_import(database, _team(tmp_path / "2", key_worker="W002"), now=LATER)
+    assert report.notes == []
+    assert _history(database)[-1][:2] == ("W002", "key")
+
+
+def test_a_key_worker_named_in_the_same_import_as_its_worker(
+    database: Database, tmp_path: Path
+) -> None:
+    run_import(database, _team(tmp_path / "1"))
+    write_files(tmp_path / "2", workers=[make_worker(ref="W010")],
+                children=[make_child(key_worker="W010")])  # fmt: skip
+    run_import(database, tmp_path / "2", now=LATER)
+    assert _history(database) == [("W010", "key", LATER_DAY, None, None, "import")]
