@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from solver.context import Context
 from solver.eligibility import may_work_with
 from solver.periods import Period
-from solver.timegrid import intersect, place_session, travel_minutes
+from solver.timegrid import elapsed_minutes, intersect, place_session, travel_minutes
 
 KEY, SECONDARY, OTHER = "key", "secondary", "other"
 
@@ -39,7 +39,7 @@ class Candidate:
 
     @property
     def minutes(self) -> int:
-        return int((self.end - self.start).total_seconds() // 60)
+        return elapsed_minutes(self.start, self.end)
 
 
 @dataclass(frozen=True, slots=True)

@@ -14,7 +14,7 @@ from collections import defaultdict
 from solver.context import Context
 from solver.eligibility import employed, may_hold_case, weekly_capacity_minutes
 from solver.solution import Allocation, Finding, PlannedSession
-from solver.timegrid import monday
+from solver.timegrid import elapsed_minutes, monday
 
 HIGH, MEDIUM, LOW = "high", "medium", "low"
 
@@ -156,9 +156,7 @@ def cover_findings(
     for s in sessions:
         for ref in (s.worker, s.with_worker):
             if ref is not None:
-                minutes[(ref, monday(ctx.local_day(s.start)))] += int(
-                    (s.end - s.start).total_seconds() // 60
-                )
+                minutes[(ref, monday(ctx.local_day(s.start)))] += elapsed_minutes(s.start, s.end)
     out: list[Finding] = []
     for s in sessions:
         if s.past or not s.cover:
@@ -177,7 +175,7 @@ def cover_findings(
                 worker = ctx.workers[key]
                 week = monday(day)
                 cap = weekly_capacity_minutes(worker, week)
-                if minutes[(key, week)] + (s.end - s.start).total_seconds() // 60 > cap:
+                if minutes[(key, week)] + elapsed_minutes(s.start, s.end) > cap:
                     why = f"{key}'s hours for the week of {_day(week)} are fully booked"
                 else:
                     why = f"{key} has no free slot that {s.child} can make in that period"

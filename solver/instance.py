@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from zoneinfo import ZoneInfo
 
 from solver.errors import InfeasibleInput
@@ -135,7 +135,7 @@ class Instance:
 
     @property
     def freeze_until(self) -> dt.datetime:
-        return self.now + dt.timedelta(hours=self.freeze_hours)
+        return self.now.astimezone(dt.UTC) + dt.timedelta(hours=self.freeze_hours)
 
     def horizon_days(self) -> list[dt.date]:
         return [self.horizon_start + dt.timedelta(days=i) for i in range(7 * self.weeks)]
@@ -175,3 +175,17 @@ def check_instance(instance: Instance) -> None:
             raise InfeasibleInput("existing_sessions.start", session.id, "naive datetime")
         if session.child not in known_children:
             raise InfeasibleInput("existing_sessions.child", session.child, "unknown child")
+
+
+def in_utc(instance: Instance) -> Instance:
+    """The same instance with ``now`` and every session time in UTC.
+
+    Python compares and subtracts datetimes that share a ``tzinfo`` by wall clock,
+    which is wrong across a clock change; the solver works in UTC throughout and
+    uses the time zone only to read local days and wall-clock times.
+    """
+    sessions = tuple(
+        replace(s, start=s.start.astimezone(dt.UTC), end=s.end.astimezone(dt.UTC))
+        for s in instance.existing_sessions
+    )
+    return replace(instance, now=instance.now.astimezone(dt.UTC), existing_sessions=sessions)

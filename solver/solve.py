@@ -20,7 +20,7 @@ from solver.findings import (
     unmet_findings,
 )
 from solver.ids import new_session_id
-from solver.instance import ExistingSession, Instance, check_instance
+from solver.instance import ExistingSession, Instance, check_instance, in_utc
 from solver.lexico import LevelResult
 from solver.params import SolverParams
 from solver.solution import Allocation, Finding, GoalBound, Metrics, PlannedSession, Solution
@@ -48,6 +48,7 @@ def solve(
     started = time.monotonic()
     say = progress or (lambda _message: None)
     check_instance(instance)
+    instance = in_utc(instance)
     ctx = Context(instance)
     say(f"allocating {len(ctx.planned)} planned children")
     alloc = allocate(ctx, params, params.time_limit_seconds * ALLOCATION_SHARE)

@@ -75,13 +75,14 @@ def wall_minute(moment: dt.datetime, tz: ZoneInfo) -> tuple[dt.date, int]:
 def place_session(
     day: dt.date, start_minute: int, minutes: int, stretch: tuple[int, int], tz: ZoneInfo
 ) -> tuple[dt.datetime, dt.datetime] | None:
-    """Start and end of a session at ``start_minute`` if it lies inside ``stretch``."""
+    """Start and end (in UTC) of a session at ``start_minute`` if it lies inside ``stretch``."""
     if start_minute % 15 or start_minute < stretch[0]:
         return None
-    start = local_datetime(day, start_minute, tz)
-    if start is None:
+    local = local_datetime(day, start_minute, tz)
+    if local is None:
         return None
-    end = (start.astimezone(UTC) + dt.timedelta(minutes=minutes)).astimezone(tz)
+    start = local.astimezone(UTC)
+    end = start + dt.timedelta(minutes=minutes)
     end_day, end_minute = wall_minute(end, tz)
     if end_day != day or end_minute > stretch[1] or end_minute < start_minute:
         return None
@@ -118,7 +119,12 @@ def monday(day: dt.date) -> dt.date:
 
 
 def elapsed_minutes(a: dt.datetime, b: dt.datetime) -> int:
-    return int((b - a).total_seconds() // 60)
+    """Elapsed minutes from ``a`` to ``b`` (in UTC: same-zone subtraction is wall-clock)."""
+    return int((b.astimezone(UTC) - a.astimezone(UTC)).total_seconds() // 60)
+
+
+def utc(moment: dt.datetime) -> dt.datetime:
+    return moment.astimezone(UTC)
 
 
 def days(first: dt.date, last: dt.date) -> list[dt.date]:

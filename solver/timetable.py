@@ -38,7 +38,7 @@ from solver.lexico import Level, LevelResult, solve_lexicographic
 from solver.parallel import run_parts
 from solver.params import SolverParams
 from solver.periods import Period
-from solver.timegrid import lies_within, monday
+from solver.timegrid import elapsed_minutes, lies_within, monday
 
 OTHER_COVER_LIMIT = 2
 KEY_STEP = 60
@@ -72,7 +72,7 @@ def fixed_facts(ctx: Context) -> FixedFacts:
             facts.broken.setdefault(s.child, []).append(s)
             continue
         facts.kept.append(s)
-        minutes = int((s.end - s.start).total_seconds() // 60)
+        minutes = elapsed_minutes(s.start, s.end)
         for ref in (s.worker, s.with_worker):
             if ref is None:
                 continue

@@ -14,11 +14,11 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from solver.context import Context
 from solver.eligibility import at_work, may_hold_case, may_work_with, weekly_capacity_minutes
-from solver.instance import ExistingSession, Instance
+from solver.instance import ExistingSession, Instance, in_utc
 from solver.solution import PlannedSession, Solution
 from solver.timegrid import elapsed_minutes, lies_within, monday, travel_minutes, wall_minute
 
@@ -30,6 +30,14 @@ class Violation:
 
 
 def validate(instance: Instance, solution: Solution) -> list[Violation]:
+    instance = in_utc(instance)
+    solution = replace(
+        solution,
+        sessions=tuple(
+            replace(s, start=s.start.astimezone(dt.UTC), end=s.end.astimezone(dt.UTC))
+            for s in solution.sessions
+        ),
+    )
     ctx = Context(instance)
     out: list[Violation] = []
     existing = {s.id: s for s in instance.existing_sessions}
