@@ -1,0 +1,226 @@
+"""The ``report`` command: continuity figures per team and per child, and an HTML page."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date, datetime
+from pathlib import Path
+from typing import Annotated
+from zoneinfo import ZoneInfo
+
+import typer
+
+from cli.context import app_context
+from cli.tables import render
+from scheduler.errors import NotFound
+from scheduler.report import (
+    ChildFigures,
+    ChildTimeline,
+    ContinuityReport,
+    WorkerWeek,
+    build_report,
+)
+from scheduler.report_html import render_html
+from scheduler.views import Table
+
+
+def register(app: typer.Typer) -> None:
+    app.command("report")(report)
+
+
+def report(
+    ctx: typer.Context,
+    as_of: Annotated[
+        str | None,
+        typer.Option(
+            "--as-of",
+            help="Report as if it were this ISO 8601 time (local if no offset); default now.",
+        ),
+    ] = None,
+    months: Annotated[
+        int, typer.Option("--months", min=1, max=120, help="Length of the window in months.")
+    ] = 12,
+    team: Annotated[str | None, typer.Option("--team", help="Only this team.")] = None,
+    html: Annotated[
+        Path | None, typer.Option("--html", help="Also write a self-contained page with charts.")
+    ] = None,
+    child: Annotated[
+        str | None, typer.Option("--child", help="One child's figures, history and months.")
+    ] = None,
+) -> None:
+    """Continuity figures per team and per child: key-worker tenure, share of sessions
+    with the key worker (UPC), the Bice-Boxerman index (COC), key-worker changes, the
+    longest gap against max_gap_days, and wishes honoured."""  # fmt: skip
+    context = app_context(ctx)
+    zone = context.settings.zone
+    moment = _parse_as_of(as_of, zone) if as_of is not None else context.now
+    try:
+        with context.database.reading() as session:
+            result = build_report(
+                session, as_of=moment, zone=zone, months=months, team=team, child=child
+            )
+    except NotFound as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(2) from None
+
+    window = result.window
+    scope = f"team {team}" if team else "all teams"
+    typer.echo(
+        f"Continuity report, {scope}: {window.start} .. {window.end} ({window.months} months, "
+        f"as of {window.as_of.astimezone(zone):%Y-%m-%d %H:%M %Z})"
+    )
+    typer.echo("")
+    if result.is_empty:
+        typer.echo(
+            f"No children with a support plan or a key worker in this window"
+            f"{' in team ' + team if team else ''}. Import the team ('keyworker import') "
+            "and commit a plan ('keyworker plan --commit') first."
+        )
+    elif child is not None:
+        figures, timeline = result.child(child)
+        for table in child_tables(figures, timeline):
+            _print(table)
+    else:
+        for table in report_tables(result):
+            _print(table)
+    if html is not None:
+        html.write_text(render_html(result), encoding="utf-8")
+        typer.echo(f"wrote {html}")
+
+
+def report_tables(result: ContinuityReport) -> list[Table]:
+    teams = Table(
+        "Teams (mean/median over children)",
+        ("team", "children", "tenure days", "UPC", "COC", ">=1 change", ">=2 changes",
+         "gap over limit", "wishes honoured"),
+        [
+            (t.team, t.children, _pair(t.tenure_mean, t.tenure_median, _days),
+             _pair(t.upc_mean, t.upc_median, _ratio), _pair(t.coc_mean, t.coc_median, _ratio),
+             _pct(t.changed_once_pct), _pct(t.changed_twice_pct), t.over_gap,
+             "n/a" if t.wishes_honoured_pct is None
+             else f"{t.wishes_honoured}/{t.wishes_stated} ({_pct(t.wishes_honoured_pct)})")
+            for t in result.teams
+        ],
+    )  # fmt: skip
+    children = Table(
+        "Children",
+        ("child", "team", "key worker", "tenure", "sessions", "UPC", "COC", "changes",
+         "longest gap", "max gap", "wishes"),
+        [
+            (c.ref, c.team, c.key_worker, _days(c.tenure_days),
+             f"{c.sessions_with_key_worker}/{c.sessions_held}", _ratio(c.upc), _ratio(c.coc),
+             c.changes, _gap(c), c.max_gap_days, _wish(c))
+            for c in result.children
+        ],
+    )  # fmt: skip
+    workload = Table(
+        "Workload (session hours)",
+        ("worker", "team", "held", "planned", "mean h/week", "busiest week", "weekly hours"),
+        [
+            (w.ref, w.team, _hours(w.held_minutes), _hours(w.planned_minutes),
+             _hours(w.held_minutes / max(1, sum(1 for k in w.weeks
+                                                 if k.week <= result.window.end))),
+             _busiest(w.weeks), _hours(w.capacity_minutes))
+            for w in result.workload
+        ],
+    )  # fmt: skip
+    return [teams, children, workload]
+
+
+def child_tables(figures: ChildFigures, timeline: ChildTimeline) -> list[Table]:
+    c = figures
+    details = Table(
+        f"Child {c.ref}",
+        ("figure", "value"),
+        [
+            ("team", c.team),
+            ("risk", c.risk),
+            ("key worker", c.key_worker),
+            ("since", c.key_worker_since),
+            ("tenure (days)", _days(c.tenure_days)),
+            ("held sessions", c.sessions_held),
+            ("with the key worker", c.sessions_with_key_worker),
+            ("UPC", _ratio(c.upc)),
+            ("COC", _ratio(c.coc)),
+            ("workers seen", c.workers_seen),
+            ("key-worker changes", c.changes),
+            ("longest gap", _gap(c)),
+            ("max gap days", c.max_gap_days),
+            ("gap over limit", c.gap_exceeded),
+            ("wishes", _wish(c)),
+        ],
+    )
+    spans = Table(
+        "Key workers in the window",
+        ("worker", "from", "to", "change"),
+        [(s.worker, s.start, s.end, s.changed) for s in timeline.spans],
+    )
+    months = Table(
+        "Sessions per month",
+        ("month", "held", "with key worker", "UPC"),
+        [(m.month.strftime("%Y-%m"), m.sessions, m.with_key_worker, _ratio(m.upc))
+         for m in timeline.months],
+    )  # fmt: skip
+    return [details, spans, months]
+
+
+def _parse_as_of(text: str, zone: ZoneInfo) -> datetime:
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        raise typer.BadParameter(
+            f"{text!r} is not an ISO 8601 time such as 2027-01-04T08:00", param_hint="--as-of"
+        ) from None
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=zone)
+
+
+def _print(table: Table) -> None:
+    typer.echo(table.title)
+    if table.rows:
+        typer.echo(render(table.headers, table.rows))
+    else:
+        typer.echo("(none)")
+    typer.echo("")
+
+
+def _gap(c: ChildFigures) -> str:
+    gap = c.longest_gap
+    if gap is None:
+        return "n/a"
+    flag = " OVER" if c.gap_exceeded else ""
+    return f"{gap.days}d {gap.start}..{gap.end}{flag}"
+
+
+def _wish(c: ChildFigures) -> str:
+    if c.wishes_honoured is None:
+        return "-"
+    return "honoured" if c.wishes_honoured else "not honoured"
+
+
+def _busiest(weeks: tuple[WorkerWeek, ...]) -> str:
+    best: tuple[int, date] | None = None
+    for week in weeks:
+        minutes = week.held_minutes + week.planned_minutes
+        if minutes and (best is None or minutes > best[0]):
+            best = (minutes, week.week)
+    return "-" if best is None else f"{_hours(best[0])} (w/c {best[1]})"
+
+
+def _pair(mean: float | None, median: float | None, show: Callable[[float | None], str]) -> str:
+    return "n/a" if mean is None else f"{show(mean)}/{show(median)}"
+
+
+def _days(value: float | None) -> str:
+    return "n/a" if value is None else f"{value:.0f}"
+
+
+def _ratio(value: float | None) -> str:
+    return "n/a" if value is None else f"{value:.2f}"
+
+
+def _pct(value: float | None) -> str:
+    return "n/a" if value is None else f"{value:.0f}%"
+
+
+def _hours(minutes: float) -> str:
+    return f"{minutes / 60:.1f}"
