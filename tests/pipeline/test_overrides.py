@@ -1,0 +1,101 @@
+"""Manager overrides: pin/unpin, lock/unlock, suggest and whatif, each audited."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from sqlalchemy import func, select
+
+from scheduler.db import Database
+from scheduler.models import Child, PlanVersion
+from scheduler.models import Session as PlanSession
+from tests.pipeline.conftest import Run
+from tests.pipeline.team import AS_OF, CHILDREN, PLANS, START, WORKERS, write_csv, write_team
+
+PLAN = ("plan", "--as-of", AS_OF, "--start", START, "--weeks", "2")
+
+
+def test_pin_moves_key_worker_and_unpin_releases(
+    kw: Run, team: Path, tmp_path: Path, database: Database
+) -> None:
+    kw("import", str(team))
+    kw("pin", "YP-0001", "W003")
+    with database.reading() as session:
+        child = session.scalars(select(Child).where(Child.ref == "YP-0001")).one()
+        assert child.pinned_worker is not None and child.pinned_worker.ref == "W003"
+    out = tmp_path / "p.json"
+    kw(*PLAN, "--json", str(out))
+    allocations = [a for a in json.loads(out.read_text())["allocations"] if a["child"] == "YP-0001"]
+    assert {a["key_worker"] for a in allocations} == {"W003"}
+    kw("unpin", "YP-0001")
+    assert "not pinned" in kw("unpin", "YP-0001", expect=2).output
+    log = kw("audit").output
+    assert "pin" in log and "unpin" in log
+
+
+def test_pin_refuses_rule_3_and_full_caseload(kw: Run, tmp_path: Path) -> None:
+    workers = [dict(w) for w in WORKERS]
+    workers[2]["skills"] = ""  # W003 cannot work with YP-0001, who needs cse
+    workers[1]["max_caseload"] = "1"  # W002 is full with YP-0002
+    children = [dict(c) for c in CHILDREN]
+    children[2]["excluded_workers"] = "W001"
+    kw("import", str(write_team(tmp_path / "t", workers=workers, children=children)))
+    assert "lacks the skill(s) cse" in kw("pin", "YP-0001", "W003", expect=2).output
+    assert "maximum caseload" in kw("pin", "YP-0001", "W002", expect=2).output
+    assert "excluded" in kw("pin", "YP-0003", "W001", expect=2).output
+    assert "no worker" in kw("pin", "YP-0001", "W999", expect=2).output
+    assert "no child" in kw("pin", "YP-9999", "W001", expect=2).output
+
+
+def test_locked_session_does_not_move(kw: Run, team: Path, database: Database) -> None:
+    kw("import", str(team))
+    kw(*PLAN, "--commit")
+    with database.reading() as session:
+        target = session.scalars(select(PlanSession).order_by(PlanSession.start.desc())).first()
+        assert target is not None
+        where = (target.start, target.worker_id)
+    kw("lock", target.id)
+    assert "already locked" in kw("lock", target.id, expect=2).output
+    kw(*PLAN, "--commit")
+    with database.reading() as session:
+        row = session.get(PlanSession, target.id)
+        assert row is not None and row.locked and (row.start, row.worker_id) == where
+    kw("unlock", target.id)
+    assert "no session" in kw("lock", "s-nothing", expect=2).output
+    assert "lock" in kw("audit").output
+
+
+def test_whatif_absence_shows_cover_and_commits_nothing(
+    kw: Run, team: Path, database: Database
+) -> None:
+    kw("import", str(team))
+    result = kw("whatif", "--absent", "W002", "2027-01-04", "2027-01-17", *PLAN[1:])
+    assert "W002 absent 2027-01-04 .. 2027-01-17" in result.output
+    assert "COVER" in result.output or "UNMET_SESSIONS" in result.output
+    with database.reading() as session:
+        assert session.scalar(select(func.count()).select_from(PlanVersion)) == 0
+    assert "needs --absent" in kw("whatif", expect=2).output
+
+
+def test_whatif_leaver_and_referral(kw: Run, team: Path, tmp_path: Path) -> None:
+    kw("import", str(team))
+    result = kw("whatif", "--leaving", "W003", "2027-01-06", *PLAN[1:])
+    assert "KEYWORKER_CHANGE" in result.output
+    referral = tmp_path / "referral"
+    referral.mkdir()
+    write_csv(referral / "children.csv", [{"ref": "YP-0100", "team": "North", "risk": "high"}])
+    write_csv(referral / "plans.csv", [dict(PLANS[0], child="YP-0100")])
+    out = tmp_path / "w.json"
+    kw("whatif", "--referral", str(referral), *PLAN[1:], "--json", str(out))
+    data = json.loads(out.read_text())
+    assert "YP-0100" in {a["child"] for a in data["allocations"]}
+    write_csv(referral / "children.csv", [{"ref": "YP-0001", "team": "North"}])
+    assert "must be new" in kw("whatif", "--referral", str(referral), expect=2).output
+
+
+def test_suggest_ranks_candidates(kw: Run, team: Path) -> None:
+    kw("import", str(team))
+    output = kw("suggest", "YP-0002", "--as-of", AS_OF).output
+    assert "W002" in output and "rank" in output
+    assert "no child" in kw("suggest", "YP-9999", expect=2).output
