@@ -166,6 +166,7 @@ class _TeamModel:
 
     def build_candidates(self) -> None:
         ctx, facts = self.ctx, self.facts
+        team = set(self.part.workers)  # a worker's capacity lives in one team's model
         for child in self.part.children:
             kid = ctx.children[child]
             movable = ctx.movable_sessions.get(child, [])
@@ -204,7 +205,7 @@ class _TeamModel:
                     todays = [e for e in movable if ctx.local_day(e.start) == day]
                     listed = {w for w, _ in workers}
                     for e in todays:
-                        if e.with_worker is None and e.worker not in listed:
+                        if e.with_worker is None and e.worker not in listed and e.worker in team:
                             worker = ctx.workers.get(e.worker)
                             if (
                                 worker is not None
@@ -237,8 +238,12 @@ class _TeamModel:
                     for e in todays:
                         if e.with_worker is None:
                             continue
-                        if any(
-                            ctx.session_problem(r, child, day) for r in (e.worker, e.with_worker)
+                        if (
+                            any(
+                                ctx.session_problem(r, child, day)
+                                for r in (e.worker, e.with_worker)
+                            )
+                            or not {e.worker, e.with_worker} <= team
                         ):
                             continue
                         role = self._role(child, day, e.worker, e.with_worker)
@@ -336,8 +341,11 @@ class _TeamModel:
             ):
                 options.append(w)
             partner = s.with_worker if not ctx.session_problem(s.with_worker, child, day) else None
+            if partner is not None and partner not in self.part.workers:
+                partner = None
+            team = set(self.part.workers)
             for w in options:
-                if ctx.session_problem(w, child, day):
+                if w not in team or ctx.session_problem(w, child, day):
                     continue
                 with_worker = partner if partner != w else None
                 spans = ctx.worker_spans(w, day.weekday())

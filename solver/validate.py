@@ -52,16 +52,20 @@ def validate(instance: Instance, solution: Solution) -> list[Violation]:
             == (s.worker, s.with_worker, s.start, s.end)
         )
 
+    def fixed_time(s: PlannedSession) -> bool:
+        e = existing.get(s.id)
+        return e is not None and s.id in fixed_ids and (e.start, e.end) == (s.start, s.end)
+
     ids = [s.id for s in solution.sessions]
     if len(ids) != len(set(ids)):
         out.append(Violation(0, "session ids are not unique"))
     for s in solution.sessions:
         if s.id in instance.retired_session_ids:
             out.append(Violation(0, f"session {s.id} reuses a retired id"))
-    out += _rule_1(ctx, solution, unchanged_fixed)
+    out += _rule_1(ctx, solution, unchanged_fixed, fixed_time)
     out += _rules_2_3(ctx, solution, unchanged_fixed)
     out += _rule_4(ctx, solution, unchanged_fixed)
-    out += _rule_5(ctx, solution, unchanged_fixed)
+    out += _rule_5(ctx, solution, fixed_time)
     out += _rule_6(ctx, solution, unchanged_fixed)
     out += _rule_7(ctx, solution)
     out += _rule_8(ctx, solution, [existing[i] for i in sorted(fixed_ids)])
@@ -72,7 +76,9 @@ def validate(instance: Instance, solution: Solution) -> list[Violation]:
 Exempt = Callable[[PlannedSession], bool]
 
 
-def _rule_1(ctx: Context, solution: Solution, exempt: Exempt) -> list[Violation]:
+def _rule_1(
+    ctx: Context, solution: Solution, exempt: Exempt, fixed_time: Exempt
+) -> list[Violation]:
     out: list[Violation] = []
     inst = ctx.instance
     for s in solution.sessions:
@@ -80,6 +86,17 @@ def _rule_1(ctx: Context, solution: Solution, exempt: Exempt) -> list[Violation]
             continue
         day, minute = wall_minute(s.start, ctx.tz)
         tag = f"session {s.id} ({s.child} {s.start.isoformat()})"
+        if fixed_time(s):  # rule 8's exception: same time, another worker
+            for ref in (s.worker, s.with_worker):
+                if (
+                    ref is not None
+                    and ref in ctx.workers
+                    and not lies_within(
+                        s.start, s.end, ctx.worker_spans(ref, day.weekday()), ctx.tz
+                    )
+                ):
+                    out.append(Violation(1, f"{tag} is outside {ref}'s availability"))
+            continue
         if s.past:
             out.append(Violation(8, f"{tag} is new or changed but starts before now"))
             continue
@@ -134,7 +151,8 @@ def _rules_2_3(ctx: Context, solution: Solution, exempt: Exempt) -> list[Violati
             if not may_work_with(worker, kid):
                 out.append(Violation(3, f"{tag}: {ref} lacks a skill or language or is excluded"))
         worker = ctx.workers.get(s.worker)
-        if worker is not None and worker.team != kid.team and s.with_worker is None:
+        cross_team = worker is not None and worker.team != kid.team and s.with_worker is None
+        if worker is not None and cross_team and not exempt(s):
             for other in ctx.workers.values():
                 if (
                     other.team == kid.team
