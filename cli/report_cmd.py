@@ -50,7 +50,7 @@ def report(
 ) -> None:
     """Continuity figures per team and per child: key-worker tenure, share of sessions
     with the key worker (UPC), the Bice-Boxerman index (COC), key-worker changes, the
-    longest gap against max_gap_days, and wishes honoured."""  # fmt: skip
+    longest gap against max_gap_days, and wishes honoured."""
     context = app_context(ctx)
     zone = context.settings.zone
     moment = _parse_as_of(as_of, zone) if as_of is not None else context.now

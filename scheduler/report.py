@@ -28,9 +28,13 @@ KeyWorkerHistory row in force that day):
   had two or more.
 * **Longest gap** = the most days (difference of local dates) between
   consecutive held sessions with the key worker of the day, counting also from
-  the start of contact (the later of the window start and the first in-force
-  day of the child's plans) to the first one, and from the last one to
-  ``as_of`` (or to the plan's last in-force day, if earlier). It is compared
+  the start of contact to the first one, and from the last one to ``as_of`` (or
+  to the plan's last in-force day, if earlier). The start of contact is the
+  latest of the window start, the first in-force day of the child's plans and
+  the start of the records (the first committed plan's horizon start or the
+  earliest stored session, whichever is earlier), so that the months before
+  keyworker was in use do not read as a gap (``None``, "n/a", while nothing is
+  recorded). It is compared
   with ``max_gap_days`` of the plan in force on ``as_of`` (else the latest plan
   that began before it). Sessions with anyone else do not close a gap.
 * **Wishes honoured** = of the children who stated a wish
@@ -41,8 +45,9 @@ KeyWorkerHistory row in force that day):
 Team rows aggregate their children: mean and median of tenure, UPC and COC over
 the children where they are defined, and the share of children with at least
 one and at least two key-worker changes. Workload is session minutes per ISO
-week (Monday-Sunday, local), held and planned, for every worker; a joint
-session counts for both workers.
+week (Monday-Sunday, local), held and planned, for every worker, from the week
+of the window start (or of the start of the records, if later); a joint session
+counts for both workers.
 """
 
 from __future__ import annotations
@@ -56,11 +61,11 @@ from datetime import UTC, date, datetime, time, timedelta
 from itertools import pairwise
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from scheduler.errors import NotFound
-from scheduler.models import Child, KeyWorkerHistory, SupportPlan, Worker
+from scheduler.models import Child, KeyWorkerHistory, PlanVersion, SupportPlan, Worker
 from scheduler.models import Session as PlanSession
 
 ALL_TEAMS = "All teams"
@@ -128,6 +133,7 @@ class History:
     plans: tuple[PlanRecord, ...]
     key_rows: tuple[KeyRecord, ...]
     sessions: tuple[SessionRecord, ...]
+    records_start: date | None = None  # the first day keyworker has sessions for
 
 
 # --- the report ---------------------------------------------------------------------------
@@ -302,7 +308,12 @@ def load_history(session: Session, since: datetime) -> History:
             .order_by(PlanSession.start, PlanSession.id)
         )
     )
-    return History(workers, children, plans, key_rows, sessions)
+    first_horizon = session.scalar(select(func.min(PlanVersion.horizon_start)))
+    first_session = session.scalar(
+        select(func.min(PlanSession.start)).where(PlanSession.removed_in.is_(None))
+    )
+    starts = [d for d in (first_horizon, first_session.date() if first_session else None) if d]
+    return History(workers, children, plans, key_rows, sessions, min(starts, default=None))
 
 
 def build_report(
@@ -381,6 +392,7 @@ def compute_report(
             workers=workers,
             window=window,
             zone=zone,
+            records_start=history.records_start,
         )
         figures.append(f)
         timelines.append(t)
@@ -473,6 +485,7 @@ def _child(
     workers: dict[int, WorkerRecord],
     window: Window,
     zone: ZoneInfo,
+    records_start: date | None,
 ) -> tuple[ChildFigures, ChildTimeline]:
     def ref(worker_id: int) -> str:
         w = workers.get(worker_id)
@@ -505,10 +518,10 @@ def _child(
     gap: Gap | None = None
     limit: int | None = None
     if in_force:
-        first = max(window.start, min(p.start_date for p in in_force))
         ends = [p.end_date for p in in_force]
         last = window.end if None in ends else min(window.end, max(e for e in ends if e))
-        if first <= last:
+        if records_start is not None:
+            first = max(window.start, min(p.start_date for p in in_force), records_start)
             gap = longest_gap(contacts, first, last)
         today = [p for p in in_force if p.start_date <= window.end and
                  (p.end_date is None or p.end_date >= window.end)]  # fmt: skip
@@ -637,7 +650,9 @@ def _workload(
     team: str | None,
     child_ids: set[int] | None,
 ) -> tuple[WorkerLoad, ...]:
-    first_week = window.start - timedelta(days=window.start.weekday())
+    # Weeks before keyworker had any records would only dilute the chart and the means.
+    begin = max(window.start, min(history.records_start or window.end, window.end))
+    first_week = begin - timedelta(days=begin.weekday())
     minutes: dict[tuple[int, date], list[int]] = defaultdict(lambda: [0, 0])
     last_week = window.end - timedelta(days=window.end.weekday())
     for s in history.sessions:

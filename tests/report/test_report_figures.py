@@ -203,3 +203,22 @@ def test_window_reaches_back_whole_months_and_clamps_the_day() -> None:
     assert (window.start, window.end) == (date(2026, 2, 28), date(2026, 3, 31))
     with pytest.raises(ValueError, match="aware"):
         make_window(datetime(2026, 3, 31, 12), ZONE, 12)  # noqa: DTZ001
+
+
+def test_gaps_start_with_the_records(database: Database) -> None:
+    """Before keyworker's first plan nothing was recorded: that is not a gap."""
+    with database.transaction() as s:
+        worker = make_worker(s)
+        child = make_child(s)
+        make_plan(s, child, start_date=date(2025, 1, 1))
+        key(s, child, worker, date(2025, 1, 1))
+    (figures,) = _report(database).children
+    assert (figures.longest_gap, figures.gap_exceeded) == (None, False)  # nothing recorded
+
+    with database.transaction() as s:
+        version = make_version(s, horizon_start=date(2026, 11, 2))
+        for day in (date(2026, 11, 9), date(2026, 11, 16)):
+            held(s, child, worker, day, version=version)
+    (figures,) = _report(database).children
+    assert figures.longest_gap == Gap(date(2026, 11, 16), date(2026, 11, 27), 11)
+    assert figures.gap_exceeded is False
