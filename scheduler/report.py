@@ -404,17 +404,21 @@ def compute_report(
     if len(teams) > 1:
         teams.append(team_figures(ALL_TEAMS, figures))
 
-    loads = _workload(history, window, zone, team, child_ids={c.id for c in chosen}
-                      if child is not None else None)  # fmt: skip
-    return ContinuityReport(window, team, tuple(teams), tuple(figures), tuple(timelines),
-                            loads)  # fmt: skip
+    only = {c.id for c in chosen} if child is not None else None
+    loads = _workload(history, window, zone, team, child_ids=only)
+    return ContinuityReport(window, team, tuple(teams), tuple(figures), tuple(timelines), loads)
 
 
 def _in_scope(plans: Sequence[PlanRecord], rows: Sequence[KeyRecord], window: Window) -> bool:
     """A plan in force, or a key-worker relationship, on some day of the window."""
-    spans = [(p.start_date, p.end_date) for p in plans] + [(r.start_date, r.end_date)
-                                                           for r in rows]  # fmt: skip
-    return any(s <= window.end and (e is None or e >= window.start) for s, e in spans)
+    spans = [(p.start_date, p.end_date) for p in plans]
+    spans += [(r.start_date, r.end_date) for r in rows]
+    return any(_overlaps(s, e, window.start, window.end) for s, e in spans)
+
+
+def _overlaps(start: date, end: date | None, first: date, last: date) -> bool:
+    """Whether ``start..end`` (open-ended if ``end`` is None) meets ``first..last``."""
+    return start <= last and (end is None or end >= first)
 
 
 def key_worker_on(rows: Sequence[KeyRecord], day: date) -> KeyRecord | None:
@@ -513,8 +517,7 @@ def _child(
     with_key_count = len(contacts)
     upc = with_key_count / len(held) if held else None
 
-    in_force = [p for p in plans if p.start_date <= window.end and
-                (p.end_date is None or p.end_date >= window.start)]  # fmt: skip
+    in_force = [p for p in plans if _overlaps(p.start_date, p.end_date, window.start, window.end)]
     gap: Gap | None = None
     limit: int | None = None
     if in_force:
@@ -523,8 +526,7 @@ def _child(
         if records_start is not None:
             first = max(window.start, min(p.start_date for p in in_force), records_start)
             gap = longest_gap(contacts, first, last)
-        today = [p for p in in_force if p.start_date <= window.end and
-                 (p.end_date is None or p.end_date >= window.end)]  # fmt: skip
+        today = [p for p in in_force if _overlaps(p.start_date, p.end_date, window.end, window.end)]
         limit = (today or in_force)[-1].max_gap_days
 
     stated = bool(c.preferred_workers) or bool(c.preferred_gender and c.preferred_gender.strip())
