@@ -11,7 +11,14 @@
 from __future__ import annotations
 
 from calendars.export import export_calendars
-from calendars.feed import FeedEvent, FeedSpec, render_feed, render_feed_typed, trim_to_size
+from calendars.feed import (
+    FeedEvent,
+    FeedSpec,
+    render_feed,
+    render_feed_fitted,
+    render_feed_typed,
+    trim_to_size,
+)
 from calendars.server import create_app, run_server, serving
 from calendars.store import (
     MAX_FEED_BYTES,
@@ -58,6 +65,7 @@ __all__ = [
     "lookup",
     "refresh_feeds",
     "render_feed",
+    "render_feed_fitted",
     "render_feed_typed",
     "render_feeds",
     "rotate_token",

@@ -28,14 +28,14 @@ import logging
 import re
 import socket
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime, parsedate_to_datetime
 from typing import Any
 
 import uvicorn
-from sqlalchemy import String, func, literal, select, text
+from sqlalchemy import PoolProxiedConnection, String, bindparam, func, literal_column, select, text
 from sqlalchemy.exc import IntegrityError
 from starlette.applications import Starlette
 from starlette.requests import Request
@@ -88,7 +88,15 @@ def create_app(
             headers={"Cache-Control": "no-store"},
         )
 
+    @contextlib.asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        try:
+            yield
+        finally:
+            feeds.close()
+
     return Starlette(
+        lifespan=lifespan,
         routes=[
             Route("/feeds/{name}", feed, methods=["GET", "HEAD"]),
             Route("/healthz", healthz, methods=["GET", "HEAD"]),
@@ -130,38 +138,42 @@ def _database_health(database: Database) -> Health:
 
 
 @dataclass(frozen=True, slots=True)
-class _Head:
-    owner: FeedOwner
-    etag: str | None
-    last_modified: datetime | None
-    window_start: datetime | None
+class _Stored:
+    """One owner's stored feed as the server keeps it in memory (keyed by ETag)."""
+
+    etag: str
+    last_modified: datetime
+    http_date: str
+    window_start: datetime
+    body: bytes
 
 
 class _Feeds:
+    """The request path: one autocommit query per request, feeds cached by ETag."""
+
     def __init__(
         self, database: Database, settings: Settings | None, clock: Callable[[], datetime]
     ) -> None:
         self.database = database
         self.settings = settings
         self.clock = clock
-        self.bodies: dict[str, tuple[str, bytes]] = {}
+        self.stored: dict[str, _Stored] = {}
+        dialect = database.engine.dialect
         owner_key = func.coalesce(
-            literal("worker:", String) + Worker.ref, literal("team:", String) + FeedToken.team
+            literal_column("'worker:'", String) + Worker.ref,
+            literal_column("'team:'", String) + FeedToken.team,
         )
-        self.head_query = (
-            select(
-                FeedToken.token_hash,
-                Worker.ref,
-                FeedToken.team,
-                FeedCache.etag,
-                FeedCache.last_modified,
-                FeedCache.window_start,
-            )
+        query = (
+            select(FeedToken.token_hash, Worker.ref, FeedToken.team, FeedCache.etag)
             .select_from(FeedToken)
             .outerjoin(Worker, Worker.id == FeedToken.worker_id)
             .outerjoin(FeedCache, FeedCache.owner == owner_key)
-            .where(FeedToken.revoked_at.is_(None))
+            .where(FeedToken.token_hash == bindparam("h"), FeedToken.revoked_at.is_(None))
         )
+        self.lookup_sql = str(query.compile(dialect=dialect))
+        self.positional = bool(dialect.positional)
+        self.autocommit_needed = dialect.name != "sqlite"  # SQLite's is set by scheduler.db
+        self.raw: PoolProxiedConnection | None = None
 
     def respond(self, request: Request) -> Response:
         name: str = request.path_params["name"]
@@ -169,50 +181,104 @@ class _Feeds:
         if token == name or not is_well_formed(token):
             return not_found()
         wanted = hash_token(token)
-        head = self._head(wanted)
-        if head is None:
+        found = self._lookup(wanted)
+        if found is None:
             return not_found()
-        if self._stale(head):
-            self._refresh(head.owner)
-            head = self._head(wanted)
-        if head is None or head.etag is None or head.last_modified is None:
+        owner, etag = found
+        stored = self.stored.get(owner.key)
+        if stored is None or stored.etag != etag:
+            stored = self._load(owner.key)
+        if self._stale(stored):
+            self._refresh(owner)
+            stored = self._load(owner.key)
+        if stored is None:
             return not_found()
         headers = {
-            "ETag": head.etag,
-            "Last-Modified": format_datetime(head.last_modified.astimezone(UTC), usegmt=True),
+            "ETag": stored.etag,
+            "Last-Modified": stored.http_date,
             "Cache-Control": "private, no-cache",
             "X-Content-Type-Options": "nosniff",
         }
-        if not_modified(request, head.etag, head.last_modified, self.clock()):
+        if not_modified(request, stored.etag, stored.last_modified, self.clock()):
             return Response(status_code=304, headers=headers)
-        etag, body = self._body(head.owner.key, head.etag)
-        headers["ETag"] = etag
-        headers["Content-Length"] = str(len(body))
-        content = b"" if request.method == "HEAD" else body
+        headers["Content-Length"] = str(len(stored.body))
+        content = b"" if request.method == "HEAD" else stored.body
         return Response(content, headers=headers, media_type=CALENDAR_TYPE)
 
-    def _head(self, wanted: str) -> _Head | None:
-        with self.database.engine.connect() as connection:
-            row = connection.execute(self.head_query.where(FeedToken.token_hash == wanted)).first()
+    def close(self) -> None:
+        """Give the held connection back (at server shutdown)."""
+        if self.raw is not None:
+            self.raw.close()
+            self.raw = None
+
+    def _lookup(self, wanted: str) -> tuple[FeedOwner, str | None] | None:
+        """The live token's owner and current ETag: one indexed query, no ORM, no BEGIN.
+
+        The connection is held in autocommit mode, so every query sees the latest
+        commit (a rotation elsewhere takes effect on the next request).
+        """
+        params: Any = (wanted,) if self.positional else {"h": wanted}
+        for attempt in (1, 2):
+            try:
+                if self.raw is None:
+                    self.raw = self.database.engine.raw_connection()
+                    if self.autocommit_needed:
+                        self.raw.driver_connection.autocommit = True  # type: ignore[union-attr]
+                    # Kept out of the pool: an autocommit connection must never be lent
+                    # to code that expects transactions.
+                    self.raw.detach()
+                cursor = self.raw.cursor()
+                try:
+                    cursor.execute(self.lookup_sql, params)
+                    row = cursor.fetchone()
+                finally:
+                    cursor.close()
+                break
+            except Exception:
+                if self.raw is not None:
+                    self.raw.invalidate()
+                    self.raw = None
+                if attempt == 2:
+                    raise
         if row is None:
             return None
+        token_hash, ref, team, etag = row
         # The index found it by equality; compare again in constant time all the same.
-        if not _constant_time_equal(row.token_hash, wanted):
+        if not _constant_time_equal(token_hash, wanted):
             return None
-        if row.ref is not None:
-            owner = FeedOwner("worker", row.ref)
-        elif row.team is not None:
-            owner = FeedOwner("team", row.team)
-        else:
-            return None
-        return _Head(owner, row.etag, row.last_modified, row.window_start)
+        if ref is not None:
+            return FeedOwner("worker", ref), etag
+        if team is not None:
+            return FeedOwner("team", team), etag
+        return None
 
-    def _stale(self, head: _Head) -> bool:
+    def _load(self, owner: str) -> _Stored | None:
+        with self.database.engine.connect() as connection:
+            row = connection.execute(
+                select(
+                    FeedCache.etag, FeedCache.last_modified, FeedCache.window_start, FeedCache.body
+                ).where(FeedCache.owner == owner)
+            ).first()
+        if row is None:
+            self.stored.pop(owner, None)
+            return None
+        modified = row.last_modified.astimezone(UTC).replace(microsecond=0)
+        stored = _Stored(
+            etag=row.etag,
+            last_modified=modified,
+            http_date=format_datetime(modified, usegmt=True),
+            window_start=row.window_start,
+            body=bytes(row.body),
+        )
+        self.stored[owner] = stored
+        return stored
+
+    def _stale(self, stored: _Stored | None) -> bool:
         if self.settings is None:
             return False
-        if head.etag is None or head.window_start is None:
+        if stored is None:
             return True
-        return head.window_start < window_start(self.clock(), self.settings)
+        return stored.window_start < window_start(self.clock(), self.settings)
 
     def _refresh(self, owner: FeedOwner) -> None:
         assert self.settings is not None
@@ -222,17 +288,6 @@ class _Feeds:
         except IntegrityError:
             # Another process stored the same feed at the same moment: theirs will do.
             log.info("feed refreshed concurrently")
-
-    def _body(self, owner: str, etag: str) -> tuple[str, bytes]:
-        cached = self.bodies.get(owner)
-        if cached is not None and cached[0] == etag:
-            return cached
-        with self.database.engine.connect() as connection:
-            row = connection.execute(
-                select(FeedCache.etag, FeedCache.body).where(FeedCache.owner == owner)
-            ).one()
-        self.bodies[owner] = (row.etag, bytes(row.body))
-        return self.bodies[owner]
 
 
 def _constant_time_equal(a: str, b: str) -> bool:
@@ -284,7 +339,7 @@ def _config(app: Starlette, host: str, port: int) -> uvicorn.Config:
         access_log=False,  # request lines hold the secret tokens
         server_header=False,
         log_level="warning",
-        lifespan="off",
+        lifespan="on",
     )
 
 

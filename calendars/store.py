@@ -24,7 +24,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import delete, insert, or_, select, update
 from sqlalchemy.orm import Session
 
-from calendars.feed import FeedEvent, FeedSpec, render_feed, trim_to_size
+from calendars.feed import FeedEvent, FeedSpec, render_feed_fitted
 from scheduler.models import (
     Child,
     FeedCache,
@@ -345,8 +345,8 @@ class _Snapshot:
             events=events,
             refresh_minutes=REFRESH_MINUTES,
         )
-        spec, trimmed = trim_to_size(spec, max_bytes=MAX_FEED_BYTES, now=self.now)
-        return RenderedFeed(owner, render_feed(spec), len(spec.events), trimmed)
+        body, trimmed = render_feed_fitted(spec, max_bytes=MAX_FEED_BYTES, now=self.now)
+        return RenderedFeed(owner, body, len(events) - trimmed, trimmed)
 
     def _event(self, row: _Session, *, team_feed: bool) -> FeedEvent:
         child = self.children[row.child_id]
