@@ -108,6 +108,8 @@ def load_settings(path: Path | None, environ: Mapping[str, str]) -> Settings:
         raise ConfigError(f"{path}: not UTF-8 text ({exc.reason})") from exc
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{path}: not valid TOML: {exc}") from exc
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot read the configuration file: {exc.strerror}") from exc
     return parse_settings(data, str(path), environ)
 
 
@@ -142,7 +144,7 @@ def parse_settings(data: Mapping[str, Any], source: str, environ: Mapping[str, s
             f"({timezone}); one team works in one time zone"
         )
     nightly_text = reader.text("nightly", "time", "02:00")
-    match = re.fullmatch(r"([01]\d|2[0-3]):([0-5]\d)", nightly_text)
+    match = re.fullmatch(r"([01][0-9]|2[0-3]):([0-5][0-9])", nightly_text)
     if not match:
         raise ConfigError(f"{source}: nightly.time = {nightly_text!r} must be HH:MM, e.g. '02:00'")
     base_url = reader.text("feeds", "base_url", "http://127.0.0.1:8080").rstrip("/")

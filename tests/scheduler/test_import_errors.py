@@ -7,12 +7,15 @@ Each case first imports the valid small team, then a bad file, and checks the ex
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import shutil
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+from sqlalchemy import create_engine, text
 
 from scheduler.db import Database
+from scheduler.models import Base
 from tests.factories import (
     csv_text,
     import_errors,
@@ -271,12 +274,42 @@ CASES: dict[str, Case] = {
 }
 
 
+@pytest.fixture(
+    scope="module", params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)]
+)
+def stored_team(
+    request: pytest.FixtureRequest,
+    tmp_path_factory: pytest.TempPathFactory,
+    sqlite_template: Path,
+) -> Iterator[Database]:
+    """One database per backend holding the small team, shared by every case below.
+
+    Sharing is sound because each case checks that its failed import wrote nothing, so
+    every case starts from the same stored team (and it saves a clean database per case).
+    """
+    tmp = tmp_path_factory.mktemp("stored_team")
+    if request.param == "sqlite":
+        shutil.copyfile(sqlite_template, tmp / "keyworker.db")
+        url = f"sqlite:///{tmp / 'keyworker.db'}"
+    else:
+        url = request.getfixturevalue("postgres_url")
+        engine = create_engine(url)
+        with engine.begin() as connection:
+            tables = ", ".join(t.name for t in Base.metadata.sorted_tables)
+            connection.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+        engine.dispose()
+    database = Database(url)
+    run_import(database, small_team(tmp / "team"))
+    yield database
+    database.dispose()
+
+
 @pytest.mark.parametrize("case", list(CASES), ids=list(CASES))
 def test_bad_input_is_reported_exactly_and_nothing_is_written(
-    database: Database, tmp_path: Path, case: str
+    stored_team: Database, tmp_path: Path, case: str
 ) -> None:
     build, expected = CASES[case]
-    run_import(database, small_team(tmp_path / "base"))
+    database = stored_team
     bad = tmp_path / "bad"
     bad.mkdir()
     build(bad)
@@ -286,56 +319,3 @@ def test_bad_input_is_reported_exactly_and_nothing_is_written(
     assert [where(e) for e in errors] == expected, [str(e) for e in errors]
     for error in errors:
         assert error.message
-
-
-def test_several_errors_in_several_files_are_all_reported(
-    database: Database, tmp_path: Path
-) -> None:
-    write_files(
-        tmp_path,
-        workers=[make_worker(hours_per_week="0", max_caseload="many"), make_worker(ref="W002")],
-        children=[make_child(key_worker="W404", risk="urgent")],
-        plans=[make_plan(sessions="9"), make_plan(child="YP-0404")],
-        absences=[make_absence(kind="rest"), make_absence(worker="W002", end_date="2026-12-01")],
-    )
-    errors = import_errors(database, tmp_path)
-    assert [where(e) for e in errors] == [
-        (_A, 2, "kind", "rest"),
-        (_A, 3, "end_date", "2026-12-01"),
-        (_C, 2, "key_worker", "W404"),
-        (_C, 2, "risk", "urgent"),
-        (_P, 2, "sessions", "9"),
-        (_P, 3, "child", "YP-0404"),
-        (_W, 2, "hours_per_week", "0"),
-        (_W, 2, "max_caseload", "many"),
-    ]
-
-
-def test_refs_of_rows_with_errors_raise_no_follow_on_errors(
-    database: Database, tmp_path: Path
-) -> None:
-    """regression: a worker row with a bad cell made every child naming it 'unknown'."""
-    write_files(
-        tmp_path,
-        workers=[make_worker(hours_per_week="0")],
-        children=[make_child(key_worker="W001", preferred_workers="W001")],
-        plans=[make_plan()],
-        absences=[make_absence()],
-    )
-    errors = import_errors(database, tmp_path)
-    assert [where(e) for e in errors] == [(_W, 2, "hours_per_week", "0")]
-
-    write_files(tmp_path / "2", workers=[make_worker()], children=[make_child(risk="x")],
-                plans=[make_plan()])  # fmt: skip
-    errors = import_errors(database, tmp_path / "2")
-    assert [where(e) for e in errors] == [(_C, 2, "risk", "x")]
-
-
-def test_a_bad_row_at_the_end_of_a_huge_file(database: Database, tmp_path: Path) -> None:
-    header = "ref,team,initials\n"
-    body = "".join(f"YP-{i:05d},North CSE,\n" for i in range(20_000))
-    (tmp_path / "children.csv").write_text(
-        header + body + "YP-99999,North CSE,ABCDEFGHIJKLMNOPQRSTUVWXYZ\n"
-    )
-    errors = import_errors(database, tmp_path)
-    assert [where(e) for e in errors] == [(_C, 20_002, "initials", "ABCDEFGHIJKLMNOPQRSTUVWXYZ")]

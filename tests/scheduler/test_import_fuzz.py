@@ -1,0 +1,104 @@
+"""Property: whatever is done to a valid file, the import either succeeds or fails with
+``ImportFailed``/``ConfigError``, and a failed import writes nothing at all."""
+
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from scheduler.db import Database
+from scheduler.errors import ConfigError, ImportFailed
+from tests.factories import dump_tables, run_import, small_team
+
+_NAMES = ("workers.csv", "children.csv", "plans.csv", "absences.csv")
+# Cells that stress the reader and the parsers: quoting, separators, odd characters.
+_CELL = st.one_of(
+    st.text(max_size=12),
+    st.sampled_from(
+        ['"', '""', ",", ";", "\n", "\r\n", "\x00", "\ufeff", "W001", "YP-0001", "2027-02-30",
+         "2027-01-04", "0", "-1", "61", "480", "1e999", "nan", "Mon 09:00-17:00",
+         "Mon 17:00-09:00", "x" * 400, "\u0663", "\udcff".encode("utf-8", "surrogatepass")
+         .decode("utf-8", "replace")]
+    ),
+)  # fmt: skip
+
+
+def _base_files() -> dict[str, bytes]:
+    with tempfile.TemporaryDirectory() as tmp:
+        directory = small_team(Path(tmp))
+        return {name: (directory / name).read_bytes() for name in _NAMES}
+
+
+BASE = _base_files()
+
+
+@st.composite
+def _mutated(draw: st.DrawFn) -> dict[str, bytes]:
+    files = dict(BASE)
+    for _ in range(draw(st.integers(1, 3))):
+        name = draw(st.sampled_from(_NAMES))
+        data = files.get(name, BASE[name])
+        lines = data.split(b"\n")
+        kind = draw(
+            st.sampled_from(
+                ["bytes", "insert", "delete", "cell", "header", "line", "truncate", "drop"]
+            )
+        )
+        if kind == "bytes" and data:
+            at = draw(st.integers(0, len(data) - 1))
+            data = data[:at] + draw(st.binary(min_size=1, max_size=4)) + data[at + 1 :]
+        elif kind == "insert":
+            at = draw(st.integers(0, len(data)))
+            data = data[:at] + draw(st.binary(max_size=8)) + data[at:]
+        elif kind == "delete" and data:
+            at = draw(st.integers(0, len(data) - 1))
+            data = data[:at] + data[at + draw(st.integers(1, 20)) :]
+        elif kind in ("cell", "header"):
+            row = 0 if kind == "header" else draw(st.integers(0, max(0, len(lines) - 2)))
+            cells = lines[row].decode("utf-8", "replace").split(",")
+            at = draw(st.integers(0, len(cells) - 1))
+            cells[at] = draw(_CELL)
+            lines[row] = ",".join(cells).encode("utf-8", "surrogatepass")
+            data = b"\n".join(lines)
+        elif kind == "line":
+            at = draw(st.integers(0, len(lines) - 1))
+            lines.insert(draw(st.integers(0, len(lines))), lines[at])
+            data = b"\n".join(lines)
+        elif kind == "truncate":
+            data = data[: draw(st.integers(0, len(data)))]
+        elif kind == "drop":
+            files.pop(name, None)
+            continue
+        files[name] = data
+    if not files:
+        files["workers.csv"] = b""
+    return files
+
+
+@settings(
+    max_examples=40,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(files=_mutated())
+def test_a_mutated_file_imports_or_fails_cleanly(
+    database: Database, files: dict[str, bytes]
+) -> None:
+    with tempfile.TemporaryDirectory() as tmp:
+        directory = Path(tmp)
+        for name, data in files.items():
+            (directory / name).write_bytes(data)
+        before = dump_tables(database)
+        try:
+            run_import(database, directory)
+        except (ImportFailed, ConfigError) as exc:
+            assert dump_tables(database) == before, "a failed import wrote something"
+            if isinstance(exc, ImportFailed):
+                assert exc.errors
+                for error in exc.errors:
+                    assert error.file in _NAMES
+                    assert error.line >= 1
+                    assert error.message
