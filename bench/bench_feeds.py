@@ -2,7 +2,7 @@
 
     .venv/bin/python bench/bench_feeds.py                 # SQLite in a temporary folder
     .venv/bin/python bench/bench_feeds.py --db postgresql+psycopg://postgres@127.0.0.1/bench
-    .venv/bin/python bench/bench_feeds.py --duration 20 --connections 64
+    .venv/bin/python bench/bench_feeds.py --duration 20 --connections 8,32,64
 
 1. Builds a plan of ``--workers`` workers in teams of 30, ~14 sessions each per week,
    from 14 days back to a 4-week horizon (about 25,000 sessions for 300 workers),
@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import os
 import random
 import re
 import shutil
@@ -295,37 +296,46 @@ async def _python_client(
     }
 
 
+def _http_stack() -> str:
+    import importlib.util
+
+    http = "httptools" if importlib.util.find_spec("httptools") else "h11"
+    loop = "uvloop" if importlib.util.find_spec("uvloop") else "asyncio"
+    return f"uvicorn {http} + {loop}"
+
+
 def serve_and_load(
-    database: Database, pairs: list[tuple[str, str]], *, duration: int, connections: int
+    database: Database, pairs: list[tuple[str, str]], *, duration: int, connections: list[int]
 ) -> None:
     app = create_app(database, settings=SETTINGS, clock=lambda: NOW)
-    tool = "wrk" if shutil.which("wrk") else "python asyncio+httpx client"
+    tool = "wrk -t1" if shutil.which("wrk") else "python asyncio+httpx client"
     print(
-        f"\nserving on 127.0.0.1 (uvicorn, 1 process), load from {tool}, "
-        f"{connections} connections, {duration} s each"
+        f"\nserving on 127.0.0.1 ({_http_stack()}, 1 process), load from {tool}, "
+        f"{duration} s per run; load average before: {os.getloadavg()[0]:.1f}"
     )
     with serving(app) as url:
-        for conditional in (True, False):
-            if shutil.which("wrk"):
-                result = run_wrk(
-                    url, pairs, conditional=conditional, duration=duration, connections=connections
-                )
-            else:
-                result = asyncio.run(
-                    _python_client(
-                        url,
-                        pairs,
-                        conditional=conditional,
-                        duration=duration,
-                        connections=connections,
+        for count in connections:
+            for conditional in (True, False):
+                if shutil.which("wrk"):
+                    result = run_wrk(
+                        url, pairs, conditional=conditional, duration=duration, connections=count
                     )
+                else:
+                    result = asyncio.run(
+                        _python_client(
+                            url,
+                            pairs,
+                            conditional=conditional,
+                            duration=duration,
+                            connections=count,
+                        )
+                    )
+                label = "If-None-Match -> 304" if conditional else "plain GET -> 200"
+                print(
+                    f"  {count:3d} conn  {label:<21} {result['rps']:7.0f} req/s   "
+                    f"p50 {result['p50']:6.2f} ms   p90 {result['p90']:6.2f} ms   "
+                    f"p99 {result['p99']:6.2f} ms   bad {result['errors']:.0f}"
                 )
-            label = "conditional GET -> 304" if conditional else "plain GET -> 200 + body"
-            print(
-                f"  {label:<26} {result['rps']:8.0f} req/s   p50 {result['p50']:6.2f} ms   "
-                f"p90 {result['p90']:6.2f} ms   p99 {result['p99']:6.2f} ms   "
-                f"bad responses {result['errors']:.0f}"
-            )
 
 
 def main() -> None:
@@ -333,7 +343,9 @@ def main() -> None:
     parser.add_argument("--db", help="database URL (an empty database); default: SQLite")
     parser.add_argument("--workers", type=int, default=300)
     parser.add_argument("--duration", type=int, default=10, help="seconds per load run")
-    parser.add_argument("--connections", type=int, default=32)
+    parser.add_argument(
+        "--connections", default="8,32", help="comma-separated connection counts to try"
+    )
     parser.add_argument("--no-serve", action="store_true", help="only time the refresh")
     args = parser.parse_args()
     folder = tempfile.mkdtemp(prefix="bench-feeds-")
@@ -356,7 +368,7 @@ def main() -> None:
                 database,
                 issue_tokens(database),
                 duration=args.duration,
-                connections=args.connections,
+                connections=[int(n) for n in args.connections.split(",")],
             )
     finally:
         database.dispose()

@@ -17,6 +17,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
+from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 from icalendar import Calendar, Event, vDuration, vGeo  # type: ignore[import-untyped,unused-ignore]
@@ -63,6 +64,8 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 
 def clean_text(text: str) -> str:
     """Line ends as ``\n`` and other control characters as spaces: TEXT cannot hold them."""
+    if text.isprintable():  # the common case, checked in C
+        return text
     return _CONTROL.sub(" ", text.replace("\r\n", "\n").replace("\r", "\n"))
 
 
@@ -218,28 +221,58 @@ def _event_text(event: FeedEvent, zone: ZoneInfo, tzid: str) -> tuple[str, bool]
     """``_event_component(...).to_ical()`` as text, without building the component.
 
     Properties come in icalendar's canonical order for VEVENT (SUMMARY, DTSTART,
-    DTEND, DTSTAMP, UID, SEQUENCE, then the rest alphabetically).
+    DTEND, DTSTAMP, UID, SEQUENCE, then the rest alphabetically). Everything after
+    SUMMARY is the same in every feed that shows the session (the worker's, a joint
+    worker's, the team's), so it is rendered once and remembered.
     """
-    start, start_line = _time_line("DTSTART", event.start, zone, tzid)
-    end, end_line = _time_line("DTEND", event.end, zone, tzid)
+    rest, zoned = _event_rest(
+        event.uid,
+        start=event.start,
+        end=event.end,
+        stamp=event.stamp,
+        sequence=event.sequence,
+        description=event.description,
+        location=event.location,
+        geo=event.geo,
+        zone=zone,
+        tzid=tzid,
+    )
+    return "BEGIN:VEVENT\r\n" + _fold("SUMMARY:" + escape_char(event.summary)) + rest, zoned
+
+
+@lru_cache(maxsize=1 << 16)
+def _event_rest(
+    uid: str,
+    *,
+    start: datetime,
+    end: datetime,
+    stamp: datetime,
+    sequence: int,
+    description: str | None,
+    location: str | None,
+    geo: tuple[float, float] | None,
+    zone: ZoneInfo,
+    tzid: str,
+) -> tuple[str, bool]:
+    start_zoned, start_line = _time_line("DTSTART", start, zone, tzid)
+    end_zoned, end_line = _time_line("DTEND", end, zone, tzid)
     lines = [
-        "SUMMARY:" + escape_char(event.summary),
         start_line,
         end_line,
-        "DTSTAMP:" + _format(event.stamp.astimezone(UTC)),
-        "UID:" + escape_char(event.uid),
-        f"SEQUENCE:{event.sequence}",
+        "DTSTAMP:" + _format(stamp.astimezone(UTC)),
+        "UID:" + escape_char(uid),
+        f"SEQUENCE:{sequence}",
         "CLASS:PRIVATE",
     ]
-    if event.description:
-        lines.append("DESCRIPTION:" + escape_char(event.description))
-    if event.geo is not None:
-        lines.append(f"GEO:{float(event.geo[0])};{float(event.geo[1])}")
-    if event.location:
-        lines.append("LOCATION:" + escape_char(event.location))
+    if description:
+        lines.append("DESCRIPTION:" + escape_char(description))
+    if geo is not None:
+        lines.append(f"GEO:{float(geo[0])};{float(geo[1])}")
+    if location:
+        lines.append("LOCATION:" + escape_char(location))
     lines += ["STATUS:CONFIRMED", "TRANSP:OPAQUE"]
-    text = "BEGIN:VEVENT\r\n" + "".join(_fold(line) + "\r\n" for line in lines)
-    return text + "END:VEVENT\r\n", start or end
+    text = "\r\n" + "".join(_fold(line) + "\r\n" for line in lines)
+    return text + "END:VEVENT\r\n", start_zoned or end_zoned
 
 
 def _fold(line: str) -> str:

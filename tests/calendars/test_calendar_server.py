@@ -181,7 +181,12 @@ def test_a_new_worker_gets_an_empty_feed_before_any_commit(served: Served) -> No
 def test_healthz(served: Served) -> None:
     response = served.client.get("/healthz")
     assert response.status_code == 200
-    assert response.json() == {"status": "ok", "database": "ok", "feeds": 5}
+    assert response.json() == {
+        "status": "ok",
+        "database": "ok",
+        "feeds": 5,
+        "feeds_updated": served.cache().last_modified.isoformat(),
+    }
 
 
 def test_healthz_reports_failure_with_503(database: Database) -> None:
