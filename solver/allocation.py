@@ -23,6 +23,7 @@ from solver.eligibility import employed, may_hold_case
 from solver.lexico import Level, LevelResult, solve_lexicographic
 from solver.parallel import run_parts
 from solver.params import SolverParams
+from solver.timegrid import intersect
 
 DayAlloc = tuple[str | None, str | None]
 
@@ -68,6 +69,63 @@ def _weekly_load(ctx: Context, child: str, day: dt.date) -> int:
     if plan is None:
         return 0
     return -(-plan.sessions * plan.session_minutes // plan.every_weeks)
+
+
+def pattern_slots(ctx: Context, worker: str, child: str) -> int:
+    """Sessions a week that fit both the worker's and the child's windows (30 min travel)."""
+    plan = ctx.plan_on(child, ctx.in_force[child][0])
+    minutes = plan.session_minutes if plan else 60
+    slots = 0
+    for weekday in range(7):
+        for lo, hi in intersect(ctx.child_spans(child, weekday), ctx.worker_spans(worker, weekday)):
+            if hi - lo >= minutes:
+                slots += (hi - lo - minutes) // (minutes + 30) + 1
+    return slots
+
+
+def _slot_capacity(
+    ctx: Context,
+    model: cp_model.CpModel,
+    jobs: list[str],
+    present: list[str],
+    key_by: dict[tuple[str, int], dict[str, cp_model.IntVar]],
+    block: int,
+    continuity: Level,
+    weeks: int,
+) -> None:
+    """Children who can only meet in some windows (after school, say) compete for the
+    key worker's sessions inside those windows; more than fit means cover."""
+    by_pattern: dict[tuple[object, ...], list[str]] = {}
+    for child in jobs:
+        windows = ctx.children[child].availability
+        if windows:
+            by_pattern.setdefault(tuple(windows), []).append(child)
+    for kids in by_pattern.values():
+        for w in present:
+            terms = [
+                (key_by[(c, block)][w], _quarter_sessions(ctx, c))
+                for c in kids
+                if w in key_by[(c, block)]
+            ]
+            if not terms:
+                continue
+            cap = 4 * pattern_slots(ctx, w, kids[0])
+            total = sum(q for _, q in terms)
+            if total <= cap:
+                continue
+            over = model.new_int_var(0, total, f"slot_over[{w},{kids[0]},{block}]")
+            model.add(
+                cp_model.LinearExpr.weighted_sum([v for v, _ in terms], [q for _, q in terms])
+                <= cap + over
+            )
+            continuity.add(over, 2 * weeks)
+
+
+def _quarter_sessions(ctx: Context, child: str) -> int:
+    plan = ctx.plan_on(child, ctx.in_force[child][0])
+    if plan is None:
+        return 0
+    return max(1, round(4 * plan.sessions / plan.every_weeks))
 
 
 def current_allocation_map(ctx: Context) -> dict[tuple[str, dt.date], DayAlloc]:
@@ -151,6 +209,7 @@ def _solve_team(
         for child, flag in assign.unassigned.items():
             kid = ctx.children[child]
             unallocated.add(flag, RISK_WEIGHT.get(kid.risk, 2) * len(block_days[(child, b)]))
+        _slot_capacity(ctx, model, jobs, present, key_by, b, continuity, weeks)
         # rule 7, per day: children in force that day
         day_sets: dict[frozenset[str], None] = {}
         for day in block.days():
@@ -250,6 +309,7 @@ def _solve_team(
 
     for var, value in hints:
         model.add_hint(var, value)
+    continuity.restart_hint = hints  # level 1's optimum says nothing about continuity
     lex = solve_lexicographic(
         model,
         [unallocated, continuity, stability, wishes],

@@ -24,6 +24,9 @@ class Level:
     level: int
     name: str
     relative_gap: float = 0.0  # stop once within this share of the bound (lowest levels only)
+    # a start for this level's solve instead of the level above's optimum (which is
+    # arbitrary as far as this level goes); CP-SAT repairs it to meet the levels above
+    restart_hint: list[tuple[cp_model.IntVar, int]] | None = None
     variables: list[cp_model.IntVar] = field(default_factory=list)
     weights: list[int] = field(default_factory=list)
 
@@ -86,6 +89,12 @@ def solve_lexicographic(
             continue
         objective = cp_model.LinearExpr.weighted_sum(level.variables, level.weights)
         model.minimize(objective)
+        repair = False
+        if level.restart_hint is not None and values is not None:
+            model.clear_hints()  # type: ignore[no-untyped-call]
+            for var, val in level.restart_hint:
+                model.add_hint(var, val)
+            repair = True
         remaining = max(0.05, deadline - time.monotonic())
         share = weights_left[position] / sum(weights_left[position:])
         solver = cp_model.CpSolver()
@@ -94,11 +103,12 @@ def solve_lexicographic(
         solver.parameters.random_seed = seed
         solver.parameters.log_search_progress = log
         solver.parameters.relative_gap_limit = level.relative_gap
+        solver.parameters.repair_hint = repair
         status = solver.solve(model)
         if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
             values = list(solver.response_proto.solution)
             value = round(solver.objective_value)
-            bound = math.ceil(solver.best_objective_bound - 1e-6)
+            bound = max(0, math.ceil(solver.best_objective_bound - 1e-6))  # weights are positive
             results.append(
                 LevelResult(level.level, level.name, value, bound, status == cp_model.OPTIMAL)
             )

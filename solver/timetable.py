@@ -41,7 +41,7 @@ from solver.periods import Period
 from solver.timegrid import elapsed_minutes, lies_within, monday
 
 OTHER_COVER_LIMIT = 2
-KEY_STEP = 60
+KEY_STEP = 30
 COVER_STEP = 120
 
 
@@ -421,22 +421,27 @@ class _TeamModel:
     def _no_overlap(self) -> None:
         """Rule 4 between candidates: extended intervals [start, end + travel) pairwise disjoint."""
         by_worker_day: dict[tuple[str, dt.date], list[int]] = defaultdict(list)
-        children_of: dict[str, set[str]] = defaultdict(set)
+        children_of: dict[tuple[str, dt.date], set[str]] = defaultdict(set)
         for i, cand in enumerate(self.cands):
             for ref in cand.workers:
                 by_worker_day[(ref, cand.day)].append(i)
-                children_of[ref].add(cand.child)
-        buffer: dict[tuple[str, str], int] = {}
-        for ref, kids in children_of.items():
+                children_of[(ref, cand.day)].add(cand.child)
+        # a candidate's interval is padded by the longest trip to any other child the
+        # worker might see that day: disjoint padded intervals keep rule 4 exactly
+        buffer: dict[tuple[str, dt.date, str], int] = {}
+        for (ref, day), kids in children_of.items():
             for a in kids:
-                buffer[(ref, a)] = max(self.travel.between(a, b) for b in kids)
-        for (ref, _day), indices in by_worker_day.items():
+                buffer[(ref, day, a)] = max(
+                    (self.travel.between(a, b) for b in kids if b != a), default=15
+                )
+        self.buffer = buffer
+        for (ref, day), indices in by_worker_day.items():
             if len(indices) < 2:
                 continue
             spans = []
             for i in indices:
                 cand = self.cands[i]
-                pad = dt.timedelta(minutes=buffer[(ref, cand.child)])
+                pad = dt.timedelta(minutes=buffer[(ref, day, cand.child)])
                 spans.append((cand.start, cand.end + pad, i))
             points = sorted({s for s, _, _ in spans})
             seen: set[frozenset[int]] = set()
@@ -538,6 +543,7 @@ class _TeamModel:
             if cand.rescue_of is None:
                 index_of[(cand.child, cand.worker, cand.with_worker, cand.start)] = i
         self.hints: list[int] = []
+        self.routine_cost: dict[int, int] = {}
         for child in self.part.children:
             kid = ctx.children[child]
             pattern = {
@@ -568,6 +574,7 @@ class _TeamModel:
                 if kid.preferred_gender and ctx.workers[cand.worker].gender != kid.preferred_gender:
                     cost += 1
                 routine.add(self.vars[i], cost)
+                self.routine_cost[i] = cost
 
     def _anchor(self, child: str) -> tuple[set[int], int]:
         """A routine for a child without history: weekdays and a time among the key
@@ -592,11 +599,89 @@ class _TeamModel:
         days = {weekdays[(start + k * step) % len(weekdays)] for k in range(per_week)}
         return days, minute
 
+    def _greedy_hint(self) -> list[int]:
+        """A feasible start for CP-SAT: keep existing sessions, then fill each period
+        with the key worker first, high risk first, in the cheapest routine slot."""
+        ctx = self.ctx
+        group_of: dict[int, tuple[str, object]] = {}
+        for key, group in getattr(self, "handover_groups", {}).items():
+            for i in group:
+                group_of[i] = ("handover", key)
+        for sid, group in self.rescues.items():
+            for i in group:
+                group_of[i] = ("rescue", sid)
+        room: dict[tuple[str, dt.date, int], int] = {}
+        for child in self.part.children:
+            for period in ctx.periods.get(child, []):
+                pk = period_key(period)
+                room[pk] = max(0, period.target - self.facts.count.get(pk, 0))
+        used_days: set[tuple[str, dt.date]] = set()
+        used_groups: set[tuple[str, object]] = set()
+        busy: dict[tuple[str, dt.date], list[tuple[dt.datetime, dt.datetime]]] = defaultdict(list)
+        minutes = dict(self.facts.minutes)
+        caps: dict[tuple[str, dt.date], int] = {}
+
+        def fits(i: int) -> bool:
+            cand = self.cands[i]
+            if room[period_key(cand.period)] <= 0 or (cand.child, cand.day) in used_days:
+                return False
+            if i in group_of and group_of[i] in used_groups:
+                return False
+            for ref in cand.workers:
+                pad = dt.timedelta(minutes=self.buffer.get((ref, cand.day, cand.child), 15))
+                lo, hi = cand.start, cand.end + pad
+                if any(lo < b_hi and b_lo < hi for b_lo, b_hi in busy[(ref, cand.day)]):
+                    return False
+                week = (ref, monday(cand.day))
+                if week not in caps:
+                    caps[week] = weekly_capacity_minutes(ctx.workers[ref], week[1])
+                if minutes.get(week, 0) + cand.minutes > caps[week]:
+                    return False
+            return True
+
+        def take(i: int) -> None:
+            cand = self.cands[i]
+            room[period_key(cand.period)] -= 1
+            used_days.add((cand.child, cand.day))
+            if i in group_of:
+                used_groups.add(group_of[i])
+            for ref in cand.workers:
+                pad = dt.timedelta(minutes=self.buffer.get((ref, cand.day, cand.child), 15))
+                busy[(ref, cand.day)].append((cand.start, cand.end + pad))
+                week = (ref, monday(cand.day))
+                minutes[week] = minutes.get(week, 0) + cand.minutes
+
+        picked: list[int] = []
+        for i in self.hints:
+            if fits(i):
+                take(i)
+                picked.append(i)
+        rank = {KEY: 0, SECONDARY: 1, OTHER: 2}
+        order = sorted(
+            range(len(self.cands)),
+            key=lambda i: (
+                rank[self.cands[i].role],
+                not self.cands[i].handover,
+                -RISK_WEIGHT.get(ctx.children[self.cands[i].child].risk, 2),
+                self.routine_cost.get(i, 0),
+                self.cands[i].start,
+                i,
+            ),
+        )
+        for i in order:
+            if fits(i):
+                take(i)
+                picked.append(i)
+        return picked
+
     def solve(self, seconds: float, cp_workers: int, params: SolverParams) -> TeamTimetable:
         self.build_candidates()
         self.build_constraints()
-        for i in getattr(self, "hints", []):
-            self.model.add_hint(self.vars[i], 1)
+        picked = set(self._greedy_hint())
+        start = [(var, int(i in picked)) for i, var in enumerate(self.vars)]
+        for var, val in start:
+            self.model.add_hint(var, val)
+        self.levels[1].restart_hint = start
         lex = solve_lexicographic(
             self.model,
             self.levels,
@@ -605,7 +690,7 @@ class _TeamModel:
             seed=params.random_seed,
             log=params.log_search,
             stage=f"timetable {self.part.team}",
-            shares=(0.35, 0.35, 0.1, 0.2),
+            shares=(0.25, 0.5, 0.1, 0.15),
         )
         chosen = [c for c, v in zip(self.cands, self.vars, strict=True) if lex.is_true(v)]
         rescued = {c.rescue_of for c in chosen if c.rescue_of is not None}
