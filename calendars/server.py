@@ -38,7 +38,7 @@ from typing import Any
 
 import uvicorn
 from sqlalchemy import PoolProxiedConnection, String, bindparam, func, literal_column, select, text
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import IntegrityError, OperationalError
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
@@ -289,10 +289,16 @@ class _Feeds:
         assert self.settings is not None
         try:
             with self.database.transaction() as session:
-                refresh_feeds(session, now=self.clock(), settings=self.settings, owners=[owner.key])
-        except IntegrityError:
-            # Another process stored the same feed at the same moment: theirs will do.
-            log.info("feed refreshed concurrently")
+                refresh_feeds(
+                    session,
+                    now=self.clock(),
+                    settings=self.settings,
+                    owners=[owner.key],
+                    yield_to_others=True,
+                )
+        except (IntegrityError, OperationalError) as exc:
+            # Another process (a plan commit) is writing feeds: what it stores wins.
+            log.info("feed refresh yielded to a concurrent writer: %s", type(exc).__name__)
 
 
 def _constant_time_equal(a: str, b: str) -> bool:

@@ -19,9 +19,11 @@ from collections import defaultdict
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
+from typing import Any, cast
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import delete, insert, or_, select, update
+from sqlalchemy import Table, bindparam, delete, insert, or_, select, update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from calendars.feed import FeedEvent, FeedSpec, render_feed_fitted
@@ -43,6 +45,8 @@ MAX_FEED_BYTES = 512 * 1024
 """Google drops the events of a feed past about 1 MB; keep every feed under half that."""
 
 REFRESH_MINUTES = 60
+
+_FEED_CACHE = cast(Table, FeedCache.__table__)
 
 
 def worker_owner(ref: str) -> str:
@@ -114,11 +118,15 @@ def refresh_feeds(
     now: datetime,
     settings: Settings,
     owners: Collection[str] | None = None,
+    yield_to_others: bool = False,
 ) -> RefreshStats:
     """Re-render feeds and store those that changed, in the caller's transaction.
 
     Without ``owners`` every worker's and team's feed is refreshed and cached feeds of
-    owners that no longer exist are deleted.
+    owners that no longer exist are deleted. A plan commit writes what it rendered
+    whatever another process stored meanwhile (its data are the newest); with
+    ``yield_to_others`` (the server's on-demand refresh) a row that changed since it
+    was read is left alone, so a refresh racing a commit can never undo it.
     """
     started = time.perf_counter()
     rendered = render_feeds(session, now=now, settings=settings, owners=owners)
@@ -149,7 +157,8 @@ def refresh_feeds(
             later = max(stamp, old.last_modified.replace(microsecond=0) + timedelta(seconds=1))
             updates.append(
                 {
-                    "owner": feed.owner,
+                    "key": feed.owner,
+                    "seen": old.etag,
                     "body": feed.body,
                     "etag": etag,
                     "last_modified": later,
@@ -157,12 +166,16 @@ def refresh_feeds(
                 }
             )
         elif old.window_start != start:
-            updates.append({"owner": feed.owner, "window_start": start})
+            updates.append({"key": feed.owner, "seen": old.etag, "window_start": start})
     if inserts:
-        session.execute(insert(FeedCache), inserts)
+        _insert(session, inserts, overwrite=not yield_to_others)
     changed = len(inserts) + sum(1 for row in updates if "body" in row)
+    table = _FEED_CACHE
+    statement = update(table).where(table.c.owner == bindparam("key"))
+    if yield_to_others:
+        statement = statement.where(table.c.etag == bindparam("seen"))
     for batch in _same_keys(updates):
-        session.execute(update(FeedCache), batch)
+        session.execute(statement, batch)
     if owners is None:
         gone = set(stored) - {feed.owner for feed in rendered}
         if gone:
@@ -177,13 +190,34 @@ def refresh_feeds(
     )
 
 
+def _insert(session: Session, rows: list[dict[str, object]], *, overwrite: bool) -> None:
+    """INSERT that tolerates a row another process stored meanwhile (upsert or skip)."""
+    table = _FEED_CACHE
+    dialect = session.get_bind().dialect.name
+    if dialect == "postgresql":
+        statement: Any = postgresql.insert(table)
+    elif dialect == "sqlite":
+        statement = sqlite.insert(table)
+    else:  # pragma: no cover - keyworker supports SQLite and PostgreSQL only
+        session.execute(insert(table), rows)
+        return
+    if overwrite:
+        columns = ("body", "etag", "last_modified", "window_start")
+        statement = statement.on_conflict_do_update(
+            index_elements=["owner"], set_={name: statement.excluded[name] for name in columns}
+        )
+    else:
+        statement = statement.on_conflict_do_nothing(index_elements=["owner"])
+    session.execute(statement, rows)
+
+
 def entity_tag(body: bytes) -> str:
     """A strong ETag: the quoted SHA-256 of the body."""
     return '"' + hashlib.sha256(body).hexdigest() + '"'
 
 
 def _same_keys(rows: list[dict[str, object]]) -> Iterable[list[dict[str, object]]]:
-    """ORM bulk UPDATE wants one set of columns per statement."""
+    """An executemany UPDATE wants one set of columns per statement."""
     groups: dict[tuple[str, ...], list[dict[str, object]]] = defaultdict(list)
     for row in rows:
         groups[tuple(sorted(row))].append(row)

@@ -348,3 +348,41 @@ def test_sessions_added_in_bulk_are_found_without_per_worker_queries(database: D
         event.remove(database.engine, "before_cursor_execute", count)
     selects = [s for s in statements if s.lstrip().upper().startswith("SELECT")]
     assert len(selects) <= 8, selects
+
+
+def test_an_on_demand_refresh_never_undoes_a_concurrent_commit(golden: Database) -> None:
+    """Regression guard for the race between the server's refresh and a plan commit."""
+    import contextlib
+
+    from sqlalchemy import event, text
+    from sqlalchemy.exc import OperationalError
+
+    with golden.transaction() as session:
+        refresh_feeds(session, now=NOW, settings=SETTINGS)
+        session.execute(update(SessionRow).where(SessionRow.id == "s-past").values(sequence=9))
+    fired: list[bool] = []
+
+    def commit_elsewhere(conn: object, cursor: object, statement: str, *args: object) -> None:
+        if fired or not statement.lstrip().upper().startswith("UPDATE FEED_CACHE"):
+            return
+        fired.append(True)
+        with golden.engine.connect() as other, other.begin():
+            other.execute(
+                text("UPDATE feed_cache SET body = :b, etag = :e WHERE owner = 'worker:W001'"),
+                {"b": b"from the commit", "e": '"commit"'},
+            )
+
+    event.listen(golden.engine, "before_cursor_execute", commit_elsewhere)
+    try:
+        with contextlib.suppress(OperationalError), golden.transaction() as session:
+            refresh_feeds(
+                session,
+                now=NOW,
+                settings=SETTINGS,
+                owners=["worker:W001"],
+                yield_to_others=True,
+            )
+    finally:
+        event.remove(golden.engine, "before_cursor_execute", commit_elsewhere)
+    assert fired
+    assert cached(golden)["worker:W001"].body == b"from the commit"
