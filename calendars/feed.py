@@ -96,7 +96,14 @@ def render_feed_fitted(spec: FeedSpec, *, max_bytes: int, now: datetime) -> tupl
     """:func:`render_feed` of :func:`trim_to_size`'s result, rendering each event once."""
     rendered = _rendered(spec)
     kept = _fit(spec, rendered, max_bytes=max_bytes, now=now)
-    return _assemble(spec, kept), len(rendered) - len(kept)
+    left_out = len(rendered) - len(kept)
+    if left_out:
+        note = (
+            f"{left_out} sessions (the furthest ahead, then the oldest) are left out to keep "
+            "this feed small enough for calendar apps."
+        )
+        spec = replace(spec, description=f"{spec.description} {note}" if spec.description else note)
+    return _assemble(spec, kept), left_out
 
 
 def trim_to_size(spec: FeedSpec, *, max_bytes: int, now: datetime) -> tuple[FeedSpec, int]:
@@ -140,7 +147,7 @@ def _assemble(spec: FeedSpec, rendered: list[_Rendered]) -> bytes:
 def _fit(
     spec: FeedSpec, rendered: list[_Rendered], *, max_bytes: int, now: datetime
 ) -> list[_Rendered]:
-    total = len(_assemble(spec, [])) + _VTIMEZONE_ALLOWANCE
+    total = len(_assemble(spec, [])) + _HEADER_ALLOWANCE
     if total + sum(len(r.text) for r in rendered) <= max_bytes:
         return rendered
     upcoming = [r for r in rendered if r.event.end > now]
@@ -154,8 +161,8 @@ def _fit(
     return [r for r in rendered if id(r) in kept]
 
 
-_VTIMEZONE_ALLOWANCE = 2048
-"""Room left for the VTIMEZONE, which an empty feed does not carry."""
+_HEADER_ALLOWANCE = 2048
+"""Room left for the VTIMEZONE (an empty feed has none) and a note on what was left out."""
 
 
 def render_feed_typed(spec: FeedSpec) -> bytes:

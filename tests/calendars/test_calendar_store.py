@@ -313,6 +313,7 @@ def test_a_huge_team_feed_is_trimmed_below_the_size_google_accepts(
     uids = {str(e["UID"]) for e in Calendar.from_ical(team).walk("VEVENT")}
     assert "bulk-0-0" in uids and "bulk-11-0" in uids  # the soonest sessions stay
     assert "bulk-0-29" not in uids  # the furthest ones go
+    assert f"X-WR-CALDESC:{stats.trimmed} sessions".encode() in team
     assert len(cached(database)["worker:W000"].body) < limit
     assert MAX_FEED_BYTES <= 512 * 1024
 
