@@ -5,14 +5,18 @@ child's team, rule 3, so the split is exact). The horizon is cut into blocks at
 the days a worker starts or leaves; inside a block eligibility is constant.
 
 Levels: 1 unallocated child-days; 2 continuity (key-worker changes, a change to
-someone the child does not know, hours over capacity that would force cover, no
-secondary worker); 3 stability against the current plan's allocations; 4 the
-child's wishes and even caseloads.
+someone the child does not know, hours or after-school slots over capacity that
+would force cover); 3 stability against the current plan's allocations; 4 the
+child's wishes and even caseloads. The search starts from what a manager would
+do (keep the key worker while they have room, else the least-loaded eligible
+worker the child knows). Secondary workers are then named per child: the current
+one where still eligible, else someone the child knows, else the least used.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import time
 from dataclasses import dataclass, field
 
 from ortools.sat.python import cp_model
@@ -85,6 +89,7 @@ def pattern_slots(ctx: Context, worker: str, child: str) -> int:
 
 def _slot_capacity(
     ctx: Context,
+    *,
     model: cp_model.CpModel,
     jobs: list[str],
     present: list[str],
@@ -148,21 +153,20 @@ class _TeamPart:
 def _solve_team(
     ctx: Context, part: _TeamPart, seconds: float, cp_workers: int, params: SolverParams
 ) -> tuple[dict[str, dict[dt.date, DayAlloc]], list[LevelResult], dict[str, int]]:
+    started = time.monotonic()
     model = cp_model.CpModel()
     blocks = _blocks(ctx, part.workers, part.children)
     current = current_allocation_map(ctx)
     unallocated = Level(1, "unallocated child-days")
-    continuity = Level(2, "key-worker changes, cover pressure, missing secondary")
+    continuity = Level(2, "key-worker changes and cover pressure")
     stability = Level(3, "allocation changes against the current plan")
     wishes = Level(4, "wishes and even caseloads")
 
     key_vars: dict[tuple[str, str, int], cp_model.IntVar] = {}
     key_by: dict[tuple[str, int], dict[str, cp_model.IntVar]] = {}
-    sec_by: dict[tuple[str, int], dict[str, cp_model.IntVar]] = {}
-    sec_vars: dict[tuple[str, str, int], cp_model.IntVar] = {}
     child_blocks: dict[str, list[int]] = {}
     block_days: dict[tuple[str, int], list[dt.date]] = {}
-    hints: list[tuple[cp_model.IntVar, int]] = []
+    wanted: dict[tuple[str, int], str] = {}
     overflow_vars: list[tuple[str, cp_model.IntVar, int]] = []
 
     for b, block in enumerate(blocks):
@@ -209,7 +213,16 @@ def _solve_team(
         for child, flag in assign.unassigned.items():
             kid = ctx.children[child]
             unallocated.add(flag, RISK_WEIGHT.get(kid.risk, 2) * len(block_days[(child, b)]))
-        _slot_capacity(ctx, model, jobs, present, key_by, b, continuity, weeks)
+        _slot_capacity(
+            ctx,
+            model=model,
+            jobs=jobs,
+            present=present,
+            key_by=key_by,
+            block=b,
+            continuity=continuity,
+            weeks=weeks,
+        )
         # rule 7, per day: children in force that day
         day_sets: dict[frozenset[str], None] = {}
         for day in block.days():
@@ -222,22 +235,6 @@ def _solve_team(
                 terms = [key_vars[(c, w, b)] for c in children_today if (c, w, b) in key_vars]
                 if len(terms) > cap:
                     model.add(sum(terms) <= cap)
-        # secondary workers
-        for child in jobs:
-            kid = ctx.children[child]
-            risk = RISK_WEIGHT.get(kid.risk, 2)
-            eligible = [w for w in present if may_hold_case(ctx.workers[w], kid)]
-            chosen = []
-            for w in eligible:
-                var = model.new_bool_var(f"sec[{child},{w},{b}]")
-                sec_vars[(child, w, b)] = var
-                sec_by.setdefault((child, b), {})[w] = var
-                chosen.append(var)
-                if (child, w, b) in key_vars:
-                    model.add(var + key_vars[(child, w, b)] <= 1)
-            missing = model.new_bool_var(f"no_secondary[{child},{b}]")
-            model.add(sum(chosen) + missing == 1)
-            continuity.add(missing, 5 * risk)
         # balance: caseload above the fair share
         if present and jobs:
             fair = -(-len(jobs) // len(present))
@@ -246,11 +243,6 @@ def _solve_team(
                 if len(terms) > fair:
                     excess = model.new_int_var(0, len(terms), f"excess[{w},{b}]")
                     model.add(sum(terms) - fair <= excess)
-                    wishes.add(excess, 1)
-                sec_terms = [sec_vars[(c, w, b)] for c in jobs if (c, w, b) in sec_vars]
-                if len(sec_terms) > fair:
-                    excess = model.new_int_var(0, len(sec_terms), f"sec_excess[{w},{b}]")
-                    model.add(sum(sec_terms) - fair <= excess)
                     wishes.add(excess, 1)
 
     # continuity across blocks and against the current key worker
@@ -285,54 +277,155 @@ def _solve_team(
                     wishes.add(var, 2)
             # stability and hints
             first_day = block_days[(child, b)][0]
-            cur_key, cur_sec = current.get((child, first_day), (None, None))
+            cur_key, _ = current.get((child, first_day), (None, None))
             if cur_key is None and not ctx.instance.current_allocations:
                 cur_key = previous
             if cur_key is None and position == 0:
                 cur_key = previous
-            if cur_sec is None:
-                cur_sec = kid.current_secondary_worker
             if cur_key in options:
                 keep = options[cur_key]
                 stability.add(keep, 0)
                 moved = model.new_bool_var(f"key_moved[{child},{b}]")
                 model.add(moved + keep >= 1)
                 stability.add(moved, len(block_days[(child, b)]))
-                hints.append((keep, 1))
-            sec_opt = sec_vars.get((child, cur_sec or "", b))
-            if sec_opt is not None:
-                moved = model.new_bool_var(f"sec_moved[{child},{b}]")
-                model.add(moved + sec_opt >= 1)
-                stability.add(moved, 1)
-                if cur_key != cur_sec:
-                    hints.append((sec_opt, 1))
+                wanted[(child, b)] = cur_key
 
+    start = _greedy_keys(
+        ctx,
+        blocks=blocks,
+        child_blocks=child_blocks,
+        block_days=block_days,
+        key_by=key_by,
+        wanted=wanted,
+    )
+    hints = [
+        (var, int(start.get((child, b)) == w))
+        for (child, b), options in key_by.items()
+        for w, var in options.items()
+    ]
     for var, value in hints:
         model.add_hint(var, value)
     continuity.restart_hint = hints  # level 1's optimum says nothing about continuity
     lex = solve_lexicographic(
         model,
         [unallocated, continuity, stability, wishes],
-        time_limit=seconds,
+        time_limit=max(0.2, seconds - (time.monotonic() - started)),
         num_workers=cp_workers,
         seed=params.random_seed,
         log=params.log_search,
         stage=f"allocation {part.team}",
         shares=(0.3, 0.35, 0.15, 0.2),
     )
+    keys = {
+        (child, b): next((w for w, v in options.items() if lex.is_true(v)), None)
+        for (child, b), options in key_by.items()
+    }
+    seconds_of = _secondaries(
+        ctx, part=part, blocks=blocks, child_blocks=child_blocks, keys=keys, current=current
+    )
     by_child: dict[str, dict[dt.date, DayAlloc]] = {}
     for child, blist in child_blocks.items():
         days_map: dict[dt.date, DayAlloc] = {}
         for b in blist:
-            key = next((w for w, v in key_by[(child, b)].items() if lex.is_true(v)), None)
-            sec = next((w for w, v in sec_by.get((child, b), {}).items() if lex.is_true(v)), None)
             for day in block_days[(child, b)]:
-                days_map[day] = (key, sec)
+                days_map[day] = (keys[(child, b)], seconds_of.get((child, b)))
         by_child[child] = days_map
     overflow: dict[str, int] = {}
     for w, var, _ in overflow_vars:
         overflow[w] = max(overflow.get(w, 0), lex.value(var))
     return by_child, lex.levels, overflow
+
+
+def _greedy_keys(
+    ctx: Context,
+    *,
+    blocks: list[Block],
+    child_blocks: dict[str, list[int]],
+    block_days: dict[tuple[str, int], list[dt.date]],
+    key_by: dict[tuple[str, int], dict[str, cp_model.IntVar]],
+    wanted: dict[tuple[str, int], str],
+) -> dict[tuple[str, int], str]:
+    """A feasible start: keep the wanted key worker while they have room, else the
+    least-loaded candidate the child knows; high-risk children choose first."""
+    del block_days
+    out: dict[tuple[str, int], str] = {}
+    order = sorted(
+        child_blocks,
+        key=lambda c: (-RISK_WEIGHT.get(ctx.children[c].risk, 2), wanted.get((c, 0)) is None, c),
+    )
+    for b in range(len(blocks)):
+        count: dict[str, int] = {}
+        for child in order:
+            options = key_by.get((child, b))
+            if not options:
+                continue
+            kid = ctx.children[child]
+            before = out.get((child, b - 1)) or wanted.get((child, b))
+
+            def room(w: str, count: dict[str, int] = count) -> bool:
+                return count.get(w, 0) < ctx.workers[w].max_caseload
+
+            pick = before if before in options and room(before) else None
+            if pick is None:
+                free = [w for w in options if room(w)]
+                free.sort(key=lambda w: (w not in kid.known_workers, count.get(w, 0), w))
+                pick = free[0] if free else None
+            if pick is not None:
+                out[(child, b)] = pick
+                count[pick] = count.get(pick, 0) + 1
+    return out
+
+
+def _secondaries(
+    ctx: Context,
+    *,
+    part: _TeamPart,
+    blocks: list[Block],
+    child_blocks: dict[str, list[int]],
+    keys: dict[tuple[str, int], str | None],
+    current: dict[tuple[str, dt.date], DayAlloc],
+) -> dict[tuple[str, int], str]:
+    """Name a secondary worker per child and block: eligible, not the key worker."""
+    out: dict[tuple[str, int], str] = {}
+    used: dict[str, int] = {}
+    order = sorted(child_blocks, key=lambda c: (-RISK_WEIGHT.get(ctx.children[c].risk, 2), c))
+    for child in order:
+        kid = ctx.children[child]
+        previous: str | None = None
+        for b in child_blocks[child]:
+            block = blocks[b]
+            key = keys[(child, b)]
+            options = [
+                w
+                for w in part.workers
+                if w != key
+                and may_hold_case(ctx.workers[w], kid)
+                and employed(ctx.workers[w], block.first)
+                and employed(ctx.workers[w], block.last)
+            ]
+            if not options:
+                continue
+            first_day = next(d for d in ctx.in_force[child] if block.first <= d <= block.last)
+            wished = [
+                previous,
+                current.get((child, first_day), (None, None))[1],
+                kid.current_secondary_worker,
+            ]
+            pick = next((w for w in wished if w in options), None)
+            if pick is None:
+                options.sort(
+                    key=lambda w: (
+                        w not in kid.known_workers,
+                        bool(kid.availability) and pattern_slots(ctx, w, child) == 0,
+                        used.get(w, 0),
+                        w,
+                    )
+                )
+                pick = options[0]
+            out[(child, b)] = pick
+            used[pick] = used.get(pick, 0) + 1
+            previous = pick
+    return out
 
 
 def allocate(ctx: Context, params: SolverParams, seconds: float) -> AllocationResult:

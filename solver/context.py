@@ -151,13 +151,20 @@ class Context:
     def wall(self, moment: dt.datetime) -> tuple[dt.date, int]:
         return wall_minute(moment, self.tz)
 
+    @cached_property
+    def sessions_by_child(self) -> dict[str, list[ExistingSession]]:
+        out: dict[str, list[ExistingSession]] = {}
+        for s in self.instance.existing_sessions:
+            out.setdefault(s.child, []).append(s)
+        return out
+
     def contact_anchor(self, child: str, key_today: str | None) -> dt.date | None:
         """Day of the last key-worker contact before now (history in the input)."""
         kid = self.children[child]
         best = kid.last_key_worker_contact
         keys = {k for k in (key_today, kid.current_key_worker) if k is not None}
-        for s in self.instance.existing_sessions:
-            if s.child != child or not self.is_past(s):
+        for s in self.sessions_by_child.get(child, []):
+            if not self.is_past(s):
                 continue
             if s.worker in keys or s.with_worker in keys:
                 day = self.local_day(s.start)

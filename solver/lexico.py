@@ -103,7 +103,7 @@ def solve_lexicographic(
         solver.parameters.random_seed = seed
         solver.parameters.log_search_progress = log
         solver.parameters.relative_gap_limit = level.relative_gap
-        solver.parameters.repair_hint = repair
+        solver.parameters.repair_hint = repair and num_workers > 1  # 1 worker: CP-SAT aborts
         status = solver.solve(model)
         if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
             values = list(solver.response_proto.solution)
@@ -121,9 +121,27 @@ def solve_lexicographic(
             results.append(LevelResult(level.level, level.name, value, 0, False))
             model.add(objective <= value)
         else:
-            raise SolverError(
-                stage, f"no solution at level {level.name}: {solver.status_name(status)}"
-            )
+            # out of time before any solution: complete the hint (the greedy start), or
+            # else take the first feasible point (nothing scheduled, nobody allocated)
+            model.clear_objective()  # type: ignore[no-untyped-call]
+            first = cp_model.CpSolver()
+            first.parameters.num_workers = num_workers
+            first.parameters.random_seed = seed
+            first.parameters.stop_after_first_solution = True
+            first.parameters.max_time_in_seconds = 60.0
+            first.parameters.fix_variables_to_their_hinted_value = True
+            status = first.solve(model)
+            if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+                first.parameters.fix_variables_to_their_hinted_value = False
+                status = first.solve(model)
+            if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+                raise SolverError(
+                    stage, f"no solution at level {level.name}: {first.status_name(status)}"
+                )
+            values = list(first.response_proto.solution)
+            value = _level_value(level, values)
+            results.append(LevelResult(level.level, level.name, value, 0, False))
+            model.add(objective <= value)
     if values is None:
         # every level was empty: solve once for a feasible point
         model.clear_objective()  # type: ignore[no-untyped-call]

@@ -1,13 +1,28 @@
-"""Run independent sub-models (one per team) side by side, each with a fair time share."""
+"""Run independent sub-models (one per team) side by side, each with a fair time share.
+
+With several parts and ``num_workers`` > 1 the parts run in forked worker
+processes (model building is Python and would serialise on the GIL in threads),
+one CP-SAT worker each, which also keeps each part's search deterministic. A
+part's seconds are its size share of the budget times the number of processes;
+the part spends them on building and solving.
+"""
 
 from __future__ import annotations
 
+import multiprocessing
 from collections.abc import Callable, Sequence
-from concurrent.futures import ThreadPoolExecutor
-from typing import TypeVar
+from concurrent.futures import ProcessPoolExecutor
+from typing import Any, TypeVar
 
 T = TypeVar("T")
 R = TypeVar("R")
+
+_TASK: Callable[[int, float, int], Any] | None = None
+
+
+def _call(args: tuple[int, float, int]) -> Any:
+    assert _TASK is not None
+    return _TASK(*args)
 
 
 def run_parts(
@@ -17,21 +32,26 @@ def run_parts(
     num_workers: int,
     work: Callable[[T, float, int], R],
 ) -> list[R]:
-    """Call ``work(part, seconds, cp_workers)`` for every part; results in input order.
-
-    With several parts and several workers the parts run in threads (CP-SAT
-    releases the GIL), one CP-SAT worker each, which also keeps each part's search
-    deterministic. A part's seconds are its size share of the budget times the
-    number of threads.
-    """
+    """Call ``work(part, seconds, cp_workers)`` for every part; results in input order."""
+    global _TASK  # noqa: PLW0603 - handed to forked workers, which inherit it
     if not parts:
         return []
     total = max(1, sum(sizes))
-    threads = max(1, min(num_workers, len(parts)))
-    cp_workers = 1 if threads > 1 else max(1, num_workers)
-    shares = [min(budget, budget * threads * max(1, s) / total) for s in sizes]
-    if threads == 1:
+    processes = max(1, min(num_workers, len(parts)))
+    cp_workers = 1 if processes > 1 else max(1, num_workers)
+    shares = [min(budget, budget * processes * max(1, s) / total) for s in sizes]
+    if processes == 1 or "fork" not in multiprocessing.get_all_start_methods():
         return [work(p, t, cp_workers) for p, t in zip(parts, shares, strict=True)]
-    with ThreadPoolExecutor(max_workers=threads) as pool:
-        futures = [pool.submit(work, p, t, cp_workers) for p, t in zip(parts, shares, strict=True)]
-        return [f.result() for f in futures]
+    _TASK = lambda index, secs, cpw: work(parts[index], secs, cpw)  # noqa: E731
+    order = sorted(range(len(parts)), key=lambda i: -sizes[i])  # big parts first
+    try:
+        with ProcessPoolExecutor(
+            max_workers=processes, mp_context=multiprocessing.get_context("fork")
+        ) as pool:
+            done = list(pool.map(_call, [(i, shares[i], cp_workers) for i in order]))
+    finally:
+        _TASK = None
+    results: list[R | None] = [None] * len(parts)
+    for i, result in zip(order, done, strict=True):
+        results[i] = result
+    return [r for r in results if r is not None]

@@ -14,12 +14,13 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import itertools
+import time
 from collections import defaultdict
 from dataclasses import dataclass, field
 
 from ortools.sat.python import cp_model
 
-from solver.allocation import AllocationResult, DayAlloc
+from solver.allocation import AllocationResult, DayAlloc, pattern_slots
 from solver.candidates import (
     KEY,
     OTHER,
@@ -55,6 +56,7 @@ class FixedFacts:
     minutes: dict[tuple[str, dt.date], int] = field(default_factory=dict)  # (worker, monday)
     broken: dict[str, list[ExistingSession]] = field(default_factory=dict)  # child -> sessions
     kept: list[ExistingSession] = field(default_factory=list)
+    kept_by_child: dict[str, list[ExistingSession]] = field(default_factory=dict)
 
 
 def period_key(period: Period) -> tuple[str, dt.date, int]:
@@ -72,6 +74,7 @@ def fixed_facts(ctx: Context) -> FixedFacts:
             facts.broken.setdefault(s.child, []).append(s)
             continue
         facts.kept.append(s)
+        facts.kept_by_child.setdefault(s.child, []).append(s)
         minutes = elapsed_minutes(s.start, s.end)
         for ref in (s.worker, s.with_worker):
             if ref is None:
@@ -136,6 +139,8 @@ class _TeamModel:
         ]
         self.by_period: dict[tuple[str, dt.date, int], list[int]] = defaultdict(list)
         self.rescues: dict[str, list[int]] = defaultdict(list)
+        self.by_child: dict[str, list[int]] = {}
+        self._tight: dict[tuple[str, tuple[object, ...]], bool] = {}
         caseload: dict[str, int] = defaultdict(int)
         for child in part.children:
             for key, _ in set(alloc.by_child.get(child, {}).values()):
@@ -147,11 +152,39 @@ class _TeamModel:
     def _add(self, cand: Candidate) -> None:
         index = len(self.cands)
         self.cands.append(cand)
+        self.by_child.setdefault(cand.child, []).append(index)
         name = f"session[{cand.child},{cand.worker},{cand.with_worker},{cand.start.isoformat()}]"
         self.vars.append(self.model.new_bool_var(name))
         if cand.rescue_of is not None:
             self.rescues[cand.rescue_of].append(index)
         self.by_period[period_key(cand.period)].append(index)
+
+    def _key_is_stretched(self, child: str, key: str, day: dt.date) -> bool:
+        """Whether cover may be needed for ``child`` on ``day``: the key worker is away
+        that week, over their hours, or has fewer slots in the child's windows than
+        their children who can only meet then need."""
+        week = monday(day)
+        if any(not self.ctx.at_work(key, week + dt.timedelta(days=k)) for k in range(7)):
+            return True
+        if self.alloc.overflow_minutes.get(key, 0) > 0:
+            return True
+        windows = self.ctx.children[child].availability
+        if not windows:
+            return False
+        found = self._tight.get((key, windows))
+        if found is None:
+            load = 0
+            for other in self.part.children:
+                days = self.alloc.by_child.get(other, {})
+                if self.ctx.children[other].availability == windows and any(
+                    k == key for k, _ in days.values()
+                ):
+                    plan = self.ctx.plan_on(other, self.ctx.in_force[other][0])
+                    if plan is not None:
+                        load += round(4 * plan.sessions / plan.every_weeks)
+            found = load > 4 * pattern_slots(self.ctx, key, child)
+            self._tight[(key, windows)] = found
+        return found
 
     def _allocation(self, child: str, day: dt.date) -> DayAlloc:
         return self.alloc.by_child.get(child, {}).get(day, (None, None))
@@ -184,13 +217,9 @@ class _TeamModel:
                     workers: list[tuple[str, str]] = []
                     if key is not None and ctx.at_work(key, day):
                         workers.append((key, KEY))
-                    if sec is not None and ctx.at_work(sec, day):
+                    needs_cover = key is None or self._key_is_stretched(child, key, day)
+                    if sec is not None and ctx.at_work(sec, day) and needs_cover:
                         workers.append((sec, SECONDARY))
-                    needs_cover = (
-                        key is None
-                        or not ctx.at_work(key, day)
-                        or self.alloc.overflow_minutes.get(key, 0) > 0
-                    )
                     if needs_cover:
                         for w in cover_workers(
                             ctx,
@@ -220,7 +249,9 @@ class _TeamModel:
                             for e in todays
                             if e.worker == w and e.with_worker is None
                         }
-                        step = KEY_STEP if role == KEY else COVER_STEP
+                        step = COVER_STEP
+                        if role == KEY:  # short shared windows get the fine grid
+                            step = KEY_STEP if kid.availability else 2 * KEY_STEP
                         for cand in make_candidates(
                             ctx,
                             child=child,
@@ -504,17 +535,14 @@ class _TeamModel:
         )
         end_ref = min(ctx.instance.horizon_end, days[-1])
         fixed_contact: set[dt.date] = set()
-        for s in self.facts.kept:
-            if s.child != child:
-                continue
+        for s in self.facts.kept_by_child.get(child, []):
             day = ctx.local_day(s.start)
             key, _ = self._allocation(child, day)
             if key is not None and key in (s.worker, s.with_worker):
                 fixed_contact.add(day)
         contact: dict[dt.date, cp_model.IntVar] = {}
-        for (c, day), indices in by_child_day.items():
-            if c != child:
-                continue
+        for day in ctx.in_force[child]:
+            indices = by_child_day.get((child, day), [])
             kw = [self.vars[i] for i in indices if self.cands[i].role == KEY]
             if kw:
                 flag = model.new_bool_var(f"contact[{child},{day}]")
@@ -548,8 +576,7 @@ class _TeamModel:
             kid = ctx.children[child]
             pattern = {
                 (s.start.astimezone(ctx.tz).weekday(), ctx.wall(s.start)[1])
-                for s in ctx.instance.existing_sessions
-                if s.child == child
+                for s in ctx.sessions_by_child.get(child, [])
             }
             for e in ctx.movable_sessions.get(child, []):
                 found = index_of.get((child, e.worker, e.with_worker, e.start))
@@ -560,9 +587,8 @@ class _TeamModel:
                 stability.add(moved, 1)
                 self.hints.append(found)
             anchor_days, anchor_minute = self._anchor(child) if not pattern else (set(), -1)
-            for i, cand in enumerate(self.cands):
-                if cand.child != child:
-                    continue
+            for i in self.by_child.get(child, []):
+                cand = self.cands[i]
                 slot = (cand.day.weekday(), ctx.wall(cand.start)[1])
                 cost = 0
                 if pattern:
@@ -582,9 +608,9 @@ class _TeamModel:
         all aim at the same slot."""
         keyed = sorted(
             {
-                (c.day.weekday(), self.ctx.wall(c.start)[1])
-                for c in self.cands
-                if c.child == child and c.role == KEY
+                (self.cands[i].day.weekday(), self.ctx.wall(self.cands[i].start)[1])
+                for i in self.by_child.get(child, [])
+                if self.cands[i].role == KEY
             }
         )
         if not keyed:
@@ -675,6 +701,7 @@ class _TeamModel:
         return picked
 
     def solve(self, seconds: float, cp_workers: int, params: SolverParams) -> TeamTimetable:
+        started = time.monotonic()
         self.build_candidates()
         self.build_constraints()
         picked = set(self._greedy_hint())
@@ -685,7 +712,7 @@ class _TeamModel:
         lex = solve_lexicographic(
             self.model,
             self.levels,
-            time_limit=seconds,
+            time_limit=max(0.2, seconds - (time.monotonic() - started)),
             num_workers=cp_workers,
             seed=params.random_seed,
             log=params.log_search,
