@@ -194,8 +194,10 @@ class _Feeds:
         if stored is None or stored.etag != etag:
             stored = self._load(owner.key)
         if self._stale(stored):
-            self._refresh(owner)
-            stored = self._load(owner.key)
+            stored = self._load(owner.key)  # a commit or the nightly run may have moved it on
+            if self._stale(stored):
+                self._refresh(owner)
+                stored = self._load(owner.key)
         if stored is None:
             return not_found()
         headers = {
