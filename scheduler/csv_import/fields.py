@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 from datetime import date
@@ -107,8 +108,12 @@ def email(text: str) -> str:
     return text
 
 
-def availability(text: str) -> list[Window]:
-    """``Mon 09:00-17:00;Tue 12:00-20:00``; touching or overlapping windows are joined."""
+@functools.lru_cache(maxsize=4096)
+def availability(text: str) -> tuple[Window, ...]:
+    """``Mon 09:00-17:00;Tue 12:00-20:00``; touching or overlapping windows are joined.
+
+    Cached: a team's files repeat a few patterns thousands of times.
+    """
     windows: list[Window] = []
     for part in text.split(";"):
         entry = part.strip()
@@ -127,7 +132,7 @@ def availability(text: str) -> list[Window]:
         windows.append(Window(day, start, end))
     if not windows:
         raise BadValue("has no 'Day HH:MM-HH:MM' entries")
-    return join_windows(windows)
+    return tuple(join_windows(windows))
 
 
 def join_windows(windows: list[Window]) -> list[Window]:

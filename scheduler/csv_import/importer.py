@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import delete, insert, select, update
+from sqlalchemy import Insert, Table, delete, insert, select, update
 from sqlalchemy.orm import Session
 
 from scheduler import audit
@@ -27,6 +27,7 @@ from scheduler.db import Database
 from scheduler.errors import ConfigError, ImportFailed, InputError
 from scheduler.models import (
     Absence,
+    Base,
     Child,
     ChildWindow,
     KeyWorkerHistory,
@@ -144,10 +145,12 @@ def _parse_all(files: dict[str, Path], errors: list[InputError]) -> _Parsed:
         table = read_table(files[name], columns, required, errors)
         raw: RawRow
         for raw in table.rows:
-            _note_refs(name, raw, parsed)
             row = parse(name, raw, errors)
-            if row is not None:
+            if row is None:
+                _note_raw_refs(name, raw, parsed)
+            else:
                 out.append(row)
+                _note_refs(row, parsed)
     _reject_duplicates(parsed.workers, "workers.csv", "ref", lambda w: w.ref, errors)
     _reject_duplicates(parsed.children, "children.csv", "ref", lambda c: c.ref, errors)
     _reject_duplicates(
@@ -167,7 +170,27 @@ _MENTIONS = {
 }
 
 
-def _note_refs(file: str, raw: RawRow, parsed: _Parsed) -> None:
+def _note_refs(row: object, parsed: _Parsed) -> None:
+    """The refs a clean row defines and mentions (as ``_note_raw_refs``, from typed rows)."""
+    if isinstance(row, r.WorkerRow):
+        parsed.worker_refs.add(row.ref)
+    elif isinstance(row, r.ChildRow):
+        parsed.child_refs.add(row.ref)
+        mentions = parsed.mentions
+        if row.key_worker:
+            mentions.append(("worker", "children.csv", row.line, "key_worker", row.key_worker))
+        for ref in row.preferred_workers:
+            mentions.append(("worker", "children.csv", row.line, "preferred_workers", ref))
+        for ref in row.excluded_workers:
+            mentions.append(("worker", "children.csv", row.line, "excluded_workers", ref))
+    elif isinstance(row, r.PlanRow):
+        parsed.mentions.append(("child", "plans.csv", row.line, "child", row.child))
+    elif isinstance(row, r.AbsenceRow):
+        parsed.mentions.append(("worker", "absences.csv", row.line, "worker", row.worker))
+
+
+def _note_raw_refs(file: str, raw: RawRow, parsed: _Parsed) -> None:
+    """The refs a row with errors defines and mentions, read from its cells as they are."""
     if file == "workers.csv":
         parsed.worker_refs.add(raw.values.get("ref", ""))
     elif file == "children.csv":
@@ -463,7 +486,7 @@ class _Importer:
                 )
         self.s.flush()
         if new_history:
-            self.s.execute(insert(KeyWorkerHistory), new_history)
+            self.s.execute(_core_insert(KeyWorkerHistory), new_history)
 
     # --- plans ---------------------------------------------------------------------------
 
@@ -473,23 +496,27 @@ class _Importer:
             if plan.child in known_children:
                 by_child[plan.child].append(plan)
         stored: dict[str, list[PlanState]] = defaultdict(list)
-        wanted_ids = [self.child_ids[c] for c in by_child if c in self.child_ids]
+        self._plan_ids: dict[tuple[int, date], int] = {}
         refs_by_id = {v: k for k, v in self.child_ids.items()}
-        if wanted_ids:
-            for p in self.s.scalars(
-                select(SupportPlan).where(SupportPlan.child_id.in_(wanted_ids))
-            ):
-                stored[refs_by_id[p.child_id]].append(
-                    PlanState(
-                        p.start_date,
-                        p.end_date,
-                        p.sessions,
-                        p.every_weeks,
-                        p.session_minutes,
-                        p.max_gap_days,
-                        p.closed_by_import,
-                    )
-                )
+        # Plain tuples of every stored plan, not ORM objects filtered by an IN list: a few
+        # hundred milliseconds for 50,000 plans, and no driver parameter limit.
+        for plan_id, child_id, start, end, sessions, every, minutes, gap, closed in self.s.execute(
+            select(
+                SupportPlan.id,
+                SupportPlan.child_id,
+                SupportPlan.start_date,
+                SupportPlan.end_date,
+                SupportPlan.sessions,
+                SupportPlan.every_weeks,
+                SupportPlan.session_minutes,
+                SupportPlan.max_gap_days,
+                SupportPlan.closed_by_import,
+            )
+        ).tuples():
+            child = refs_by_id[child_id]
+            if child in by_child:
+                self._plan_ids[(child_id, start)] = plan_id
+                stored[child].append(PlanState(start, end, sessions, every, minutes, gap, closed))
         result: dict[str, dict[date, PlanState]] = {}
         for child, rows in by_child.items():
             merged, conflicts = merge_plans(stored.get(child, []), rows)
@@ -502,14 +529,7 @@ class _Importer:
 
     def _write_plans(self, merged: dict[str, dict[date, PlanState]]) -> None:
         counts = self.report.files.setdefault("plans.csv", FileCounts())
-        ids = {
-            (cid, start): pid
-            for pid, cid, start in self.s.execute(
-                select(SupportPlan.id, SupportPlan.child_id, SupportPlan.start_date)
-            )
-            .tuples()
-            .all()
-        }
+        ids = self._plan_ids
         new_rows: list[dict[str, Any]] = []
         changed_rows: list[dict[str, Any]] = []
         for child, plans in merged.items():
@@ -537,7 +557,7 @@ class _Importer:
                 elif plan.line is not None:
                     counts.unchanged += 1
         if new_rows:
-            self.s.execute(insert(SupportPlan), new_rows)
+            self.s.execute(_core_insert(SupportPlan), new_rows)
         if changed_rows:
             self.s.execute(update(SupportPlan), changed_rows)
 
@@ -570,7 +590,7 @@ class _Importer:
             else:
                 counts.unchanged += 1
         if new_rows:
-            self.s.execute(insert(Absence), new_rows)
+            self.s.execute(_core_insert(Absence), new_rows)
         if changed_rows:
             self.s.execute(update(Absence), changed_rows)
 
@@ -584,8 +604,11 @@ class _Importer:
         ids: dict[str, int],
     ) -> None:
         if new_rows:
-            created = self.s.execute(insert(model).returning(model.ref, model.id), new_rows)
-            ids.update(dict(created.tuples().all()))
+            # Core executemany, then one query for the new ids: the ORM's bulk INSERT ..
+            # RETURNING spliced each row's result into the last (quadratic: 50,000 rows took
+            # minutes).
+            self.s.execute(_core_insert(model), new_rows)
+            ids.update(self.s.execute(select(model.ref, model.id)).tuples().all())
         if changed_rows:
             self.s.execute(update(model), changed_rows)
 
@@ -613,7 +636,14 @@ class _Importer:
             for w in windows
         ]
         if rows:
-            self.s.execute(insert(model), rows)
+            self.s.execute(_core_insert(model), rows)
+
+
+def _core_insert(model: type[Base]) -> Insert:
+    """A Core INSERT of the model's table: executemany, no ORM bookkeeping per row."""
+    table = model.__table__
+    assert isinstance(table, Table)
+    return insert(table)
 
 
 def _plan_values(plan: PlanState) -> tuple[object, ...]:

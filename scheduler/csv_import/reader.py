@@ -63,7 +63,7 @@ def read_table(
             errors.append(InputError(name, start, "", "", f"not valid CSV: {exc}"))
             break
         previous_end = reader.line_num
-        if not record or all(not cell.strip() for cell in record):
+        if not record or not "".join(record).strip():
             continue  # blank lines carry nothing
         if len(record) != len(columns):
             errors.append(

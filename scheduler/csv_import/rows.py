@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
@@ -128,6 +129,7 @@ class _Cells:
     def __init__(self, file: str, raw: RawRow, errors: list[InputError]) -> None:
         self.file = file
         self.raw = raw
+        self.values = raw.values
         self.errors = errors
         self.ok = True
 
@@ -137,7 +139,7 @@ class _Cells:
         self.errors.append(InputError(self.file, self.raw.line, column, value, message))
 
     def get(self, column: str, parse: Callable[[str], T], *, required: bool = False) -> T | None:
-        text = self.raw.values.get(column, "")
+        text = self.values.get(column, "")
         if not text:
             if required:
                 self.error(column, "is required but empty")
@@ -152,6 +154,7 @@ class _Cells:
         return self.get(column, parse, required=True)
 
 
+@functools.cache
 def _text(limit: int) -> Callable[[str], str]:
     def parse(text: str) -> str:
         if len(text) > limit:
