@@ -189,6 +189,7 @@ def _calendar(spec: FeedSpec, events: list[FeedEvent], zoned: bool) -> Calendar:
     calendar.add("version", "2.0")
     calendar.add("calscale", "GREGORIAN")
     calendar.add("method", "PUBLISH")
+    calendar.add("name", spec.name)  # RFC 7986; older clients read X-WR-CALNAME
     calendar.add("x-wr-calname", spec.name)
     if spec.description:
         calendar.add("x-wr-caldesc", spec.description)

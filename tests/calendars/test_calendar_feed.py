@@ -53,6 +53,7 @@ def test_calendar_properties_clients_rely_on() -> None:
     lines = physical_lines(body)
     for expected in (
         b"METHOD:PUBLISH",
+        b"NAME:Key work sessions \xe2\x80\x93 Asha Patel (W001)",
         b"X-WR-CALNAME:Key work sessions \xe2\x80\x93 Asha Patel (W001)",
         b"REFRESH-INTERVAL;VALUE=DURATION:PT1H",
         b"X-PUBLISHED-TTL:PT1H",
