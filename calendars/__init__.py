@@ -5,11 +5,13 @@
 * :mod:`calendars.store` turns the stored plan into feeds and caches them;
 * :mod:`calendars.tokens` issues, rotates and checks the secret subscribe tokens;
 * :mod:`calendars.server` serves the cached feeds (Starlette on uvicorn);
-* :mod:`calendars.export` writes one ``REF.ics`` per worker.
+* :mod:`calendars.export` writes one ``REF.ics`` per worker;
+* :mod:`calendars.errors` holds the package's one exception.
 """
 
 from __future__ import annotations
 
+from calendars.errors import FeedKeyError
 from calendars.export import export_calendars
 from calendars.feed import (
     FeedEvent,
@@ -49,6 +51,7 @@ __all__ = [
     "MAX_FEED_BYTES",
     "PAST_DAYS",
     "FeedEvent",
+    "FeedKeyError",
     "FeedOwner",
     "FeedSpec",
     "RefreshStats",

@@ -35,6 +35,7 @@ from typing import Literal
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
+from calendars.errors import FeedKeyError
 from scheduler.errors import NotFound
 from scheduler.models import Child, FeedToken, Worker
 
@@ -61,16 +62,20 @@ def load_secret_key(path: Path) -> bytes:
         descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     except FileExistsError:
         pass
+    except OSError as exc:
+        raise FeedKeyError(path, f"cannot create it ({exc.strerror})") from exc
     else:
         with os.fdopen(descriptor, "w", encoding="ascii") as handle:
             handle.write(secrets.token_hex(KEY_BYTES) + "\n")
-    text = path.read_text(encoding="ascii").strip()
     try:
+        text = path.read_text(encoding="ascii").strip()
         key = bytes.fromhex(text)
+    except OSError as exc:
+        raise FeedKeyError(path, f"cannot read it ({exc.strerror})") from exc
     except ValueError as exc:
-        raise ValueError(f"{path}: not a keyworker feed key (expected hex digits)") from exc
+        raise FeedKeyError(path, "not a keyworker feed key (expected hex digits)") from exc
     if len(key) < 16:
-        raise ValueError(f"{path}: feed key too short ({len(key)} bytes, need at least 16)")
+        raise FeedKeyError(path, f"key too short ({len(key)} bytes, need at least 16)")
     return key
 
 

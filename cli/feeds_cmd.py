@@ -25,7 +25,6 @@ from calendars import (
 )
 from calendars.tokens import team_owner, worker_owner
 from scheduler import audit
-from scheduler.errors import ConfigError
 
 SECRET_FILE_ENV = "KEYWORKER_SECRET_FILE"
 DEFAULT_SECRET_FILE = "keyworker.key"
@@ -47,10 +46,7 @@ def _secret_key(obj: Any) -> bytes:
     if path is None:
         environ = getattr(obj, "environ", None) or os.environ
         path = environ.get(SECRET_FILE_ENV) or DEFAULT_SECRET_FILE
-    try:
-        return load_secret_key(Path(path))
-    except (OSError, ValueError) as exc:
-        raise ConfigError(f"cannot use the feed key file {path}: {exc}") from exc
+    return load_secret_key(Path(path))
 
 
 def _print_url(obj: Any, owner: FeedOwner, *, rotate: bool) -> None:

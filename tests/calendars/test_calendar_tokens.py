@@ -11,6 +11,7 @@ from calendar_builders import NOW, add_child, add_worker
 from sqlalchemy import select
 
 from calendars import (
+    FeedKeyError,
     FeedOwner,
     current_token,
     feed_url,
@@ -119,8 +120,11 @@ def test_the_key_file_is_created_private_and_kept(tmp_path: Path) -> None:
     assert stat.S_IMODE(path.stat().st_mode) == 0o600
     assert load_secret_key(path) == key
     path.write_text("not hex\n", encoding="ascii")
-    with pytest.raises(ValueError, match="not a keyworker feed key"):
+    with pytest.raises(FeedKeyError, match="not a keyworker feed key") as caught:
         load_secret_key(path)
+    assert caught.value.exit_code == 2
+    with pytest.raises(FeedKeyError, match="cannot create it"):
+        load_secret_key(tmp_path / "missing-folder" / "keyworker.key")
 
 
 def test_feed_url_uses_the_configured_base() -> None:
