@@ -5,10 +5,17 @@ it renders every worker's feed and every team's feed from a handful of bulk quer
 and writes only the rows whose body changed, so an unchanged feed keeps its ETag and
 ``Last-Modified``. The server then answers from ``feed_cache`` without rendering.
 
-What a feed shows about a child is decided here, in :func:`_summary`: the initials
+What a feed shows about a child is decided here, in ``_Snapshot._event``: the initials
 (the ref only where there are none) and the kind of session; the place only when
 ``[feeds] show_location`` is set. Never notes, address, risk or wishes: those columns
-are not even read.
+are not even read. A cover session names whose child it is ("cover for W007"): the
+child's key worker that day in the current plan, else in the key-worker history.
+
+A feed holds the sessions (not removed) that start between local midnight 14 days
+before ``now``'s day and the end of the current plan's horizon; a joint session is
+in both workers' feeds. A team feed holds the sessions of the team's children and of
+the team's workers, and keeps under :data:`MAX_FEED_BYTES` by leaving out the
+furthest sessions, then the oldest.
 """
 
 from __future__ import annotations
