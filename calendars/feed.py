@@ -93,17 +93,14 @@ def render_feed(spec: FeedSpec) -> bytes:
 
 
 def render_feed_fitted(spec: FeedSpec, *, max_bytes: int, now: datetime) -> tuple[bytes, int]:
-    """:func:`render_feed` of :func:`trim_to_size`'s result, rendering each event once."""
+    """``render_feed(trim_to_size(spec, ...)[0])`` and how many events were left out.
+
+    The same bytes, but every event is rendered only once.
+    """
     rendered = _rendered(spec)
     kept = _fit(spec, rendered, max_bytes=max_bytes, now=now)
     left_out = len(rendered) - len(kept)
-    if left_out:
-        note = (
-            f"{left_out} sessions (the furthest ahead, then the oldest) are left out to keep "
-            "this feed small enough for calendar apps."
-        )
-        spec = replace(spec, description=f"{spec.description} {note}" if spec.description else note)
-    return _assemble(spec, kept), left_out
+    return _assemble(_noted(spec, kept, left_out), kept), left_out
 
 
 def trim_to_size(spec: FeedSpec, *, max_bytes: int, now: datetime) -> tuple[FeedSpec, int]:
@@ -111,13 +108,27 @@ def trim_to_size(spec: FeedSpec, *, max_bytes: int, now: datetime) -> tuple[Feed
 
     Google Calendar ignores what comes after about 1 MB, so a team feed that would be
     larger keeps what matters most: upcoming sessions soonest first, then past
-    sessions most recent first. Deterministic, like everything here.
+    sessions most recent first, and says in its description how many it left out.
+    Deterministic, like everything here.
     """
     rendered = _rendered(spec)
     kept = _fit(spec, rendered, max_bytes=max_bytes, now=now)
-    if len(kept) == len(rendered):
-        return spec, 0
-    return replace(spec, events=tuple(r.event for r in kept)), len(rendered) - len(kept)
+    left_out = len(rendered) - len(kept)
+    return _noted(spec, kept, left_out), left_out
+
+
+def _noted(spec: FeedSpec, kept: list[_Rendered], left_out: int) -> FeedSpec:
+    if not left_out:
+        return spec
+    note = (
+        f"{left_out} sessions (the furthest ahead, then the oldest) are left out to keep "
+        "this feed small enough for calendar apps."
+    )
+    return replace(
+        spec,
+        events=tuple(r.event for r in kept),
+        description=f"{spec.description} {note}" if spec.description else note,
+    )
 
 
 @dataclass(frozen=True, slots=True)

@@ -13,7 +13,15 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from icalendar import Calendar
 
-from calendars import FeedEvent, FeedSpec, render_feed, render_feed_typed, trim_to_size, vtimezone
+from calendars import (
+    FeedEvent,
+    FeedSpec,
+    render_feed,
+    render_feed_fitted,
+    render_feed_typed,
+    trim_to_size,
+    vtimezone,
+)
 
 BASE = datetime(2027, 3, 1, 9, 0, tzinfo=UTC)
 
@@ -198,6 +206,9 @@ def test_trim_keeps_upcoming_sessions_first_then_recent_past_ones() -> None:
     assert set(upcoming) <= set(kept)
     past_kept = sorted(set(kept) - set(upcoming))
     assert past_kept == [e.uid for e in events if e.end <= now][-len(past_kept) :]
+    body, left_out = render_feed_fitted(spec, max_bytes=full * 3 // 4, now=now)
+    assert (body, left_out) == (render_feed(trimmed), dropped)
+    assert f"X-WR-CALDESC:{dropped} sessions".encode() in body
     untouched, none = trim_to_size(spec, max_bytes=full + 4096, now=now)
     assert (untouched, none) == (spec, 0)
 
@@ -242,18 +253,38 @@ def test_round_trip_through_icalendar(events: list[FeedEvent], zone: str) -> Non
     for line in physical_lines(body):
         assert len(line) <= 75
         line.decode("utf-8")
+    # Times through icalendar; text through vobject, because icalendar's own parser
+    # reads "\\\," (an escaped backslash, then an escaped comma) as "," (see
+    # test_backslash_then_comma_is_escaped_as_rfc5545_says).
+    texts = {
+        event.uid.value: event
+        for event in vobject.readOne(body.decode()).contents.get("vevent", [])
+    }
+
+    def text(uid: str, name: str) -> str | None:
+        found = texts[uid].contents.get(name)
+        return str(found[0].value) if found else None
+
     parsed = {}
     for component in Calendar.from_ical(body).walk("VEVENT"):
+        uid = str(component["UID"])
         geo = component.get("GEO")
-        parsed[str(component["UID"])] = FeedEvent(
-            uid=str(component["UID"]),
+        parsed[uid] = FeedEvent(
+            uid=uid,
             start=component.decoded("DTSTART"),
             end=component.decoded("DTEND"),
-            summary=str(component["SUMMARY"]),
+            summary=text(uid, "summary") or "",
             sequence=int(component["SEQUENCE"]),
             stamp=component.decoded("DTSTAMP"),
-            description=str(component["DESCRIPTION"]) if "DESCRIPTION" in component else None,
-            location=str(component["LOCATION"]) if "LOCATION" in component else None,
+            description=text(uid, "description"),
+            location=text(uid, "location"),
             geo=(geo.latitude, geo.longitude) if geo is not None else None,
         )
     assert parsed == {event.uid: event for event in events}
+
+
+def test_backslash_then_comma_is_escaped_as_rfc5545_says() -> None:
+    r"""Found by the round trip: icalendar 6.3 reads ``\\\,`` back as ``,``; vobject is right."""
+    body = render_feed(make_spec(make_event(summary="a\\,b;c")))
+    assert b"SUMMARY:a\\\\\\,b\\;c\r\n" in body
+    assert vobject.readOne(body.decode()).vevent.summary.value == "a\\,b;c"
