@@ -13,6 +13,7 @@ ABSENCE_KINDS = ("leave", "sickness", "training", "other")
 _WINDOW = re.compile(
     r"(?i)^(mon|tue|wed|thu|fri|sat|sun)\s+([0-9]{2}):([0-9]{2})\s*-\s*([0-9]{2}):([0-9]{2})$"
 )
+_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 _INTEGER = re.compile(r"[+-]?[0-9]{1,9}")
 _DECIMAL = re.compile(r"[+-]?([0-9]{1,12}(\.[0-9]{0,12})?|\.[0-9]{1,12})")
 _REF = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.\-/]{0,63}$")
@@ -36,7 +37,7 @@ def ref(text: str) -> str:
 
 
 def iso_date(text: str) -> date:
-    if not re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", text):
+    if not _DATE.fullmatch(text):
         raise BadValue("must be a date written YYYY-MM-DD")
     try:
         return date.fromisoformat(text)

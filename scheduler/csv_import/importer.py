@@ -253,10 +253,10 @@ class _Importer:
         self.now = now
         self.actor = actor
         self.worker_ids: dict[str, int] = dict(
-            session.execute(select(Worker.ref, Worker.id)).tuples().all()
+            session.execute(select(_table(Worker).c.ref, _table(Worker).c.id)).tuples().all()
         )
         self.child_ids: dict[str, int] = dict(
-            session.execute(select(Child.ref, Child.id)).tuples().all()
+            session.execute(select(_table(Child).c.ref, _table(Child).c.id)).tuples().all()
         )
 
     def run(self) -> None:
@@ -498,19 +498,20 @@ class _Importer:
         stored: dict[str, list[PlanState]] = defaultdict(list)
         self._plan_ids: dict[tuple[int, date], int] = {}
         refs_by_id = {v: k for k, v in self.child_ids.items()}
+        stored_plan = _table(SupportPlan).c
         # Plain tuples of every stored plan, not ORM objects filtered by an IN list: a few
         # hundred milliseconds for 50,000 plans, and no driver parameter limit.
         for plan_id, child_id, start, end, sessions, every, minutes, gap, closed in self.s.execute(
             select(
-                SupportPlan.id,
-                SupportPlan.child_id,
-                SupportPlan.start_date,
-                SupportPlan.end_date,
-                SupportPlan.sessions,
-                SupportPlan.every_weeks,
-                SupportPlan.session_minutes,
-                SupportPlan.max_gap_days,
-                SupportPlan.closed_by_import,
+                stored_plan.id,
+                stored_plan.child_id,
+                stored_plan.start_date,
+                stored_plan.end_date,
+                stored_plan.sessions,
+                stored_plan.every_weeks,
+                stored_plan.session_minutes,
+                stored_plan.max_gap_days,
+                stored_plan.closed_by_import,
             )
         ).tuples():
             child = refs_by_id[child_id]
@@ -608,7 +609,8 @@ class _Importer:
             # RETURNING spliced each row's result into the last (quadratic: 50,000 rows took
             # minutes).
             self.s.execute(_core_insert(model), new_rows)
-            ids.update(self.s.execute(select(model.ref, model.id)).tuples().all())
+            table = _table(model)
+            ids.update(self.s.execute(select(table.c.ref, table.c.id)).tuples().all())
         if changed_rows:
             self.s.execute(update(model), changed_rows)
 
@@ -639,11 +641,16 @@ class _Importer:
             self.s.execute(_core_insert(model), rows)
 
 
-def _core_insert(model: type[Base]) -> Insert:
-    """A Core INSERT of the model's table: executemany, no ORM bookkeeping per row."""
+def _table(model: type[Base]) -> Table:
+    """The model's Core table: reading and writing through it skips the ORM's per-row work."""
     table = model.__table__
     assert isinstance(table, Table)
-    return insert(table)
+    return table
+
+
+def _core_insert(model: type[Base]) -> Insert:
+    """A Core INSERT of the model's table: executemany, no ORM bookkeeping per row."""
+    return insert(_table(model))
 
 
 def _plan_values(plan: PlanState) -> tuple[object, ...]:
@@ -661,10 +668,11 @@ def _windows_by_owner(
     session: Session, model: type[WorkerWindow] | type[ChildWindow], owner_column: str
 ) -> dict[int, tuple[Window, ...]]:
     out: dict[int, list[Window]] = defaultdict(list)
-    column = getattr(model, owner_column)
+    c = _table(model).c
+    column = c[owner_column]
     for owner, day, start, end in session.execute(
-        select(column, model.weekday, model.start_minute, model.end_minute).order_by(
-            column, model.weekday, model.start_minute
+        select(column, c.weekday, c.start_minute, c.end_minute).order_by(
+            column, c.weekday, c.start_minute
         )
     ).tuples():
         out[owner].append(Window(day, start, end))
