@@ -140,6 +140,9 @@ class _TeamModel:
         self.by_period: dict[tuple[str, dt.date, int], list[int]] = defaultdict(list)
         self.rescues: dict[str, list[int]] = defaultdict(list)
         self.by_child: dict[str, list[int]] = {}
+        # auxiliary variables as functions of others, in creation order, so that the
+        # greedy start can be handed to CP-SAT as a complete, feasible hint
+        self.derived: list[tuple[cp_model.IntVar, str, int, list[cp_model.IntVar]]] = []
         self._tight: dict[tuple[str, tuple[object, ...]], bool] = {}
         caseload: dict[str, int] = defaultdict(int)
         for child in part.children:
@@ -426,6 +429,7 @@ class _TeamModel:
                     short = model.new_int_var(0, room, f"short[{child},{period.first_day}]")
                     model.add(short + sum(chosen) >= room)
                     unmet.add(short, risk)
+                    self.derived.append((short, "short", room, chosen))
         for group in self.rescues.values():
             if len(group) > 1:
                 model.add_at_most_one(self.vars[i] for i in group)
@@ -438,6 +442,7 @@ class _TeamModel:
                     cancel = model.new_bool_var(f"cancel[{broken.id}]")
                     model.add(cancel + sum(options) >= 1)
                     stability.add(cancel, 1)
+                    self.derived.append((cancel, "none", 1, options))
         by_child_day: dict[tuple[str, dt.date], list[int]] = defaultdict(list)
         for i, cand in enumerate(self.cands):
             by_child_day[(cand.child, cand.day)].append(i)
@@ -514,6 +519,7 @@ class _TeamModel:
             missing = model.new_bool_var(f"no_handover[{child},{_day}]")
             model.add(sum(self.vars[i] for i in group) + missing == 1)
             continuity.add(missing, 10 * risk)
+            self.derived.append((missing, "none", 1, [self.vars[i] for i in group]))
             for i in group:  # the closer to the change, the better the handover
                 days_before = (_day - self.cands[i].day).days - 1
                 self.levels[3].add(self.vars[i], days_before // 3)
@@ -548,6 +554,7 @@ class _TeamModel:
                 flag = model.new_bool_var(f"contact[{child},{day}]")
                 model.add(flag == sum(kw))
                 contact[day] = flag
+                self.derived.append((flag, "any", 1, kw))
         risk = RISK_WEIGHT.get(ctx.children[child].risk, 2)
         first = start_ref + dt.timedelta(days=1)
         last_start = end_ref - dt.timedelta(days=gap)
@@ -563,6 +570,7 @@ class _TeamModel:
             slack = model.new_bool_var(f"gap[{child},{window[0]}]")
             model.add(sum(terms) + slack >= 1)
             self.levels[1].add(slack, 5 * risk)
+            self.derived.append((slack, "none", 1, terms))
 
     def _stability_and_routine(self, stability: Level, routine: Level) -> None:
         ctx, model = self.ctx, self.model
@@ -585,6 +593,7 @@ class _TeamModel:
                 moved = model.new_bool_var(f"moved[{e.id}]")
                 model.add(moved + self.vars[found] >= 1)
                 stability.add(moved, 1)
+                self.derived.append((moved, "none", 1, [self.vars[found]]))
                 self.hints.append(found)
             anchor_days, anchor_minute = self._anchor(child) if not pattern else (set(), -1)
             for i in self.by_child.get(child, []):
@@ -624,6 +633,24 @@ class _TeamModel:
         step = max(1, len(weekdays) // max(1, per_week))
         days = {weekdays[(start + k * step) % len(weekdays)] for k in range(per_week)}
         return days, minute
+
+    def _contested(self) -> set[int]:
+        """Candidates of children who can meet any time that sit in a slot a child with
+        narrow windows (after school, say) could also use with that worker."""
+        narrow: dict[tuple[str, dt.date], list[tuple[dt.datetime, dt.datetime]]] = defaultdict(list)
+        for cand in self.cands:
+            if self.ctx.children[cand.child].availability:
+                narrow[(cand.worker, cand.day)].append((cand.start, cand.end))
+        out: set[int] = set()
+        for i, cand in enumerate(self.cands):
+            if self.ctx.children[cand.child].availability:
+                continue
+            pad = dt.timedelta(minutes=30)
+            for lo, hi in narrow.get((cand.worker, cand.day), []):
+                if cand.start < hi + pad and lo < cand.end + pad:
+                    out.add(i)
+                    break
+        return out
 
     def _greedy_hint(self) -> list[int]:
         """A feasible start for CP-SAT: keep existing sessions, then fill each period
@@ -682,22 +709,39 @@ class _TeamModel:
             if fits(i):
                 take(i)
                 picked.append(i)
-        rank = {KEY: 0, SECONDARY: 1, OTHER: 2}
-        order = sorted(
-            range(len(self.cands)),
-            key=lambda i: (
-                rank[self.cands[i].role],
-                not self.cands[i].handover,
-                -RISK_WEIGHT.get(ctx.children[self.cands[i].child].risk, 2),
-                self.routine_cost.get(i, 0),
-                self.cands[i].start,
-                i,
+        # most constrained children first (those who can only meet after school have
+        # few slots); the key worker in a first pass, cover only in a second
+        key_options: dict[str, int] = defaultdict(int)
+        for cand in self.cands:
+            if cand.role == KEY:
+                key_options[cand.child] += 1
+        children = sorted(
+            self.by_child,
+            key=lambda c: (
+                key_options[c],
+                -RISK_WEIGHT.get(ctx.children[c].risk, 2),
+                c,
             ),
         )
-        for i in order:
-            if fits(i):
-                take(i)
-                picked.append(i)
+        contested = self._contested()
+        rank = {KEY: 0, SECONDARY: 1, OTHER: 2}
+        for allowed in ({KEY}, {KEY, SECONDARY, OTHER}):
+            for child in children:
+                options = sorted(
+                    (i for i in self.by_child[child] if self.cands[i].role in allowed),
+                    key=lambda i: (
+                        rank[self.cands[i].role],
+                        not self.cands[i].handover,
+                        i in contested,
+                        self.routine_cost.get(i, 0),
+                        self.cands[i].start,
+                        i,
+                    ),
+                )
+                for i in options:
+                    if fits(i):
+                        take(i)
+                        picked.append(i)
         return picked
 
     def solve(self, seconds: float, cp_workers: int, params: SolverParams) -> TeamTimetable:
@@ -706,6 +750,17 @@ class _TeamModel:
         self.build_constraints()
         picked = set(self._greedy_hint())
         start = [(var, int(i in picked)) for i, var in enumerate(self.vars)]
+        known = {var.index: value for var, value in start}
+        for var, kind, room, terms in self.derived:
+            total = sum(known[t.index] for t in terms)
+            if kind == "short":
+                value = max(0, room - total)
+            elif kind == "any":
+                value = min(1, total)
+            else:  # "none": 1 when none of the terms is chosen
+                value = int(total == 0)
+            known[var.index] = value
+            start.append((var, value))
         for var, val in start:
             self.model.add_hint(var, val)
         self.levels[1].restart_hint = start
