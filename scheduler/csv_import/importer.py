@@ -11,7 +11,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import Insert, Table, delete, insert, select, update
@@ -37,7 +37,6 @@ from scheduler.models import (
 )
 
 FILE_NAMES = ("workers.csv", "children.csv", "plans.csv", "absences.csv")
-RowT = TypeVar("RowT")
 
 
 @dataclass
@@ -143,20 +142,43 @@ def _parse_all(files: dict[str, Path], errors: list[InputError]) -> _Parsed:
         if name not in files:
             continue
         table = read_table(files[name], columns, required, errors)
+        key_columns = _UNIQUE.get(name, ())
+        first: dict[tuple[str, ...], int] = {}
         raw: RawRow
         for raw in table.rows:
             row = parse(name, raw, errors)
+            # Duplicates are told by the cells as written, so a bad cell in the first of
+            # two rows does not hide the duplicate (reported on the later line).
+            key = tuple(raw.values.get(c, "") for c in key_columns)
+            if key_columns and all(key) and key in first:
+                errors.append(_duplicate(name, raw, key_columns, first[key]))
+                row = None
+            elif key_columns and all(key):
+                first[key] = raw.line
             if row is None:
                 _note_raw_refs(name, raw, parsed)
             else:
                 out.append(row)
                 _note_refs(row, parsed)
-    _reject_duplicates(parsed.workers, "workers.csv", "ref", lambda w: w.ref, errors)
-    _reject_duplicates(parsed.children, "children.csv", "ref", lambda c: c.ref, errors)
-    _reject_duplicates(
-        parsed.absences, "absences.csv", "start_date", lambda a: (a.worker, a.start_date), errors
-    )
     return parsed
+
+
+# The columns that identify a row of a file (plans are checked by ``merge_plans``).
+_UNIQUE = {
+    "workers.csv": ("ref",),
+    "children.csv": ("ref",),
+    "absences.csv": ("worker", "start_date"),
+}
+
+
+def _duplicate(file: str, raw: RawRow, key_columns: tuple[str, ...], first: int) -> InputError:
+    column = key_columns[-1]
+    value = raw.values[column]
+    if file == "absences.csv":
+        message = f"{raw.values['worker']} already has an absence starting {value} on line {first}"
+    else:
+        message = f"duplicate ref: {value} is already on line {first}"
+    return InputError(file, raw.line, column, value, message)
 
 
 _MENTIONS = {
@@ -208,29 +230,6 @@ def _is_ref(text: str) -> bool:
     except BadValue:
         return False
     return True
-
-
-def _reject_duplicates(
-    items: list[RowT],
-    file: str,
-    column: str,
-    key: Callable[[RowT], object],
-    errors: list[InputError],
-) -> None:
-    first: dict[object, int] = {}
-    kept: list[RowT] = []
-    for item in items:
-        line: int = getattr(item, "line")  # noqa: B009 - every row type has .line
-        k = key(item)
-        if k in first:
-            value = k if isinstance(k, str) else str(getattr(item, column))
-            errors.append(
-                InputError(file, line, column, str(value), f"duplicate of line {first[k]}")
-            )
-        else:
-            first[k] = line
-            kept.append(item)
-    items[:] = kept
 
 
 class _Importer:

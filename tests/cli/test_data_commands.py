@@ -47,7 +47,7 @@ def test_bad_input_exits_2_with_one_line_per_error(db_url: str, tmp_path: Path) 
         before = dump_tables(database)
         bad = write_files(
             tmp_path / "bad",
-            workers=[make_worker(hours_per_week="0"), make_worker(email="nobody")],
+            workers=[make_worker(hours_per_week="0"), make_worker(ref="W002", email="nobody")],
             children=[make_child(key_worker="W404")],
         )
         code, lines = _invoke(db_url, "import", str(bad))

@@ -73,3 +73,28 @@ def test_a_bad_row_at_the_end_of_a_huge_file(database: Database, tmp_path: Path)
     )
     errors = import_errors(database, tmp_path)
     assert [where(e) for e in errors] == [(_C, 20_002, "initials", "ABCDEFGHIJKLMNOPQRSTUVWXYZ")]
+
+
+def test_a_duplicate_of_a_row_with_a_bad_cell_is_still_reported(
+    database: Database, tmp_path: Path
+) -> None:
+    """regression: duplicates were looked for among clean rows only, so a bad cell in the
+    first row hid the duplicate on the later one."""
+    write_files(
+        tmp_path,
+        workers=[make_worker(hours_per_week="0"), make_worker(name="Second Asha")],
+        children=[make_child(risk="x"), make_child(), make_child(ref="YP-0002"), make_child()],
+        absences=[make_absence(kind="?"), make_absence(end_date="2026-12-08")],
+    )
+    errors = import_errors(database, tmp_path)
+    assert [where(e) for e in errors] == [
+        (_A, 2, "kind", "?"),
+        (_A, 3, "start_date", "2026-12-07"),
+        (_C, 2, "risk", "x"),
+        (_C, 3, "ref", "YP-0001"),
+        (_C, 5, "ref", "YP-0001"),
+        (_W, 2, "hours_per_week", "0"),
+        (_W, 3, "ref", "W001"),
+    ]
+    assert errors[1].message == "W001 already has an absence starting 2026-12-07 on line 2"
+    assert errors[3].message == "duplicate ref: YP-0001 is already on line 2"
