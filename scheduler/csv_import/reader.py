@@ -61,7 +61,8 @@ def read_table(
             break
         except csv.Error as exc:
             errors.append(InputError(name, start, "", "", f"not valid CSV: {exc}"))
-            break
+            previous_end = reader.line_num  # the reader drops the rest of that line
+            continue
         previous_end = reader.line_num
         if not record or not "".join(record).strip():
             continue  # blank lines carry nothing

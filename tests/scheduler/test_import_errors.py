@@ -255,6 +255,16 @@ CASES: dict[str, Case] = {
         _raw(_A, b'worker,start_date,end_date,note\nW001,2026-12-07,2026-12-11,"open\n'),
         [(_A, 2, "", "")],
     ),
+    "bad quoting on two lines": (
+        _raw(
+            _A,
+            b"worker,start_date,end_date,note\n"
+            b'W001,2026-12-07,2026-12-11,"a"b\n'
+            b"W001,2027-01-04,2027-01-01,\n"
+            b'W001,2027-02-01,2027-02-02,"c"d\n',
+        ),
+        [(_A, 2, "", ""), (_A, 3, "end_date", "2027-01-01"), (_A, 4, "", "")],
+    ),
     "NUL character": (
         _raw(_A, b"worker,start_date,end_date,note\nW001,2026-12-07,2026-12-11,a\x00b\n"),
         [(_A, 2, "note", "a\x00b")],
