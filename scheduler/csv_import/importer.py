@@ -64,6 +64,8 @@ def find_files(paths: Sequence[Path]) -> dict[str, Path]:
         if path.is_dir():
             for name in FILE_NAMES:
                 if (path / name).is_file():
+                    if name in found:
+                        raise ConfigError(f"{path / name}: {name} given twice")
                     found[name] = path / name
         elif path.is_file():
             if path.name not in FILE_NAMES:

@@ -36,6 +36,10 @@ def read_table(
     data = path.read_bytes()
     if data.startswith(b"\xef\xbb\xbf"):
         data = data[3:]
+    elif data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        # "Unicode text" from a spreadsheet: one error, not one for every cell.
+        errors.append(InputError(name, 1, "", "", "the file is UTF-16 text; save it as CSV UTF-8"))
+        return CsvTable(name, (), ())
     text = _decode(data, name, errors)
 
     reader = csv.reader(io.StringIO(text, newline=""), strict=True)
@@ -119,10 +123,13 @@ def _decode(data: bytes, name: str, errors: list[InputError]) -> str:
     header = _header_names(lines[0])
     quoted, index = False, 0  # the CSV state carried over from the line before
     for number, raw in enumerate(lines, start=1):
+        positions = _bad_positions(raw)
+        if not positions and not quoted and b'"' not in raw:
+            continue  # the common line: nothing to report, and the state stays as it is
         cells, end_state = _cells_of_line(raw, quoted, index)
         quoted, index = end_state
         reported: set[int] = set()
-        for position in _bad_positions(raw):
+        for position in positions:
             cell, start, end = next(c for c in cells if c[1] <= position <= c[2])
             if cell in reported:
                 continue

@@ -114,6 +114,10 @@ def test_the_same_file_twice_is_refused(db_url: str, tmp_path: Path) -> None:
         db_url, "import", str(tmp_path / "a" / "workers.csv"), str(tmp_path / "b" / "workers.csv")
     )
     assert code == 2 and "given twice" in lines[-1]
+    code, lines = _invoke(
+        db_url, "import", str(tmp_path / "a" / "workers.csv"), str(tmp_path / "b")
+    )
+    assert code == 2 and "given twice" in lines[-1]
 
 
 def test_a_pin_conflict_is_printed_as_a_note(db_url: str, tmp_path: Path) -> None:

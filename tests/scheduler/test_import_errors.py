@@ -265,6 +265,10 @@ CASES: dict[str, Case] = {
         ),
         [(_A, 2, "", ""), (_A, 3, "end_date", "2027-01-01"), (_A, 4, "", "")],
     ),
+    "UTF-16 file": (
+        _raw(_W, "ref,name\nW001,Asha\n".encode("utf-16")),
+        [(_W, 1, "", "")],
+    ),
     "NUL character": (
         _raw(_A, b"worker,start_date,end_date,note\nW001,2026-12-07,2026-12-11,a\x00b\n"),
         [(_A, 2, "note", "a\x00b")],
