@@ -390,12 +390,8 @@ class _Importer:
                 values["case_key_worker_since"] = c.key_worker_since
                 key_changes.append(c)
                 differs = True
-            elif c.key_worker is None and old["case_key_worker"] is not None:
-                # The case record no longer names anyone: forget the old value, keep the
-                # relationship (only a named worker changes who the key worker is).
-                values["case_key_worker"] = None
-                values["case_key_worker_since"] = None
-                differs = True
+            # An empty key_worker cell is "not given": the value imported last time stays,
+            # so an old export imported after a blank one still undoes nothing.
             if windows.get(old["id"], ()) != c.windows:
                 replace_windows[c.ref] = c.windows
                 differs = True

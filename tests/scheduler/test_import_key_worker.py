@@ -251,3 +251,34 @@ def test_a_key_worker_named_in_the_same_import_as_its_worker(
                 children=[make_child(key_worker="W010")])  # fmt: skip
     run_import(database, tmp_path / "2", now=LATER)
     assert _history(database) == [("W010", "key", LATER_DAY, None, None, "import")]
+
+
+def test_an_empty_key_worker_cell_keeps_the_value_imported_last_time(
+    database: Database, tmp_path: Path
+) -> None:
+    """regression: a blank cell forgot the last imported value, so re-importing an old
+    export after it undid the plan's change."""
+    old_export = _team(tmp_path / "old", key_worker="W001", key_worker_since="2025-06-02")
+    run_import(database, old_export)
+    before = dump_tables(database)
+    report = run_import(database, _team(tmp_path / "blank"), now=LATER)
+    assert report.files["children.csv"].unchanged == 1
+    assert without_audit(dump_tables(database)) == without_audit(before)
+
+    with database.transaction() as s:
+        w3 = s.scalars(select(Worker.id).where(Worker.ref == "W003")).one()
+        s.execute(update(KeyWorkerHistory).values(end_date=TODAY))
+        s.add(
+            KeyWorkerHistory(
+                child_id=s.scalars(select(Child.id)).one(),
+                worker_id=w3,
+                role="key",
+                start_date=TODAY + timedelta(days=1),
+                end_date=None,
+                reason="W001 at caseload limit",
+                source="plan",
+                recorded_at=NOW,
+            )
+        )
+    run_import(database, old_export, now=LATER)
+    assert _history(database)[-1][:2] == ("W003", "key")
