@@ -52,10 +52,22 @@ def solve(
     ctx = Context(instance)
     say(f"allocating {len(ctx.planned)} planned children")
     alloc = allocate(ctx, params, params.time_limit_seconds * ALLOCATION_SHARE)
-    allocations = build_allocations(ctx, alloc)
     say("timetabling sessions")
     remaining = max(1.0, params.time_limit_seconds - (time.monotonic() - started))
     table = timetable(ctx, alloc, params, remaining)
+    solution = assemble(ctx, alloc, table, started)
+    say(f"done in {solution.metrics.solve_seconds} s ({solution.status})")
+    return solution
+
+
+def assemble(
+    ctx: Context, alloc: AllocationResult, table: TimetableResult, started: float
+) -> Solution:
+    """The plan from the two stages' decisions: allocations, sessions, findings, metrics.
+
+    Also used by ``bench/greedy.py`` so that the baseline is scored the same way.
+    """
+    allocations = build_allocations(ctx, alloc)
     sessions, rescued, cancelled = build_sessions(ctx, allocations, table)
     by_child = defaultdict(list)
     for a in allocations:
@@ -71,8 +83,7 @@ def solve(
     seconds = round(time.monotonic() - started, 2)
     metrics = build_metrics(ctx, allocations, sessions, findings, seconds)
     bounds = sum_bounds("allocation", alloc.levels) + sum_bounds("timetable", table.levels)
-    status = "OPTIMAL" if all(b.optimal for b in bounds) else "FEASIBLE"
-    say(f"done in {seconds} s ({status})")
+    status = "OPTIMAL" if bounds and all(b.optimal for b in bounds) else "FEASIBLE"
     return Solution(tuple(allocations), tuple(sessions), tuple(findings), metrics, status, bounds)
 
 

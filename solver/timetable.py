@@ -11,6 +11,7 @@ longer than ``max_gap_days``, a missing handover before a known change);
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 import hashlib
 import itertools
@@ -41,9 +42,9 @@ from solver.params import SolverParams
 from solver.periods import Period
 from solver.timegrid import elapsed_minutes, lies_within, monday
 
-OTHER_COVER_LIMIT = 2
+OTHER_COVER_LIMIT = 4
 KEY_STEP = 30
-COVER_STEP = 120
+COVER_STEP = 60
 
 
 @dataclass
@@ -185,7 +186,7 @@ class _TeamModel:
                     plan = self.ctx.plan_on(other, self.ctx.in_force[other][0])
                     if plan is not None:
                         load += round(4 * plan.sessions / plan.every_weeks)
-            found = load > 4 * pattern_slots(self.ctx, key, child)
+            found = load > 3 * pattern_slots(self.ctx, key, child)  # within 75%: tight
             self._tight[(key, windows)] = found
         return found
 
@@ -254,7 +255,7 @@ class _TeamModel:
                         }
                         step = COVER_STEP
                         if role == KEY:  # short shared windows get the fine grid
-                            step = KEY_STEP if kid.availability else 2 * KEY_STEP
+                            step = KEY_STEP
                         for cand in make_candidates(
                             ctx,
                             child=child,
@@ -455,37 +456,46 @@ class _TeamModel:
         self._stability_and_routine(stability, routine)
 
     def _no_overlap(self) -> None:
-        """Rule 4 between candidates: extended intervals [start, end + travel) pairwise disjoint."""
+        """Rule 4 between candidates, exactly.
+
+        Every trip takes at least 15 minutes, so intervals padded by 15 minutes must be
+        pairwise disjoint (one at-most-one per start point and worker-day); pairs of
+        children further apart are then excluded one by one where the gap between
+        them is shorter than their travel time.
+        """
         by_worker_day: dict[tuple[str, dt.date], list[int]] = defaultdict(list)
-        children_of: dict[tuple[str, dt.date], set[str]] = defaultdict(set)
         for i, cand in enumerate(self.cands):
             for ref in cand.workers:
                 by_worker_day[(ref, cand.day)].append(i)
-                children_of[(ref, cand.day)].add(cand.child)
-        # a candidate's interval is padded by the longest trip to any other child the
-        # worker might see that day: disjoint padded intervals keep rule 4 exactly
-        buffer: dict[tuple[str, dt.date, str], int] = {}
-        for (ref, day), kids in children_of.items():
-            for a in kids:
-                buffer[(ref, day, a)] = max(
-                    (self.travel.between(a, b) for b in kids if b != a), default=15
-                )
-        self.buffer = buffer
-        for (ref, day), indices in by_worker_day.items():
+        pad = dt.timedelta(minutes=15)
+        for indices in by_worker_day.values():
             if len(indices) < 2:
                 continue
-            spans = []
-            for i in indices:
-                cand = self.cands[i]
-                pad = dt.timedelta(minutes=buffer[(ref, day, cand.child)])
-                spans.append((cand.start, cand.end + pad, i))
-            points = sorted({s for s, _, _ in spans})
+            indices.sort(key=lambda i: self.cands[i].start)
+            spans = [(self.cands[i].start, self.cands[i].end + pad, i) for i in indices]
             seen: set[frozenset[int]] = set()
-            for point in points:
-                covering = frozenset(i for s, e, i in spans if s <= point < e)
+            for point in sorted({start for start, _, _ in spans}):
+                covering = frozenset(i for lo, hi, i in spans if lo <= point < hi)
                 if len(covering) > 1 and covering not in seen:
                     seen.add(covering)
                     self.model.add_at_most_one(self.vars[i] for i in sorted(covering))
+            starts = [self.cands[i].start for i in indices]
+            kids = {self.cands[i].child for i in indices}
+            longest = max(self.travel.between(a, b) for a in kids for b in kids)
+            if longest <= 15:
+                continue
+            for i in indices:
+                a = self.cands[i]
+                lo = bisect.bisect_left(starts, a.end + pad)
+                hi = bisect.bisect_left(starts, a.end + dt.timedelta(minutes=longest))
+                for k in range(lo, hi):
+                    b = self.cands[indices[k]]
+                    if b.child == a.child:
+                        continue
+                    if b.start < a.end + dt.timedelta(
+                        minutes=self.travel.between(a.child, b.child)
+                    ):
+                        self.model.add_bool_or([self.vars[i].Not(), self.vars[indices[k]].Not()])
 
     def _capacity(self) -> None:
         """Rule 6: session minutes per worker and ISO week within the weekly capacity."""
@@ -670,7 +680,9 @@ class _TeamModel:
                 room[pk] = max(0, period.target - self.facts.count.get(pk, 0))
         used_days: set[tuple[str, dt.date]] = set()
         used_groups: set[tuple[str, object]] = set()
-        busy: dict[tuple[str, dt.date], list[tuple[dt.datetime, dt.datetime]]] = defaultdict(list)
+        busy: dict[tuple[str, dt.date], list[tuple[dt.datetime, dt.datetime, str]]] = defaultdict(
+            list
+        )
         minutes = dict(self.facts.minutes)
         caps: dict[tuple[str, dt.date], int] = {}
 
@@ -681,10 +693,10 @@ class _TeamModel:
             if i in group_of and group_of[i] in used_groups:
                 return False
             for ref in cand.workers:
-                pad = dt.timedelta(minutes=self.buffer.get((ref, cand.day, cand.child), 15))
-                lo, hi = cand.start, cand.end + pad
-                if any(lo < b_hi and b_lo < hi for b_lo, b_hi in busy[(ref, cand.day)]):
-                    return False
+                for lo, hi, other in busy[(ref, cand.day)]:
+                    gap = dt.timedelta(minutes=self.travel.between(cand.child, other))
+                    if cand.start < hi + gap and lo < cand.end + gap:
+                        return False
                 week = (ref, monday(cand.day))
                 if week not in caps:
                     caps[week] = weekly_capacity_minutes(ctx.workers[ref], week[1])
@@ -699,8 +711,7 @@ class _TeamModel:
             if i in group_of:
                 used_groups.add(group_of[i])
             for ref in cand.workers:
-                pad = dt.timedelta(minutes=self.buffer.get((ref, cand.day, cand.child), 15))
-                busy[(ref, cand.day)].append((cand.start, cand.end + pad))
+                busy[(ref, cand.day)].append((cand.start, cand.end, cand.child))
                 week = (ref, monday(cand.day))
                 minutes[week] = minutes.get(week, 0) + cand.minutes
 
