@@ -107,7 +107,7 @@ def csv_text(rows: Sequence[Mapping[str, str]], columns: Sequence[str] | None = 
     if columns is None:
         columns = list(rows[0]) if rows else []
     out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
+    writer = csv.writer(out, lineterminator="\r\n")  # RFC 4180; quotes a lone CR too
     writer.writerow(columns)
     for row in rows:
         writer.writerow([row.get(c, "") for c in columns])

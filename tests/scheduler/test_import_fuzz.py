@@ -11,7 +11,14 @@ from hypothesis import strategies as st
 
 from scheduler.db import Database
 from scheduler.errors import ConfigError, ImportFailed
-from tests.factories import dump_tables, run_import, small_team
+from tests.factories import (
+    dump_tables,
+    make_worker,
+    run_import,
+    small_team,
+    without_audit,
+    write_files,
+)
 
 _NAMES = ("workers.csv", "children.csv", "plans.csv", "absences.csv")
 # Cells that stress the reader and the parsers: quoting, separators, odd characters.
@@ -102,3 +109,58 @@ def test_a_mutated_file_imports_or_fails_cleanly(
                     assert error.file in _NAMES
                     assert error.line >= 1
                     assert error.message
+
+
+_TEXT = st.text(
+    st.characters(blacklist_categories=("Cs",), blacklist_characters="\x00"), max_size=30
+).filter(lambda t: t.strip() != "")
+_TAG = st.from_regex(r"[A-Za-z][A-Za-z0-9_-]{0,9}", fullmatch=True)
+_WINDOW = st.tuples(
+    st.sampled_from(["Mon", "tue", "WED", "Thu", "Fri", "Sat", "Sun"]),
+    st.integers(0, 22 * 4),
+    st.integers(1, 8),
+).map(lambda w: f"{w[0]} {w[1] // 4:02d}:{w[1] % 4 * 15:02d}-"
+                f"{(w[1] + w[2]) // 4:02d}:{(w[1] + w[2]) % 4 * 15:02d}")  # fmt: skip
+
+
+@st.composite
+def _valid_workers(draw: st.DrawFn) -> list[dict[str, str]]:
+    refs = draw(st.lists(st.from_regex(r"W[0-9]{1,4}", fullmatch=True), min_size=1,
+                         max_size=5, unique=True))  # fmt: skip
+    rows = []
+    for ref in refs:
+        rows.append(
+            make_worker(
+                ref=ref,
+                name=draw(_TEXT),
+                team=draw(_TEXT).strip()[:100] or "T",
+                hours_per_week=str(draw(st.decimals("0.25", "60", places=2))),
+                max_caseload=draw(st.integers(0, 1000)),
+                skills=";".join(draw(st.lists(_TAG, max_size=3))),
+                languages=";".join(draw(st.lists(_TAG, max_size=3))),
+                gender=draw(st.sampled_from(["", "Female", "male", "non-binary"])),
+                availability=";".join(draw(st.lists(_WINDOW, max_size=4))),
+                lat=draw(st.floats(-90, 90, allow_nan=False).map(lambda x: f"{x:.6f}")),
+                lon=draw(st.floats(-180, 180, allow_nan=False).map(lambda x: f"{x:.6f}")),
+                email="",
+            )
+        )
+    return rows
+
+
+@settings(
+    max_examples=30,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(workers=_valid_workers())
+def test_valid_files_import_and_a_reimport_changes_nothing(
+    database: Database, workers: list[dict[str, str]]
+) -> None:
+    with tempfile.TemporaryDirectory() as tmp:
+        directory = write_files(Path(tmp), workers=workers)
+        run_import(database, directory)
+        before = without_audit(dump_tables(database))
+        report = run_import(database, directory)
+    assert report.files["workers.csv"].unchanged == len(workers)
+    assert without_audit(dump_tables(database)) == before
