@@ -99,7 +99,9 @@ def _check_header(
     before = len(errors)
     seen: set[str] = set()
     for column in columns:
-        if column not in known:
+        if not column:
+            errors.append(InputError(name, 1, "", "", "a column has no name (a comma too many?)"))
+        elif column not in known:
             errors.append(
                 InputError(
                     name, 1, column, column, f"unknown column; expected some of: {', '.join(known)}"

@@ -71,6 +71,10 @@ CASES: dict[str, Case] = {
         lambda d: write_csv(d / _W, [make_worker() | {"nickname": "Ash"}]),
         [(_W, 1, "nickname", "nickname")],
     ),
+    "column without a name": (
+        lambda d: (d / _W).write_text("ref,name,team,hours_per_week,max_caseload,\n"),
+        [(_W, 1, "", "")],
+    ),
     "column twice": (
         lambda d: (d / _W).write_text("ref,name,team,hours_per_week,max_caseload,name\n"),
         [(_W, 1, "name", "name")],
