@@ -128,6 +128,10 @@ def load_instance(session: Session, scope: Scope) -> Loaded:
         session.scalars(select(PlanSession.id).where(PlanSession.removed_in.is_not(None)))
     )
 
+    successors: dict[str, set[str]] = defaultdict(set)
+    for allocation in current_allocations:
+        if allocation.key_worker:
+            successors[allocation.child].add(allocation.key_worker)
     solver_children = []
     overridden: dict[str, tuple[str, str]] = {}
     for c in children:
@@ -164,7 +168,9 @@ def load_instance(session: Session, scope: Scope) -> Loaded:
                 ),
                 pinned_worker=pinned,
                 key_worker_change_reason=reason,
-                known_workers=frozenset(known.get(c.id, set())),
+                # A successor the current plan already committed to (handover planned,
+                # child told) counts as known, so a re-plan does not swap them out.
+                known_workers=frozenset(known.get(c.id, set()) | successors.get(c.ref, set())),
                 last_key_worker_contact=last_contact.get(c.id),
             )
         )
