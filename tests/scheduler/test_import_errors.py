@@ -84,6 +84,7 @@ CASES: dict[str, Case] = {
         lambda d: write_csv(d / _P, [make_plan()], ["child", "start_date", "sessions"]),
         [(_P, 1, "session_minutes", "")],
     ),
+    "header not valid CSV": (_raw(_W, b'"ref,name\n'), [(_W, 1, "", "")]),
     "empty file": (_raw(_W, b""), [(_W, 1, "", "")]),
     "empty file with a BOM": (_raw(_A, b"\xef\xbb\xbf"), [(_A, 1, "", "")]),
     # --- cells -------------------------------------------------------------------------------
@@ -114,6 +115,8 @@ CASES: dict[str, Case] = {
     "hours nan": (_workers(make_worker(hours_per_week="nan")), [(_W, 2, "hours_per_week", "nan")]),
     "bad email": (_workers(make_worker(email="asha at home")), [(_W, 2, "email", "asha at home")]),
     "lat out of range": (_workers(make_worker(lat="91")), [(_W, 2, "lat", "91")]),
+    "lat not a number": (_workers(make_worker(lat="north")), [(_W, 2, "lat", "north")]),
+    "lon out of range": (_children(make_child(lon="-180.5")), [(_C, 2, "lon", "-180.5")]),
     "lat without lon": (_workers(make_worker(lon="")), [(_W, 2, "lon", "")]),
     "lon without lat": (_children(make_child(lat="")), [(_C, 2, "lat", "")]),
     "worker end before start": (
@@ -172,6 +175,18 @@ CASES: dict[str, Case] = {
     "availability only separators": (
         _workers(make_worker(availability=";;")),
         [(_W, 2, "availability", ";;")],
+    ),
+    "bad ref in a list": (
+        _children(make_child(preferred_workers="W001;W 2")),
+        [(_C, 2, "preferred_workers", "W001;W 2")],
+    ),
+    "preferred and excluded at once": (
+        _children(make_child(preferred_workers="W002", excluded_workers="W002;W003")),
+        [(_C, 2, "preferred_workers", "W002")],
+    ),
+    "initials too long": (
+        _children(make_child(initials="A" * 21)),
+        [(_C, 2, "initials", "A" * 21)],
     ),
     "key worker also excluded": (
         _children(make_child(key_worker="W002", excluded_workers="W002")),

@@ -146,8 +146,8 @@ def test_upsert_updates_changed_fields_only(database: Database, tmp_path: Path) 
         workers=[make_worker(name="Asha Patel-Khan", hours_per_week="22.5",
                              availability="Wed 10:00-14:00")],
         children=[make_child(ref="YP-0002", initials="C.D.", preferred_workers="W002",
-                             excluded_workers="W003", availability="Mon 16:00-19:00",
-                             risk="high")],
+                             excluded_workers="W003", risk="high",
+                             availability="Tue 16:00-18:00;Sat 10:00-12:00")],
         plans=[make_plan(sessions=3), make_plan(child="YP-0001", start_date="2027-01-04",
                                                  end_date="2027-02-28")],
         absences=[make_absence(end_date="2026-12-18", kind="sickness", note="flu")],
@@ -169,7 +169,12 @@ def test_upsert_updates_changed_fields_only(database: Database, tmp_path: Path) 
             "asha.patel@example.org",
         )
         assert [(x.weekday, x.start_minute, x.end_minute) for x in w1.windows] == [(2, 600, 840)]
-        assert s.scalars(select(Child.risk).where(Child.ref == "YP-0002")).one() == "high"
+        c2 = s.scalars(select(Child).where(Child.ref == "YP-0002")).one()
+        assert c2.risk == "high"
+        assert [(x.weekday, x.start_minute, x.end_minute) for x in c2.windows] == [
+            (1, 960, 1080),
+            (5, 600, 720),
+        ]
         plans = s.execute(
             select(SupportPlan.start_date, SupportPlan.end_date, SupportPlan.sessions)
             .join(Child)
