@@ -14,7 +14,7 @@ import datetime as dt
 import time
 from collections import defaultdict
 
-from solver import Instance, Solution
+from solver import Child, Instance, Solution
 from solver.allocation import AllocationResult, DayAlloc
 from solver.candidates import KEY, OTHER, Candidate
 from solver.context import Context
@@ -43,7 +43,7 @@ def _allocate(ctx: Context) -> AllocationResult:
         current = kid.current_key_worker
         for day in ctx.in_force[child]:
 
-            def fits(ref: str, day: dt.date = day) -> bool:
+            def fits(ref: str, day: dt.date = day, kid: Child = kid, child: str = child) -> bool:
                 w = ctx.workers.get(ref)
                 return (
                     w is not None

@@ -16,6 +16,7 @@ one where still eligible, else someone the child knows, else the least used.
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import time
 from dataclasses import dataclass, field
 
@@ -58,11 +59,15 @@ def _blocks(ctx: Context, team_workers: list[str], team_children: list[str]) -> 
         if w.end_date is not None and hs <= w.end_date < he:
             cuts.add(w.end_date + dt.timedelta(days=1))
     children = set(team_children)
+    entries: dict[str, list[tuple[dt.date, str | None]]] = {}
     for alloc in ctx.instance.current_allocations:
         if alloc.child in children:
-            for day in (alloc.start, alloc.end + dt.timedelta(days=1)):
-                if hs < day <= he:
-                    cuts.add(day)
+            entries.setdefault(alloc.child, []).append((alloc.start, alloc.key_worker))
+    for runs in entries.values():  # where the current plan changes key worker
+        runs.sort(key=lambda r: r[0])
+        for (_, before), (day, after) in itertools.pairwise(runs):
+            if before != after and hs < day <= he:
+                cuts.add(day)
     ordered = sorted(cuts)
     ends = [d - dt.timedelta(days=1) for d in ordered[1:]] + [he]
     return [Block(a, b) for a, b in zip(ordered, ends, strict=True)]
@@ -360,7 +365,9 @@ def _greedy_keys(
             if not options:
                 continue
             kid = ctx.children[child]
-            before = out.get((child, b - 1)) or wanted.get((child, b))
+            blist = child_blocks[child]
+            earlier = [x for x in blist if x < b]
+            before = wanted.get((child, b)) or (out.get((child, earlier[-1])) if earlier else None)
 
             def room(w: str, count: dict[str, int] = count) -> bool:
                 return count.get(w, 0) < ctx.workers[w].max_caseload

@@ -26,8 +26,12 @@ class Level:
     name: str
     relative_gap: float = 0.0  # stop once within this share of the bound (lowest levels only)
     # a start for this level's solve instead of the level above's optimum (which is
-    # arbitrary as far as this level goes); CP-SAT repairs it to meet the levels above
+    # arbitrary as far as this level goes); it must already meet the levels above
     restart_hint: list[tuple[cp_model.IntVar, int]] | None = None
+    # minimise M * this level + the next one (M above anything the next can reach):
+    # still exactly this level's optimum, but among its optima the next level's best;
+    # used where the next level is small (stability), so an equal-valued move is not taken
+    tie_break_next: bool = False
     variables: list[cp_model.IntVar] = field(default_factory=list)
     weights: list[int] = field(default_factory=list)
 
@@ -56,6 +60,13 @@ class LexResult:
 
     def is_true(self, var: cp_model.IntVar) -> bool:
         return self.values[var.index] != 0
+
+
+def _upper(level: Level) -> int:
+    """The most a level can cost (all weights positive, variables non-negative)."""
+    return sum(
+        w * int(v.proto.domain[-1]) for v, w in zip(level.variables, level.weights, strict=True)
+    )
 
 
 def _level_value(level: Level, values: list[int]) -> int:
@@ -89,13 +100,22 @@ def solve_lexicographic(
             model.add(cp_model.LinearExpr.weighted_sum(level.variables, level.weights) <= 0)
             continue
         objective = cp_model.LinearExpr.weighted_sum(level.variables, level.weights)
-        model.minimize(objective)
-        repair = False
+        following = levels[position + 1] if position + 1 < len(levels) else None
+        scale = 1
+        if level.tie_break_next and following is not None and following.variables:
+            scale = _upper(following) + 1
+            model.minimize(
+                cp_model.LinearExpr.weighted_sum(
+                    level.variables + following.variables,
+                    [scale * w for w in level.weights] + following.weights,
+                )
+            )
+        else:
+            model.minimize(objective)
         if level.restart_hint is not None and values is not None:
             model.clear_hints()  # type: ignore[no-untyped-call]
             for var, val in level.restart_hint:
                 model.add_hint(var, val)
-            repair = True
         remaining = max(0.05, deadline - time.monotonic())
         share = weights_left[position] / sum(weights_left[position:])
         solver = cp_model.CpSolver()
@@ -108,12 +128,16 @@ def solve_lexicographic(
         solver.parameters.random_seed = seed
         solver.parameters.log_search_progress = log
         solver.parameters.relative_gap_limit = level.relative_gap
-        solver.parameters.repair_hint = repair and num_workers > 1  # 1 worker: CP-SAT aborts
         status = solver.solve(model)
         if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
             values = list(solver.response_proto.solution)
-            value = round(solver.objective_value)
-            bound = max(0, math.ceil(solver.best_objective_bound - 1e-6))  # weights are positive
+            value = _level_value(level, values)
+            # weights are positive, so 0 is a bound; with a tie-break the combined bound
+            # divided by the scale bounds this level
+            bound = max(0, math.floor((solver.best_objective_bound + 1e-6) / scale))
+            if scale == 1:
+                bound = max(0, math.ceil(solver.best_objective_bound - 1e-6))
+            bound = min(bound, value)
             results.append(
                 LevelResult(level.level, level.name, value, bound, status == cp_model.OPTIMAL)
             )

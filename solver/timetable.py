@@ -134,13 +134,14 @@ class _TeamModel:
         self.vars: list[cp_model.IntVar] = []
         self.levels = [
             Level(1, "sessions short of the period targets"),
-            Level(2, "cover, contact gaps and missing handovers"),
+            Level(2, "cover, contact gaps and missing handovers", tie_break_next=True),
             Level(3, "existing sessions moved"),
             Level(4, "routine, travel and wishes", relative_gap=0.05),
         ]
         self.by_period: dict[tuple[str, dt.date, int], list[int]] = defaultdict(list)
         self.rescues: dict[str, list[int]] = defaultdict(list)
         self.by_child: dict[str, list[int]] = {}
+        self._routine_refs: dict[str, tuple[set[tuple[int, int]], set[int], int]] = {}
         # auxiliary variables as functions of others, in creation order, so that the
         # greedy start can be handed to CP-SAT as a complete, feasible hint
         self.derived: list[tuple[cp_model.IntVar, str, int, list[cp_model.IntVar]]] = []
@@ -582,44 +583,64 @@ class _TeamModel:
             self.levels[1].add(slack, 5 * risk)
             self.derived.append((slack, "none", 1, terms))
 
-    def _stability_and_routine(self, stability: Level, routine: Level) -> None:
-        ctx, model = self.ctx, self.model
-        index_of: dict[tuple[str, str, str | None, dt.datetime], int] = {}
+    def _prepare_costs(self) -> None:
+        """Which candidates keep an existing session (the hints), and each one's routine,
+        travel and wish cost (level 4); needed by the greedy start and the model."""
+        ctx = self.ctx
+        self.index_of: dict[tuple[str, str, str | None, dt.datetime], int] = {}
         for i, cand in enumerate(self.cands):
             if cand.rescue_of is None:
-                index_of[(cand.child, cand.worker, cand.with_worker, cand.start)] = i
+                self.index_of[(cand.child, cand.worker, cand.with_worker, cand.start)] = i
         self.hints: list[int] = []
-        self.routine_cost: dict[int, int] = {}
         for child in self.part.children:
-            kid = ctx.children[child]
+            for e in ctx.movable_sessions.get(child, []):
+                found = self.index_of.get((child, e.worker, e.with_worker, e.start))
+                if found is not None:
+                    self.hints.append(found)
+        self.routine_cost: dict[int, int] = {}
+        for i in range(len(self.cands)):
+            self.routine_cost[i] = self._routine_of(i)
+
+    def _routine_of(self, i: int) -> int:
+        ctx = self.ctx
+        cand = self.cands[i]
+        child = cand.child
+        reference = self._routine_refs.get(child)
+        if reference is None:
             pattern = {
                 (s.start.astimezone(ctx.tz).weekday(), ctx.wall(s.start)[1])
                 for s in ctx.sessions_by_child.get(child, [])
             }
+            anchor = self._anchor(child) if not pattern else (set(), -1)
+            reference = (pattern, anchor[0], anchor[1])
+            self._routine_refs[child] = reference
+        pattern, anchor_days, anchor_minute = reference
+        kid = ctx.children[child]
+        slot = (cand.day.weekday(), ctx.wall(cand.start)[1])
+        cost = 0
+        if pattern:
+            if slot not in pattern:
+                cost += 1 if any(slot[0] == p[0] for p in pattern) else 2
+        elif anchor_minute >= 0:
+            cost += (slot[0] not in anchor_days) + (slot[1] != anchor_minute)
+        cost += max(0, self.travel.from_base(cand.worker, child) - 15) // 15
+        if kid.preferred_gender and ctx.workers[cand.worker].gender != kid.preferred_gender:
+            cost += 1
+        return cost
+
+    def _stability_and_routine(self, stability: Level, routine: Level) -> None:
+        ctx, model = self.ctx, self.model
+        for child in self.part.children:
             for e in ctx.movable_sessions.get(child, []):
-                found = index_of.get((child, e.worker, e.with_worker, e.start))
+                found = self.index_of.get((child, e.worker, e.with_worker, e.start))
                 if found is None:
                     continue  # cannot be kept: its move is already forced
                 moved = model.new_bool_var(f"moved[{e.id}]")
                 model.add(moved + self.vars[found] >= 1)
                 stability.add(moved, 1)
                 self.derived.append((moved, "none", 1, [self.vars[found]]))
-                self.hints.append(found)
-            anchor_days, anchor_minute = self._anchor(child) if not pattern else (set(), -1)
-            for i in self.by_child.get(child, []):
-                cand = self.cands[i]
-                slot = (cand.day.weekday(), ctx.wall(cand.start)[1])
-                cost = 0
-                if pattern:
-                    if slot not in pattern:
-                        cost += 1 if any(slot[0] == p[0] for p in pattern) else 2
-                elif anchor_minute >= 0:
-                    cost += (slot[0] not in anchor_days) + (slot[1] != anchor_minute)
-                cost += max(0, self.travel.from_base(cand.worker, child) - 15) // 15
-                if kid.preferred_gender and ctx.workers[cand.worker].gender != kid.preferred_gender:
-                    cost += 1
-                routine.add(self.vars[i], cost)
-                self.routine_cost[i] = cost
+        for i, var in enumerate(self.vars):
+            routine.add(var, self.routine_cost[i])
 
     def _anchor(self, child: str) -> tuple[set[int], int]:
         """A routine for a child without history: weekdays and a time among the key
@@ -753,13 +774,69 @@ class _TeamModel:
                     if fits(i):
                         take(i)
                         picked.append(i)
+        # what is still short: the first free slot on the 15-minute grid with anyone in
+        # the team who may see the child (what a manager would try by hand)
+        for child in children:
+            for period in ctx.periods.get(child, []):
+                pk = period_key(period)
+                if room.get(pk, 0) <= 0:
+                    continue
+                key = next(
+                    (
+                        self._allocation(child, d)[0]
+                        for d in ctx.in_force[child]
+                        if period.contains(d) and self._allocation(child, d)[0]
+                    ),
+                    None,
+                )
+                kid = ctx.children[child]
+                team = [key] if key else []
+                team += [
+                    w for w in self.part.workers if w != key and may_work_with(ctx.workers[w], kid)
+                ]
+                for w in team:
+                    if room[pk] <= 0:
+                        break
+                    for day in ctx.in_force[child]:
+                        if room[pk] <= 0:
+                            break
+                        if not period.contains(day) or day < ctx.today or not ctx.at_work(w, day):
+                            continue
+                        if (child, day) in used_days or day in self.facts.days.get(child, set()):
+                            continue
+                        for cand in make_candidates(
+                            ctx,
+                            child=child,
+                            period=period,
+                            day=day,
+                            worker=w,
+                            with_worker=None,
+                            role=self._role(child, day, w, None),
+                            step=15,
+                            extra=set(),
+                            busy=self.facts.busy,
+                            travel=self.travel,
+                        ):
+                            ident = (child, w, None, cand.start)
+                            if ident in self.index_of:
+                                i = self.index_of[ident]
+                            else:
+                                i = len(self.cands)
+                                self._add(cand)
+                                self.index_of[ident] = i
+                                self.routine_cost[i] = self._routine_of(i)
+                            if fits(i):
+                                take(i)
+                                picked.append(i)
+                                break
         return picked
 
     def solve(self, seconds: float, cp_workers: int, params: SolverParams) -> TeamTimetable:
         started = time.monotonic()
         self.build_candidates()
-        self.build_constraints()
+        self._prepare_costs()
         picked = set(self._greedy_hint())
+        self.build_constraints()
         start = [(var, int(i in picked)) for i, var in enumerate(self.vars)]
         known = {var.index: value for var, value in start}
         for var, kind, room, terms in self.derived:
