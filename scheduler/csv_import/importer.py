@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Insert, Table, delete, insert, select, update
+from sqlalchemy import Insert, Table, delete, insert, select, text, update
 from sqlalchemy.orm import Session
 
 from scheduler import audit
@@ -99,6 +99,7 @@ def import_files(
     today = now.astimezone(ZoneInfo(timezone)).date()
     try:
         with database.transaction() as session:
+            _one_import_at_a_time(session)
             _Importer(session, parsed, errors, report, today=today, now=now, actor=actor).run()
             if errors:
                 raise ImportFailed(sorted(errors, key=lambda e: (e.file, e.line, e.column)))
@@ -115,6 +116,25 @@ def import_files(
     except _DryRun:
         pass
     return report
+
+
+# Any fixed number will do: it names the import lock among PostgreSQL advisory locks.
+_IMPORT_LOCK = 0x6B77_696D  # "kwim"
+
+
+def _one_import_at_a_time(session: Session) -> None:
+    """Serialise imports, so two at once both succeed instead of one failing.
+
+    Without it, two imports of new refs collide on the unique constraints (PostgreSQL),
+    or the second, having read before the first committed, cannot write (SQLite).
+    """
+    dialect = session.get_bind().dialect.name
+    if dialect == "postgresql":
+        session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _IMPORT_LOCK})
+    elif dialect == "sqlite":
+        # A write before any read takes SQLite's write lock now (waiting as long as the
+        # busy timeout), so every read below already sees the other import's rows.
+        session.execute(text("DELETE FROM audit_log WHERE 0"))
 
 
 @dataclass
