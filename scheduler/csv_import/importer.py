@@ -15,6 +15,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import Insert, Table, delete, insert, select, text, update
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
 from scheduler import audit
@@ -24,7 +25,7 @@ from scheduler.csv_import.fields import ref as parse_ref
 from scheduler.csv_import.plans import PlanState, merge_plans
 from scheduler.csv_import.reader import RawRow, read_table
 from scheduler.db import Database
-from scheduler.errors import ConfigError, ImportFailed, InputError
+from scheduler.errors import ConfigError, DatabaseError, ImportFailed, InputError
 from scheduler.models import (
     Absence,
     Base,
@@ -115,6 +116,12 @@ def import_files(
             )
     except _DryRun:
         pass
+    except OperationalError as exc:
+        # Busy past the timeout (another writer held SQLite for 30 s), or the server went
+        # away: nothing was written, and the manager can simply run the import again.
+        raise DatabaseError(
+            f"the import could not be written, nothing was imported: {exc.orig}"
+        ) from exc
     return report
 
 

@@ -5,8 +5,12 @@ from __future__ import annotations
 import threading
 from pathlib import Path
 
+import pytest
+from sqlalchemy import create_engine, text
+
 from scheduler.csv_import import ImportReport
 from scheduler.db import Database
+from scheduler.errors import DatabaseError
 from tests.factories import counts, dump_tables, run_import, small_team
 
 
@@ -34,3 +38,21 @@ def test_simultaneous_imports_run_one_after_the_other(database: Database, tmp_pa
     assert created == [0, 0, 3]
     assert counts(dump_tables(database))["workers"] == 3
     assert counts(dump_tables(database))["audit_log"] == 3
+
+
+def test_a_database_that_stays_busy_is_a_message_not_a_crash(db_url: str, tmp_path: Path) -> None:
+    """The driver's OperationalError (a lock not granted in time) becomes DatabaseError."""
+    if not db_url.startswith("postgresql"):
+        pytest.skip("SQLite's busy timeout is 30 s; PostgreSQL's lock_timeout is per URL")
+    blocker = create_engine(db_url)
+    busy = Database(f"{db_url}?options=-c%20lock_timeout%3D200")
+    try:
+        with blocker.connect() as connection:
+            connection.execute(text("LOCK TABLE workers IN ACCESS EXCLUSIVE MODE"))
+            with pytest.raises(DatabaseError, match="nothing was imported"):
+                run_import(busy, small_team(tmp_path))
+            connection.rollback()
+        assert counts(dump_tables(busy)) == {}
+    finally:
+        busy.dispose()
+        blocker.dispose()
