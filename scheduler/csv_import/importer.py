@@ -1,15 +1,19 @@
 """Importing the four CSV files: parse all, check all, then write all in one transaction.
 
 Nothing is written unless every file is clean. Writes use bulk statements so a
-50,000-row file takes seconds, not minutes.
+50,000-row file takes seconds, not minutes (bench/IMPORT.md). The parts: ``reader``
+(bytes to cells with physical lines), ``rows`` and ``fields`` (cells to typed rows),
+``parsing`` (the files on their own: duplicates, refs), ``plans`` (how plans replace
+each other), ``case_record`` (the imported key worker); this module checks refs
+against the database and writes.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -20,10 +24,10 @@ from sqlalchemy.orm import Session
 
 from scheduler import audit
 from scheduler.csv_import import rows as r
-from scheduler.csv_import.fields import BadValue, Window
-from scheduler.csv_import.fields import ref as parse_ref
+from scheduler.csv_import.case_record import apply_key_worker_changes
+from scheduler.csv_import.fields import Window
+from scheduler.csv_import.parsing import Parsed, parse_all
 from scheduler.csv_import.plans import PlanState, merge_plans
-from scheduler.csv_import.reader import RawRow, read_table
 from scheduler.db import Database
 from scheduler.errors import ConfigError, DatabaseError, ImportFailed, InputError
 from scheduler.models import (
@@ -31,7 +35,6 @@ from scheduler.models import (
     Base,
     Child,
     ChildWindow,
-    KeyWorkerHistory,
     SupportPlan,
     Worker,
     WorkerWindow,
@@ -95,7 +98,7 @@ def import_files(
 ) -> ImportReport:
     files = find_files(paths)
     errors: list[InputError] = []
-    parsed = _parse_all(files, errors)
+    parsed = parse_all(files, errors)
     report = ImportReport(dry_run=dry_run)
     today = now.astimezone(ZoneInfo(timezone)).date()
     try:
@@ -144,128 +147,11 @@ def _one_import_at_a_time(session: Session) -> None:
         session.execute(text("DELETE FROM audit_log WHERE 0"))
 
 
-@dataclass
-class _Parsed:
-    workers: list[r.WorkerRow] = field(default_factory=list)
-    children: list[r.ChildRow] = field(default_factory=list)
-    plans: list[r.PlanRow] = field(default_factory=list)
-    absences: list[r.AbsenceRow] = field(default_factory=list)
-    present: set[str] = field(default_factory=set)
-    # Refs named by any row of workers.csv / children.csv, including rows with errors, so a
-    # bad cell elsewhere in a row does not also make every mention of its ref "unknown".
-    worker_refs: set[str] = field(default_factory=set)
-    child_refs: set[str] = field(default_factory=set)
-    # Every mention of a worker or child in another file: (kind, file, line, column, ref).
-    mentions: list[tuple[str, str, int, str, str]] = field(default_factory=list)
-
-
-def _parse_all(files: dict[str, Path], errors: list[InputError]) -> _Parsed:
-    parsed = _Parsed(present=set(files))
-    specs: list[tuple[str, tuple[str, ...], tuple[str, ...], Callable[..., Any], list[Any]]] = [
-        ("workers.csv", r.WORKER_COLUMNS, r.WORKER_REQUIRED, r.parse_worker, parsed.workers),
-        ("children.csv", r.CHILD_COLUMNS, r.CHILD_REQUIRED, r.parse_child, parsed.children),
-        ("plans.csv", r.PLAN_COLUMNS, r.PLAN_REQUIRED, r.parse_plan, parsed.plans),
-        ("absences.csv", r.ABSENCE_COLUMNS, r.ABSENCE_REQUIRED, r.parse_absence, parsed.absences),
-    ]
-    for name, columns, required, parse, out in specs:
-        if name not in files:
-            continue
-        table = read_table(files[name], columns, required, errors)
-        key_columns = _UNIQUE.get(name, ())
-        first: dict[tuple[str, ...], int] = {}
-        raw: RawRow
-        for raw in table.rows:
-            row = parse(name, raw, errors)
-            # Duplicates are told by the cells as written, so a bad cell in the first of
-            # two rows does not hide the duplicate (reported on the later line).
-            key = tuple(raw.values.get(c, "") for c in key_columns)
-            if key_columns and all(key) and key in first:
-                errors.append(_duplicate(name, raw, key_columns, first[key]))
-                row = None
-            elif key_columns and all(key):
-                first[key] = raw.line
-            if row is None:
-                _note_raw_refs(name, raw, parsed)
-            else:
-                out.append(row)
-                _note_refs(row, parsed)
-    return parsed
-
-
-# The columns that identify a row of a file (plans are checked by ``merge_plans``).
-_UNIQUE = {
-    "workers.csv": ("ref",),
-    "children.csv": ("ref",),
-    "absences.csv": ("worker", "start_date"),
-}
-
-
-def _duplicate(file: str, raw: RawRow, key_columns: tuple[str, ...], first: int) -> InputError:
-    column = key_columns[-1]
-    value = raw.values[column]
-    if file == "absences.csv":
-        message = f"{raw.values['worker']} already has an absence starting {value} on line {first}"
-    else:
-        message = f"duplicate ref: {value} is already on line {first}"
-    return InputError(file, raw.line, column, value, message)
-
-
-_MENTIONS = {
-    "children.csv": (
-        ("worker", "key_worker"),
-        ("worker", "preferred_workers"),
-        ("worker", "excluded_workers"),
-    ),
-    "plans.csv": (("child", "child"),),
-    "absences.csv": (("worker", "worker"),),
-}
-
-
-def _note_refs(row: object, parsed: _Parsed) -> None:
-    """The refs a clean row defines and mentions (as ``_note_raw_refs``, from typed rows)."""
-    if isinstance(row, r.WorkerRow):
-        parsed.worker_refs.add(row.ref)
-    elif isinstance(row, r.ChildRow):
-        parsed.child_refs.add(row.ref)
-        mentions = parsed.mentions
-        if row.key_worker:
-            mentions.append(("worker", "children.csv", row.line, "key_worker", row.key_worker))
-        for ref in row.preferred_workers:
-            mentions.append(("worker", "children.csv", row.line, "preferred_workers", ref))
-        for ref in row.excluded_workers:
-            mentions.append(("worker", "children.csv", row.line, "excluded_workers", ref))
-    elif isinstance(row, r.PlanRow):
-        parsed.mentions.append(("child", "plans.csv", row.line, "child", row.child))
-    elif isinstance(row, r.AbsenceRow):
-        parsed.mentions.append(("worker", "absences.csv", row.line, "worker", row.worker))
-
-
-def _note_raw_refs(file: str, raw: RawRow, parsed: _Parsed) -> None:
-    """The refs a row with errors defines and mentions, read from its cells as they are."""
-    if file == "workers.csv":
-        parsed.worker_refs.add(raw.values.get("ref", ""))
-    elif file == "children.csv":
-        parsed.child_refs.add(raw.values.get("ref", ""))
-    for kind, column in _MENTIONS.get(file, ()):
-        for part in raw.values.get(column, "").split(";"):
-            ref = part.strip()
-            if ref and _is_ref(ref):
-                parsed.mentions.append((kind, file, raw.line, column, ref))
-
-
-def _is_ref(text: str) -> bool:
-    try:
-        parse_ref(text)
-    except BadValue:
-        return False
-    return True
-
-
 class _Importer:
     def __init__(
         self,
         session: Session,
-        parsed: _Parsed,
+        parsed: Parsed,
         errors: list[InputError],
         report: ImportReport,
         *,
@@ -429,88 +315,16 @@ class _Importer:
                 counts.unchanged += 1
         self._insert_and_update(Child, new_rows, changed_rows, self.child_ids)
         self._replace_windows(ChildWindow, "child_id", replace_windows, self.child_ids)
-        self._apply_key_worker_changes(key_changes, existing)
-
-    def _apply_key_worker_changes(
-        self, changes: list[r.ChildRow], existing: dict[str, Any]
-    ) -> None:
-        """The case record named a new key worker: it wins over the plan (pins are dealt
-        with before this).
-
-        The relationship in force today (or starting later) ends yesterday (or is dropped
-        if it had not begun), and the named worker is key worker from today; a child's
-        first key worker starts on ``key_worker_since`` and is not a change.
-        """
-        if not changes:
-            return
-        changed_ids = {self.child_ids[c.ref] for c in changes}
-        # Loaded whole and filtered here: an IN list of 50,000 ids is past some drivers'
-        # parameter limits, and these tables hold one or two rows a child.
-        ongoing: dict[int, list[KeyWorkerHistory]] = defaultdict(list)
-        for history in self.s.scalars(
-            select(KeyWorkerHistory)
-            .where(
-                KeyWorkerHistory.role == "key",
-                KeyWorkerHistory.end_date.is_(None) | (KeyWorkerHistory.end_date >= self.today),
-            )
-            .order_by(KeyWorkerHistory.start_date, KeyWorkerHistory.id)
-        ):
-            if history.child_id in changed_ids:
-                ongoing[history.child_id].append(history)
-        had_key_worker = set(
-            self.s.scalars(
-                select(KeyWorkerHistory.child_id)
-                .where(KeyWorkerHistory.role == "key", KeyWorkerHistory.start_date < self.today)
-                .distinct()
-            )
+        apply_key_worker_changes(
+            self.s,
+            key_changes,
+            child_ids=self.child_ids,
+            worker_ids=self.worker_ids,
+            last_imported={ref: row["case_key_worker"] for ref, row in existing.items()},
+            today=self.today,
+            now=self.now,
+            actor=self.actor,
         )
-        workers_by_id = {v: k for k, v in self.worker_ids.items()}
-        new_history: list[dict[str, Any]] = []
-        for row in changes:
-            assert row.key_worker is not None
-            child_id = self.child_ids[row.ref]
-            worker_id = self.worker_ids[row.key_worker]
-            rows = ongoing.get(child_id, [])
-            current = next((h for h in rows if h.start_date <= self.today), None)
-            if current is not None and current.worker_id == worker_id:
-                continue  # already the key worker today: nothing changes
-            for history in rows:
-                if history.start_date >= self.today:
-                    self.s.delete(history)  # it had not begun yet: nothing to keep
-                else:
-                    history.end_date = self.today - timedelta(days=1)
-            first = current is None and child_id not in had_key_worker
-            start = self.today
-            if first and row.key_worker_since is not None:
-                start = row.key_worker_since
-            reason = None if first else "changed in the case record"
-            new_history.append(
-                {
-                    "child_id": child_id,
-                    "worker_id": worker_id,
-                    "role": "key",
-                    "start_date": start,
-                    "end_date": None,
-                    "reason": reason,
-                    "source": "import",
-                    "recorded_at": self.now,
-                }
-            )
-            if reason is not None:
-                old_ref = workers_by_id.get(current.worker_id) if current else None
-                audit.record(
-                    self.s,
-                    actor=self.actor,
-                    action="import.key_worker",
-                    at=self.now,
-                    child=row.ref,
-                    old=old_ref or existing.get(row.ref, {}).get("case_key_worker"),
-                    new=row.key_worker,
-                    reason=reason,
-                )
-        self.s.flush()
-        if new_history:
-            self.s.execute(_core_insert(KeyWorkerHistory), new_history)
 
     # --- plans ---------------------------------------------------------------------------
 
