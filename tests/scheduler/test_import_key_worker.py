@@ -8,11 +8,12 @@ import says so.
 from __future__ import annotations
 
 import json
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 from sqlalchemy import select, update
 
+from scheduler.csv_import import import_files
 from scheduler.db import Database
 from scheduler.models import AuditEntry, Child, KeyWorkerHistory, Worker
 from tests.factories import (
@@ -282,3 +283,19 @@ def test_an_empty_key_worker_cell_keeps_the_value_imported_last_time(
         )
     run_import(database, old_export, now=LATER)
     assert _history(database)[-1][:2] == ("W003", "key")
+
+
+def test_today_is_the_date_in_the_configured_time_zone(database: Database, tmp_path: Path) -> None:
+    run_import(database, _team(tmp_path / "1", key_worker="W001", key_worker_since="2025-06-02"))
+    late = datetime(2026, 12, 7, 23, 30, tzinfo=UTC)  # already 8 December in Auckland
+    import_files(
+        database,
+        [_team(tmp_path / "2", key_worker="W002")],
+        actor="tester",
+        now=late,
+        timezone="Pacific/Auckland",
+    )
+    assert _history(database) == [
+        ("W001", "key", date(2025, 6, 2), date(2026, 12, 7), None, "import"),
+        ("W002", "key", date(2026, 12, 8), None, "changed in the case record", "import"),
+    ]
