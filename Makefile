@@ -19,7 +19,7 @@ install: $(VENV)/.installed-dev
 demo: install
 	$(KW) init
 	$(KW) demo --dir demo
-	$(KW) plan --commit
+	$(KW) plan --commit --start $$($(BIN)/python -c 'import datetime as d; t = d.date.today(); print(t + d.timedelta(days=7 - t.weekday()))')
 	$(KW) calendars export calendars-out
 	@echo
 	@echo "Calendars: calendars-out/REF.ics   Database: keyworker.db   Sample CSV files: demo/"

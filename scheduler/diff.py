@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 import solver
@@ -47,10 +47,12 @@ def changes(
     now: datetime,
     zone: ZoneInfo,
     key_workers: dict[str, str | None],
+    committed: frozenset[tuple[str, str, date]] = frozenset(),
 ) -> list[Change]:
+    """``committed`` holds (child, worker, first day) of key-worker changes already made."""
     out: list[Change] = []
     for a in solution.allocations:
-        if a.changed:
+        if a.changed and (a.child, a.key_worker or "", a.start) not in committed:
             reason = f" because {a.reason}" if a.reason else ""
             out.append(
                 Change(

@@ -158,6 +158,7 @@ def propose(
         now=request.now,
         zone=ZoneInfo(settings.timezone),
         key_workers=key_on_start,
+        committed=loaded.committed_changes,
     )
     say("done")
     return Proposal(
