@@ -33,7 +33,11 @@ def read_table(
 ) -> CsvTable:
     """Read ``path``; append problems to ``errors`` (the caller decides when to stop)."""
     name = path.name
-    data = path.read_bytes()
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        errors.append(InputError(name, 1, "", "", f"cannot be read: {exc.strerror}"))
+        return CsvTable(name, (), ())
     if data.startswith(b"\xef\xbb\xbf"):
         data = data[3:]
     elif data.startswith((b"\xff\xfe", b"\xfe\xff")):

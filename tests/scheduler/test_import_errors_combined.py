@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from scheduler.db import Database
 from tests.factories import (
     import_errors,
@@ -98,3 +100,22 @@ def test_a_duplicate_of_a_row_with_a_bad_cell_is_still_reported(
     ]
     assert errors[1].message == "W001 already has an absence starting 2026-12-07 on line 2"
     assert errors[3].message == "duplicate ref: YP-0001 is already on line 2"
+
+
+def test_a_file_that_cannot_be_read_is_an_input_error(
+    database: Database, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """regression: a PermissionError escaped as a crash (exit 1 with a traceback)."""
+    write_files(tmp_path, workers=[make_worker()], absences=[make_absence()])
+    real_read_bytes = Path.read_bytes
+
+    def read_bytes(path: Path) -> bytes:
+        if path.name == "absences.csv":
+            raise PermissionError(13, "Permission denied", str(path))
+        return real_read_bytes(path)
+
+    monkeypatch.setattr(Path, "read_bytes", read_bytes)
+    errors = import_errors(database, tmp_path)
+    assert [(where(e), e.message) for e in errors] == [
+        ((_A, 1, "", ""), "cannot be read: Permission denied")
+    ]
