@@ -46,16 +46,15 @@ def apply_key_worker_changes(
     # Loaded whole and filtered here: an IN list of 50,000 ids is past some drivers'
     # parameter limits, and these tables hold one or two rows a child.
     ongoing: dict[int, list[KeyWorkerHistory]] = defaultdict(list)
+    secondary: dict[int, list[KeyWorkerHistory]] = defaultdict(list)
     for history in session.scalars(
         select(KeyWorkerHistory)
-        .where(
-            KeyWorkerHistory.role == "key",
-            KeyWorkerHistory.end_date.is_(None) | (KeyWorkerHistory.end_date >= today),
-        )
+        .where(KeyWorkerHistory.end_date.is_(None) | (KeyWorkerHistory.end_date >= today))
         .order_by(KeyWorkerHistory.start_date, KeyWorkerHistory.id)
     ):
         if history.child_id in changed_ids:
-            ongoing[history.child_id].append(history)
+            by_role = ongoing if history.role == "key" else secondary
+            by_role[history.child_id].append(history)
     had_key_worker = set(
         session.scalars(
             select(KeyWorkerHistory.child_id)
@@ -73,7 +72,10 @@ def apply_key_worker_changes(
         current = next((h for h in rows if h.start_date <= today), None)
         if current is not None and current.worker_id == worker_id:
             continue  # already the key worker today: nothing changes
-        for history in rows:
+        # The old key worker's relationship ends; so does the new one's as secondary
+        # worker, as nobody is a child's key and secondary worker at once.
+        ending = rows + [h for h in secondary.get(child_id, []) if h.worker_id == worker_id]
+        for history in ending:
             if history.start_date >= today:
                 session.delete(history)  # it had not begun yet: nothing to keep
             else:

@@ -299,3 +299,29 @@ def test_today_is_the_date_in_the_configured_time_zone(database: Database, tmp_p
         ("W001", "key", date(2025, 6, 2), date(2026, 12, 7), None, "import"),
         ("W002", "key", date(2026, 12, 8), None, "changed in the case record", "import"),
     ]
+
+
+def test_the_secondary_worker_named_key_worker_stops_being_secondary(
+    database: Database, tmp_path: Path
+) -> None:
+    run_import(database, _team(tmp_path / "1", key_worker="W001", key_worker_since="2025-06-02"))
+    with database.transaction() as s:
+        w2 = s.scalars(select(Worker.id).where(Worker.ref == "W002")).one()
+        s.add(
+            KeyWorkerHistory(
+                child_id=s.scalars(select(Child.id)).one(),
+                worker_id=w2,
+                role="secondary",
+                start_date=date(2026, 1, 5),
+                end_date=None,
+                reason=None,
+                source="plan",
+                recorded_at=NOW,
+            )
+        )
+    run_import(database, _team(tmp_path / "2", key_worker="W002"), now=LATER)
+    assert _history(database) == [
+        ("W001", "key", date(2025, 6, 2), LATER_DAY - timedelta(days=1), None, "import"),
+        ("W002", "secondary", date(2026, 1, 5), LATER_DAY - timedelta(days=1), None, "plan"),
+        ("W002", "key", LATER_DAY, None, "changed in the case record", "import"),
+    ]
