@@ -20,6 +20,7 @@ from scheduler.csv_import.rows import ChildRow
 from scheduler.models import KeyWorkerHistory
 
 REASON = "changed in the case record"
+_FEW = 500  # up to this many changed children, their history is looked up by id
 
 
 def apply_key_worker_changes(
@@ -43,15 +44,18 @@ def apply_key_worker_changes(
     if not changes:
         return
     changed_ids = {child_ids[c.ref] for c in changes}
-    # Loaded whole and filtered here: an IN list of 50,000 ids is past some drivers'
-    # parameter limits, and these tables hold one or two rows a child.
-    ongoing: dict[int, list[KeyWorkerHistory]] = defaultdict(list)
-    secondary: dict[int, list[KeyWorkerHistory]] = defaultdict(list)
-    for history in session.scalars(
+    query = (
         select(KeyWorkerHistory)
         .where(KeyWorkerHistory.end_date.is_(None) | (KeyWorkerHistory.end_date >= today))
         .order_by(KeyWorkerHistory.start_date, KeyWorkerHistory.id)
-    ):
+    )
+    if len(changed_ids) <= _FEW:
+        query = query.where(KeyWorkerHistory.child_id.in_(changed_ids))
+    # Else loaded whole and filtered here: an IN list of 50,000 ids is past some drivers'
+    # parameter limits, and this table holds a few rows a child.
+    ongoing: dict[int, list[KeyWorkerHistory]] = defaultdict(list)
+    secondary: dict[int, list[KeyWorkerHistory]] = defaultdict(list)
+    for history in session.scalars(query):
         if history.child_id in changed_ids:
             by_role = ongoing if history.role == "key" else secondary
             by_role[history.child_id].append(history)
