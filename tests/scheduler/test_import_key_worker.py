@@ -325,3 +325,22 @@ def test_the_secondary_worker_named_key_worker_stops_being_secondary(
         ("W002", "secondary", date(2026, 1, 5), LATER_DAY - timedelta(days=1), None, "plan"),
         ("W002", "key", LATER_DAY, None, "changed in the case record", "import"),
     ]
+
+
+def test_many_changes_at_once(database: Database, tmp_path: Path) -> None:
+    """Over 500 changed children take the other lookup path; the outcome is the same."""
+    workers = [make_worker(), make_worker(ref="W002")]
+    refs = [f"YP-{i:04d}" for i in range(600)]
+    write_files(tmp_path / "1", workers=workers,
+                children=[make_child(ref=ref, key_worker="W001") for ref in refs])  # fmt: skip
+    write_files(tmp_path / "2", workers=workers,
+                children=[make_child(ref=ref, key_worker="W002") for ref in refs])  # fmt: skip
+    run_import(database, tmp_path / "1")
+    run_import(database, tmp_path / "2", now=LATER)
+    history = _history(database)
+    assert len(history) == 1200
+    assert set(history) == {
+        ("W001", "key", TODAY, LATER_DAY - timedelta(days=1), None, "import"),
+        ("W002", "key", LATER_DAY, None, "changed in the case record", "import"),
+    }
+    assert len(_key_worker_audit(database)) == 600
