@@ -24,7 +24,11 @@ class AppContext:
         """The database, checked to have the current schema (``init`` creates it)."""
         if self._database is None:
             database = Database(self.db_url)
-            check_schema(database.engine)
+            try:
+                check_schema(database.engine)
+            except BaseException:
+                database.dispose()
+                raise
             self._database = database
         return self._database
 

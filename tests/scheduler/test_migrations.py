@@ -89,11 +89,6 @@ def test_a_command_on_an_uninitialised_database_says_to_run_init(empty_url: str)
         _collect_leaked_connections()
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="cli/context.py: AppContext.database drops its engine without dispose() when "
-    "check_schema raises, leaving a PostgreSQL connection open until garbage collection",
-)
 def test_refusing_an_uninitialised_database_closes_its_connection(postgres_url: str) -> None:
     name = f"kw_empty_{os.getpid()}"
     admin = create_engine(f"{PG_SERVER}/test", isolation_level="AUTOCOMMIT")
