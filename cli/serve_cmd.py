@@ -1,0 +1,178 @@
+"""Service commands: ``serve`` (feeds and the nightly re-plan in one process) and ``runs``."""
+
+from __future__ import annotations
+
+import logging
+import os
+import signal
+import sys
+import threading
+from datetime import datetime
+from types import FrameType
+from typing import Annotated
+
+import typer
+from sqlalchemy import select
+
+from calendars import create_app, run_server
+from cli.context import app_context
+from cli.plan_cmd import after_commit_hook
+from cli.tables import render
+from scheduler import nightly
+from scheduler.models import NightlyRun
+from scheduler.service import NightlyService
+
+log = logging.getLogger("keyworker.serve")
+
+# After SIGTERM, how long a run in progress may take to finish or abandon itself before
+# the process exits anyway (its open transaction then rolls back).
+STOP_WAIT_SECONDS = 2.0
+
+
+def register(app: typer.Typer) -> None:
+    app.command("serve")(serve)
+    app.command("runs")(runs)
+
+
+def serve(
+    ctx: typer.Context,
+    host: Annotated[str, typer.Option("--host", help="Address to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option("--port", min=1, max=65535, help="Port.")] = 8080,
+    run_now: Annotated[
+        bool, typer.Option("--run-now", help="Re-plan at once, e.g. after a big import.")
+    ] = False,
+) -> None:
+    """Serve the calendar feeds and re-plan every night, in one process, until stopped.
+
+    The nightly run re-plans every team and commits, delivers the alerts and refreshes
+    the feeds, as 'plan --commit' does, at [nightly] time in the configured time zone.
+    SIGTERM or Ctrl-C stops it within a few seconds; a run in progress is finished or
+    abandoned, never half committed. /healthz reports the last night's run.
+    """
+    context = app_context(ctx)
+    _configure_logging()
+    database = context.database
+    service = NightlyService(database, context.settings, after_commit=after_commit_hook(context))
+    stopping = threading.Event()
+
+    def on_signal(signum: int, _frame: FrameType | None) -> None:
+        # uvicorn handles the signal first while it serves, then re-raises it here.
+        log.info("received %s: stopping", signal.Signals(signum).name)
+        stopping.set()
+
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(sig, on_signal)
+    try:
+        slot = service.start(run_now=run_now)
+        if run_now:
+            typer.echo("re-planning now", err=True)
+        elif slot is not None:
+            typer.echo(f"catching up the run scheduled for {slot.isoformat()}", err=True)
+        app = create_app(database, settings=context.settings, health=service.health)
+        typer.echo(f"serving feeds and /healthz on http://{host}:{port}", err=True)
+        if not stopping.is_set():
+            run_server(app, host=host, port=port)
+    finally:
+        if not service.stop(timeout=STOP_WAIT_SECONDS):
+            _abandon(service)
+    typer.echo("stopped", err=True)
+
+
+def _abandon(service: NightlyService) -> None:
+    """A run is still inside its transaction: record it as abandoned and exit at once.
+
+    Exiting closes the database connection, which rolls the transaction back: the
+    previous plan stays current. Recording is best effort (on SQLite the open
+    transaction holds the write lock); the next start records it otherwise.
+    """
+    log.warning("the nightly run did not stop in %.0f s: abandoning it", STOP_WAIT_SECONDS)
+
+    def record() -> None:
+        try:
+            nightly.abandon_in_progress(
+                service.runtime, "abandoned: the service was stopped before the run committed"
+            )
+        except Exception as exc:
+            log.warning("could not record the abandoned run: %s", exc)
+
+    recorder = threading.Thread(target=record, daemon=True)
+    recorder.start()
+    recorder.join(timeout=1.0)
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(0)
+
+
+def _configure_logging() -> None:
+    logging.basicConfig(
+        level=logging.INFO,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+        stream=sys.stderr,
+    )
+    logging.getLogger("apscheduler").setLevel(logging.WARNING)
+    logging.getLogger("alembic").setLevel(logging.WARNING)
+
+
+def runs(
+    ctx: typer.Context,
+    limit: Annotated[int, typer.Option("--limit", min=1, help="How many, newest first.")] = 20,
+) -> None:
+    """The nightly runs, newest first: when, why, outcome, plan version, changes, alerts."""
+    context = app_context(ctx)
+    zone = context.settings.zone
+
+    def local(moment: datetime | None) -> str | None:
+        return moment.astimezone(zone).strftime("%Y-%m-%d %H:%M:%S") if moment else None
+
+    with context.database.reading() as session:
+        rows = list(
+            session.scalars(
+                select(NightlyRun).order_by(NightlyRun.started_at.desc(), NightlyRun.id.desc())
+            ).fetchmany(limit)
+        )
+    if not rows:
+        typer.echo("no nightly runs yet")
+        return
+    table = [
+        (
+            run.id,
+            nightly.night_of(run.scheduled_for, zone) if run.scheduled_for else None,
+            run.trigger,
+            local(run.started_at),
+            f"{(run.finished_at - run.started_at).total_seconds():.0f} s"
+            if run.finished_at
+            else None,
+            run.outcome,
+            run.plan_version_id,
+            run.changes,
+            run.alerts,
+            f"{run.host}:{run.pid}",
+            _short(run.error),
+        )
+        for run in rows
+    ]
+    typer.echo(
+        render(
+            (
+                "id",
+                "night",
+                "trigger",
+                "started",
+                "took",
+                "outcome",
+                "version",
+                "changes",
+                "alerts",
+                "process",
+                "error",
+            ),
+            table,
+        )
+    )
+
+
+def _short(text: str | None, width: int = 100) -> str | None:
+    if text is None:
+        return None
+    line = " ".join(text.split())
+    return line if len(line) <= width else line[: width - 3] + "..."

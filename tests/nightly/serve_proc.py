@@ -1,0 +1,64 @@
+"""``keyworker`` as a child process for the real-process tests.
+
+It is the real command line, with the tests' CP-SAT workaround (see
+``nightly_support.avoid_cp_sat_repair_hint_abort``) and one test hook, set by
+environment variables:
+``KW_TEST_PAUSE_IN_COMMIT=FILE`` makes every run, once inside its commit transaction
+(while the feeds are being refreshed), create FILE and sleep ``KW_TEST_PAUSE_SECONDS``
+(default 60) there, so a test can ``kill -9`` or SIGTERM the process with the plan's
+transaction open; with ``KW_TEST_PAUSE_AT=solved`` it holds the run after solving,
+before the transaction begins (on SQLite an open transaction would stop every other
+process from writing at all).
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))  # the repository, for tests.*
+
+import cli.plan_cmd
+import scheduler.replan
+from cli import serve_cmd
+from cli.main import app, main
+from tests.nightly.nightly_support import avoid_cp_sat_repair_hint_abort
+
+avoid_cp_sat_repair_hint_abort()
+
+if not any(command.name == "serve" for command in app.registered_commands):
+    serve_cmd.register(app)
+
+_marker = os.environ.get("KW_TEST_PAUSE_IN_COMMIT")
+_pause = float(os.environ.get("KW_TEST_PAUSE_SECONDS", "60"))
+
+
+def _hold() -> None:
+    assert _marker is not None
+    Path(_marker).write_text(str(os.getpid()), encoding="utf-8")
+    time.sleep(_pause)
+
+
+if _marker and os.environ.get("KW_TEST_PAUSE_AT", "commit") == "commit":
+    _real_refresh = cli.plan_cmd.refresh_feeds
+
+    def _paused_refresh(session: Any, **options: Any) -> Any:
+        _hold()
+        return _real_refresh(session, **options)
+
+    cli.plan_cmd.refresh_feeds = _paused_refresh  # type: ignore[assignment]
+elif _marker:  # "solved": the plan is made, its transaction not yet begun
+    _real_propose = scheduler.replan.propose
+
+    def _paused_propose(*args: Any, **options: Any) -> Any:
+        proposal = _real_propose(*args, **options)
+        _hold()
+        return proposal
+
+    scheduler.replan.propose = _paused_propose  # type: ignore[assignment]
+
+if __name__ == "__main__":
+    main()
