@@ -14,7 +14,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from sqlalchemy import create_engine, text
+from sqlalchemy import Connection, create_engine, text
 
 from scheduler.db import Database, upgrade
 from scheduler.models import Base
@@ -43,6 +43,7 @@ def postgres_url() -> Iterator[str]:
     name = f"kw_test_{os.getpid()}"
     admin = create_engine(f"{PG_SERVER}/test", isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:
+        _drop_orphans(conn)
         conn.execute(text(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
         conn.execute(text(f"CREATE DATABASE {name}"))
     url = f"{PG_SERVER}/{name}"
@@ -53,6 +54,27 @@ def postgres_url() -> Iterator[str]:
     with admin.connect() as conn:
         conn.execute(text(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
     admin.dispose()
+
+
+def _drop_orphans(conn: Connection) -> None:
+    """Drop test databases left by test processes that were killed (their pid is gone)."""
+    names = conn.execute(
+        text("SELECT datname FROM pg_database WHERE datname LIKE 'kw\\_test\\_%'")
+    ).scalars()
+    for stale in names:
+        pid = stale.removeprefix("kw_test_")
+        if pid.isdigit() and not _alive(int(pid)):
+            conn.execute(text(f"DROP DATABASE IF EXISTS {stale} WITH (FORCE)"))
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
 
 
 @pytest.fixture(scope="session")
