@@ -446,7 +446,7 @@ def allocate(ctx: Context, params: SolverParams, seconds: float) -> AllocationRe
         if team in teams:
             teams[team].workers.append(ref)
     parts = [teams[t] for t in sorted(teams)]
-    sizes = [len(p.children) * max(1, len(p.workers)) for p in parts]
+    sizes = [len(p.children) for p in parts]
     outputs = run_parts(
         parts,
         sizes,

@@ -18,6 +18,9 @@ T = TypeVar("T")
 R = TypeVar("R")
 
 _TASK: Callable[[int, float, int], Any] | None = None
+# below this total size (children) everything runs in this process: forking is for
+# the service and local-authority sizes, not a single team's nightly run
+PARALLEL_FROM = 300
 
 
 def _call(args: tuple[int, float, int]) -> Any:
@@ -40,8 +43,10 @@ def run_parts(
     processes = max(1, min(num_workers, len(parts)))
     cp_workers = 1 if processes > 1 else max(1, num_workers)
     shares = [min(budget, budget * processes * max(1, s) / total) for s in sizes]
-    if processes == 1 or "fork" not in multiprocessing.get_all_start_methods():
-        return [work(p, t, cp_workers) for p, t in zip(parts, shares, strict=True)]
+    small = sum(sizes) < PARALLEL_FROM
+    if processes == 1 or small or "fork" not in multiprocessing.get_all_start_methods():
+        inline = [budget * max(1, s) / total for s in sizes]
+        return [work(p, t, max(1, num_workers)) for p, t in zip(parts, inline, strict=True)]
     _TASK = lambda index, secs, cpw: work(parts[index], secs, cpw)  # noqa: E731
     order = sorted(range(len(parts)), key=lambda i: -sizes[i])  # big parts first
     try:

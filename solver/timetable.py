@@ -761,12 +761,12 @@ class _TeamModel:
             for child in children:
                 options = sorted(
                     (i for i in self.by_child[child] if self.cands[i].role in allowed),
-                    key=lambda i: (
-                        rank[self.cands[i].role],
-                        not self.cands[i].handover,
+                    key=lambda i: (  # first fit: packing from the start of the day
+                        rank[self.cands[i].role],  # leaves the most room (goal 1 first);
+                        not self.cands[i].handover,  # CP-SAT then improves the routine
                         i in contested,
-                        self.routine_cost.get(i, 0),
                         self.cands[i].start,
+                        self.routine_cost.get(i, 0),
                         i,
                     ),
                 )
