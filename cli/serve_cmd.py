@@ -71,7 +71,13 @@ def serve(
         app = create_app(database, settings=context.settings, health=service.health)
         typer.echo(f"serving feeds and /healthz on http://{host}:{port}", err=True)
         if not stopping.is_set():
-            run_server(app, host=host, port=port)
+            try:
+                run_server(app, host=host, port=port)
+            except SystemExit as exc:  # uvicorn could not start (the port is taken, ...)
+                if exc.code not in (0, None):
+                    typer.echo(f"error: cannot serve on {host}:{port} (see above)", err=True)
+                    raise typer.Exit(1) from None
+                raise
     finally:
         if not service.stop(timeout=STOP_WAIT_SECONDS):
             _abandon(service)

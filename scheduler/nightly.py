@@ -183,6 +183,16 @@ def night_succeeded(session: Session, night: date, zone: ZoneInfo) -> NightlyRun
 # --- the runtime the service installs ------------------------------------------------
 
 
+@dataclass(frozen=True, slots=True)
+class InProgress:
+    """The run this process is carrying out, for recording it if the process must quit."""
+
+    run_id: int
+    holder: str  # of the lease
+    now: datetime  # the run's PlanRequest.now
+    before: int  # the newest plan version when it started
+
+
 @dataclass
 class NightlyRuntime:
     """What the job needs and a pickled job cannot carry; installed by the service."""
@@ -197,7 +207,7 @@ class NightlyRuntime:
     heartbeat: timedelta = lease.HEARTBEAT
     stop: threading.Event = field(default_factory=threading.Event)
     idle: threading.Event = field(default_factory=threading.Event)
-    current: tuple[int, str] | None = None  # (run id, lease holder) while a run is on
+    current: InProgress | None = None
 
     def __post_init__(self) -> None:
         self.idle.set()
@@ -313,7 +323,7 @@ def _replan(
     with database.reading() as session:
         before = session.scalar(select(func.max(PlanVersion.id))) or 0
     run_id = _start_record(database, trigger=trigger, slot=slot, now=now)
-    runtime.current = (run_id, holder)
+    runtime.current = InProgress(run_id, holder, now, before)
     log.info("nightly run %d (%s) started", run_id, trigger)
 
     def check(message: str = "") -> None:
@@ -510,9 +520,20 @@ def abandon_in_progress(runtime: NightlyRuntime, reason: str) -> None:
     current = runtime.current
     if current is None:
         return
-    run_id, holder = current
-    _finish_record(runtime.database, run_id, now=runtime.clock(), outcome="failed", error=reason)
-    lease.release(runtime.database, LEASE_NAME, holder)
+    database, run_id = runtime.database, current.run_id
+    committed = _committed_version(database, current.now, after=current.before)
+    if committed is None:
+        _finish_record(database, run_id, now=runtime.clock(), outcome="failed", error=reason)
+    else:  # stopped after the commit, while delivering alerts: the plan is in
+        _finish_record(
+            database,
+            run_id,
+            now=runtime.clock(),
+            outcome="success",
+            version=committed,
+            error=f"committed, then {reason.removeprefix('abandoned: ')} while delivering alerts",
+        )
+    lease.release(database, LEASE_NAME, current.holder)
 
 
 # --- the failure alert ---------------------------------------------------------------

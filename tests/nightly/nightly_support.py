@@ -205,10 +205,11 @@ def start_serve(
     run_now: bool = False,
     pause_seconds: float | None = None,
     pause_at: str = "commit",
+    port: int | None = None,
 ) -> ServeProcess:
     """Start ``keyworker serve`` in a real process; ``pause_seconds`` holds each run inside
     its commit transaction that long (see ``serve_proc.py``)."""
-    port = free_port()
+    port = port or free_port()
     log = workdir / f"{name}.log"
     env = dict(os.environ)
     marker = None

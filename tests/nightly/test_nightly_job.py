@@ -17,11 +17,12 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from calendars import serving
-from scheduler import lease, nightly
+from scheduler import lease, nightly, replan
 from scheduler.alerts import alert_id
 from scheduler.db import Database
 from scheduler.models import Alert, Base, FeedCache, NightlyRun, PlanVersion
 from scheduler.models import Session as PlanSession
+from scheduler.pipeline import PlanRequest
 from scheduler.settings import Settings
 from tests.factories import NOW
 from tests.nightly.nightly_support import (
@@ -350,3 +351,36 @@ def test_failure_alert_for_the_same_night_is_one_alert(team: Database) -> None:
     assert version is None
     with team.reading() as session:
         assert session.scalar(select(func.count()).select_from(PlanSession)) == 0
+
+
+def test_a_run_abandoned_at_shutdown_is_recorded_as_what_it_was(team: Database) -> None:
+    settings = nightly_settings()
+    runtime = runtime_for(team, settings, Clock(NOW))
+    reason = "abandoned: the service was stopped before the run committed"
+
+    # Cut short before its commit: failed, lease freed.
+    holder = lease.new_holder()
+    assert lease.acquire(team, nightly.LEASE_NAME, holder, now=NOW)
+    cut = nightly._start_record(team, trigger="run-now", slot=None, now=NOW)
+    runtime.current = nightly.InProgress(cut, holder, NOW, 0)
+    nightly.abandon_in_progress(runtime, reason)
+    assert lease.current_holder(team, nightly.LEASE_NAME, now=NOW) is None
+
+    # Stopped after its commit, while delivering alerts: the plan is in, say so.
+    later = NOW + timedelta(hours=1)
+    outcome = replan.run(
+        team,
+        settings,
+        PlanRequest(now=later, start=later.date(), weeks=1),
+        actor=nightly.ACTOR,
+        do_commit=True,
+    )
+    assert outcome.committed is not None
+    delivering = nightly._start_record(team, trigger="run-now", slot=None, now=later)
+    runtime.current = nightly.InProgress(delivering, holder, later, 0)
+    nightly.abandon_in_progress(runtime, reason)
+
+    first, second = runs_of(team)
+    assert (first.outcome, first.error, first.plan_version_id) == ("failed", reason, None)
+    assert (second.outcome, second.plan_version_id) == ("success", outcome.committed.version)
+    assert second.error is not None and "while delivering alerts" in second.error

@@ -8,6 +8,7 @@ can be held inside its commit transaction (``pause_seconds``) so the test can
 
 from __future__ import annotations
 
+import socket
 import subprocess
 import sys
 from datetime import timedelta
@@ -188,3 +189,15 @@ def _get(url: str) -> httpx.Response | None:
         return httpx.get(url, timeout=5)
     except httpx.TransportError:
         return None
+
+
+def test_serve_on_a_port_in_use_exits_1_and_says_so(db_url: str, tmp_path: Path) -> None:
+    config = write_config(tmp_path / "keyworker.toml", nightly_time=minutes_ago_hhmm(12 * 60))
+    with socket.socket() as taken, serving_processes() as procs:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        proc = start_serve(db_url, config, tmp_path, name="serve", port=port)
+        procs.append(proc)
+        assert proc.process.wait(timeout=30) == 1, proc.output()
+    assert f"error: cannot serve on 127.0.0.1:{port}" in proc.output()
