@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
 from datetime import UTC, datetime, time, timedelta
 from pathlib import Path
@@ -129,6 +130,28 @@ def test_the_stored_job_fires_and_records_a_scheduled_run(running_service: Night
     assert run.scheduled_for == nightly.last_slot(running_service.settings, run.started_at)
     ok, details = running_service.health()
     assert ok and details["nightly"]["state"] == "success"
+
+
+def test_a_late_fire_runs_within_the_grace_and_not_at_all_beyond_it(
+    running_service: NightlyService, caplog: pytest.LogCaptureFixture
+) -> None:
+    scheduler = running_service.scheduler
+    assert scheduler is not None
+    now = datetime.now(UTC)
+    # The process was stalled for 7 hours (a suspended VM): too late, dropped.
+    scheduler.modify_job(nightly.JOB_ID, next_run_time=now - timedelta(hours=7))
+    wait_for(
+        "the job to be moved on",
+        lambda: scheduler.get_job(nightly.JOB_ID).next_run_time > datetime.now(UTC),
+    )
+    assert runs_of(running_service.database) == []
+    assert "was missed by 7:00:00" in caplog.text
+    # An hour late: within the grace, it runs, once.
+    scheduler.modify_job(nightly.JOB_ID, next_run_time=now - timedelta(hours=1))
+    database = running_service.database
+    wait_for("the late run", lambda: [r for r in runs_of(database) if r.finished_at])
+    threading.Event().wait(0.5)
+    assert [r.trigger for r in runs_of(database)] == ["schedule"]
 
 
 def test_run_now_runs_at_once(running_service: NightlyService) -> None:
