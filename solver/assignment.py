@@ -206,6 +206,7 @@ def _cp_sat(
     solver.parameters.num_workers = num_workers
     solver.parameters.random_seed = seed
     solver.parameters.log_search_progress = log
+    solver.parameters.linearization_level = 2  # the full LP: GAP bounds come from it
     status = solver.solve(model)
     if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         return status, {}, float("-inf")

@@ -9,7 +9,6 @@ order, not a weighted sum.
 from __future__ import annotations
 
 import math
-import os
 import time
 from dataclasses import dataclass, field
 
@@ -123,8 +122,6 @@ def solve_lexicographic(
         solver.parameters.num_workers = num_workers
         # one worker: still interleave the LNS/local-search portfolio in that thread
         solver.parameters.interleave_search = num_workers == 1
-        if os.environ.get("KW_NOPRESOLVE"):
-            solver.parameters.cp_model_presolve = False
         solver.parameters.random_seed = seed
         solver.parameters.log_search_progress = log
         solver.parameters.relative_gap_limit = level.relative_gap
