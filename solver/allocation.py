@@ -453,6 +453,7 @@ def allocate(ctx: Context, params: SolverParams, seconds: float) -> AllocationRe
         seconds,
         params.num_workers,
         lambda part, secs, cpw: _solve_team(ctx, part, secs, cpw, params),
+        use_processes=params.use_processes,
     )
     result = AllocationResult()
     for by_child, levels, overflow in outputs:

@@ -34,6 +34,8 @@ def run_parts(
     budget: float,
     num_workers: int,
     work: Callable[[T, float, int], R],
+    *,
+    use_processes: bool = True,
 ) -> list[R]:
     """Call ``work(part, seconds, cp_workers)`` for every part; results in input order."""
     global _TASK  # noqa: PLW0603 - handed to forked workers, which inherit it
@@ -44,7 +46,8 @@ def run_parts(
     cp_workers = 1 if processes > 1 else max(1, num_workers)
     shares = [min(budget, budget * processes * max(1, s) / total) for s in sizes]
     small = sum(sizes) < PARALLEL_FROM
-    if processes == 1 or small or "fork" not in multiprocessing.get_all_start_methods():
+    forkable = use_processes and "fork" in multiprocessing.get_all_start_methods()
+    if processes == 1 or small or not forkable:
         inline = [budget * max(1, s) / total for s in sizes]
         return [work(p, t, max(1, num_workers)) for p, t in zip(parts, inline, strict=True)]
     _TASK = lambda index, secs, cpw: work(parts[index], secs, cpw)  # noqa: E731

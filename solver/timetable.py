@@ -892,7 +892,9 @@ def timetable(
     def work(part: _Part, secs: float, cpw: int) -> TeamTimetable:
         return _TeamModel(ctx, part, alloc, facts, travel).solve(secs, cpw, params)
 
-    outputs = run_parts(parts, sizes, seconds, params.num_workers, work)
+    outputs = run_parts(
+        parts, sizes, seconds, params.num_workers, work, use_processes=params.use_processes
+    )
     result = TimetableResult(kept=facts.kept)
     for out in outputs:
         result.chosen.extend(out.chosen)

@@ -263,3 +263,15 @@ def test_goal4_fail_wish_yields_to_continuity() -> None:
     assert solution.allocations[0].key_worker == "W1"
     wishes = next(b for b in solution.bounds if b.stage == "allocation" and b.level == 4)
     assert wishes.value > 0  # the unmet wish is paid for, at the lowest level
+
+
+def test_goal3_same_input_twice_gives_the_same_plan() -> None:
+    instance = make_instance(
+        [make_worker("W1"), make_worker("W2"), make_worker("W3", gender="f")],
+        [make_child(f"YP-{i}", risk=["low", "medium", "high"][i % 3]) for i in range(7)],
+        [make_plan(f"YP-{i}", sessions=1 + i % 2) for i in range(7)],
+    )
+    first, second = solve_valid(instance), solve_valid(instance)
+    assert first.allocations == second.allocations
+    assert first.sessions == second.sessions
+    assert first.findings == second.findings
