@@ -3,12 +3,21 @@
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import replace
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from solver_builders import MONDAY, NOW, at, make_child, make_plan, make_session, make_worker
 
-from solver import Absence, Instance, SolverParams, Window, validate
+from solver import (
+    Absence,
+    CurrentAllocation,
+    ExistingSession,
+    Instance,
+    SolverParams,
+    Window,
+    validate,
+)
 from solver.solve import solve
 
 SKILLS = ["cse", "bsl", "missing"]
@@ -114,3 +123,28 @@ def test_every_plan_passes_validate(instance: Instance) -> None:
     assert len(unallocated) == m.children - m.allocated
     covers = {f.session for f in solution.findings if f.kind == "COVER"}
     assert covers == {s.id for s in solution.sessions if s.cover and not s.past}
+
+
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(instances(), st.integers(0, 30))
+def test_a_replan_of_a_plan_passes_validate(instance: Instance, hours_later: int) -> None:
+    first = solve(instance, FAST)
+    existing = tuple(
+        ExistingSession(s.id, s.child, s.worker, s.with_worker, s.start, s.end, s.locked)
+        for s in first.sessions
+    )
+    current = tuple(
+        CurrentAllocation(a.child, a.key_worker, a.secondary_worker, a.start, a.end)
+        for a in first.allocations
+    )
+    later = replace(
+        instance,
+        existing_sessions=existing,
+        current_allocations=current,
+        now=instance.now + dt.timedelta(hours=hours_later),
+        retired_session_ids=frozenset({"s-retired"}),
+    )
+    second = solve(later, FAST)
+    assert validate(later, second) == []
+    kept = {s.id for s in second.sessions}
+    assert all(s.id in kept for s in first.sessions if s.past or s.locked)
