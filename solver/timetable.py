@@ -707,8 +707,8 @@ class _TeamModel:
         minutes = dict(self.facts.minutes)
         caps: dict[tuple[str, dt.date], int] = {}
 
-        def fits(i: int) -> bool:
-            cand = self.cands[i]
+        def fits(i: int, fresh: Candidate | None = None) -> bool:
+            cand = fresh if fresh is not None else self.cands[i]
             if room[period_key(cand.period)] <= 0 or (cand.child, cand.day) in used_days:
                 return False
             if i in group_of and group_of[i] in used_groups:
@@ -818,6 +818,8 @@ class _TeamModel:
                             travel=self.travel,
                         ):
                             ident = (child, w, None, cand.start)
+                            if not fits(-1, cand):  # only the slot taken joins the model
+                                continue
                             if ident in self.index_of:
                                 i = self.index_of[ident]
                             else:
@@ -825,10 +827,9 @@ class _TeamModel:
                                 self._add(cand)
                                 self.index_of[ident] = i
                                 self.routine_cost[i] = self._routine_of(i)
-                            if fits(i):
-                                take(i)
-                                picked.append(i)
-                                break
+                            take(i)
+                            picked.append(i)
+                            break
         return picked
 
     def solve(self, seconds: float, cp_workers: int, params: SolverParams) -> TeamTimetable:
