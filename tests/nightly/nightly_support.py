@@ -36,34 +36,6 @@ SERVE_PROC = Path(__file__).with_name("serve_proc.py")
 T = TypeVar("T")
 
 
-def avoid_cp_sat_repair_hint_abort() -> Callable[[], None]:
-    """Work around a CP-SAT crash that these tests hit, until the solver avoids it.
-
-    With ``repair_hint=True`` and 2 workers (``solver/lexico.py``), OR-Tools 9.15 aborts
-    the whole process now and then ("Check failed: heuristics.fixed_search != nullptr"),
-    about once in 15 solves of the small team; with ``repair_hint=False`` 40 in a row
-    pass. Reported to the lead; remove this once the solver no longer sets it.
-    Returns the undo, so that other folders' tests see the solver as it is.
-    """
-    from ortools.sat.python import cp_model
-
-    original = cp_model.CpSolver.solve
-    if getattr(original, "_no_repair_hint", False):
-        return lambda: None
-
-    def solve(self: Any, *args: Any, **kwargs: Any) -> Any:
-        self.parameters.repair_hint = False
-        return original(self, *args, **kwargs)
-
-    solve._no_repair_hint = True  # type: ignore[attr-defined]
-    cp_model.CpSolver.solve = solve
-
-    def undo() -> None:
-        cp_model.CpSolver.solve = original
-
-    return undo
-
-
 def nightly_settings(**overrides: Any) -> Settings:
     """Small and fast: a one-week horizon, a one-second solver, no worker emails."""
     values: dict[str, Any] = {

@@ -1,8 +1,6 @@
 """``keyworker`` as a child process for the real-process tests.
 
-It is the real command line, with the tests' CP-SAT workaround (see
-``nightly_support.avoid_cp_sat_repair_hint_abort``) and one test hook, set by
-environment variables:
+It is the real command line with one test hook, set by environment variables:
 ``KW_TEST_PAUSE_IN_COMMIT=FILE`` makes every run, once inside its commit transaction
 (while the feeds are being refreshed), create FILE and sleep ``KW_TEST_PAUSE_SECONDS``
 (default 60) there, so a test can ``kill -9`` or SIGTERM the process with the plan's
@@ -25,9 +23,6 @@ import cli.plan_cmd
 import scheduler.replan
 from cli import serve_cmd
 from cli.main import app, main
-from tests.nightly.nightly_support import avoid_cp_sat_repair_hint_abort
-
-avoid_cp_sat_repair_hint_abort()
 
 if not any(command.name == "serve" for command in app.registered_commands):
     serve_cmd.register(app)
