@@ -11,7 +11,7 @@ from scheduler.db import Database
 from scheduler.models import AuditEntry, PlanVersion
 from scheduler.models import Session as PlanSession
 from tests.pipeline.conftest import Run
-from tests.pipeline.team import AS_OF, START, WORKERS, write_team
+from tests.pipeline.team import AS_OF, CHILDREN, PLANS, START, WORKERS, write_team
 
 PLAN = ("plan", "--as-of", AS_OF, "--start", START, "--weeks", "2")
 
@@ -123,3 +123,24 @@ def test_bad_options_exit_2(kw: Run, team: Path) -> None:
     kw("import", str(team))
     assert "not an ISO 8601" in kw("plan", "--as-of", "yesterday", expect=2).output
     assert "YYYY-MM-DD" in kw("plan", "--start", "04/01/2027", expect=2).output
+
+
+def test_team_option_plans_only_that_team(kw: Run, tmp_path: Path) -> None:
+    workers = [*WORKERS, dict(WORKERS[1], ref="W009", team="South", name="Sam South")]
+    children = [*CHILDREN, dict(CHILDREN[1], ref="YP-0900", team="South", key_worker="W009")]
+    plans = [*PLANS, dict(PLANS[1], child="YP-0900")]
+    kw("import", str(write_team(tmp_path / "t", workers=workers, children=children, plans=plans)))
+    out = tmp_path / "south.json"
+    kw(*PLAN, "--team", "South", "--json", str(out))
+    data = json.loads(out.read_text())
+    assert {a["child"] for a in data["allocations"]} == {"YP-0900"}
+    assert {s["worker"] for s in data["sessions"]} <= {"W009"}
+
+
+def test_export_plan_as_csv(kw: Run, team: Path) -> None:
+    kw("import", str(team))
+    kw(*PLAN, "--commit")
+    lines = kw("export", "plan", "--format", "csv").output.strip().splitlines()
+    assert lines[0] == "id,child,worker,with,start,end,past,locked,cover"
+    assert len(lines) > 1
+    assert "must be json or csv" in kw("export", "plan", "--format", "xml", expect=2).output
