@@ -11,6 +11,14 @@ child's wishes and even caseloads. The search starts from what a manager would
 do (keep the key worker while they have room, else the least-loaded eligible
 worker the child knows). Secondary workers are then named per child: the current
 one where still eligible, else someone the child knows, else the least used.
+
+Re-planning (goal 3): where the current plan names a key worker for a block who
+may still hold the case, that choice is pinned; blocks without one (a leaver's
+days, new days at the horizon end, a new child) are solved around the pins. If
+the pins are infeasible (a worker's caseload limit fell), the team is solved
+without them, paying level 3 for each change. After the search, any child-block
+still without a key worker gets one where someone eligible has room (goal 1),
+so that the next night's re-plan does not find that gain and churn the plan.
 """
 
 from __future__ import annotations
@@ -25,6 +33,7 @@ from ortools.sat.python import cp_model
 from solver.assignment import GapProblem, add_assignment
 from solver.context import RISK_WEIGHT, Context
 from solver.eligibility import employed, may_hold_case
+from solver.errors import SolverError
 from solver.lexico import Level, LevelResult, solve_lexicographic
 from solver.parallel import run_parts
 from solver.params import SolverParams
@@ -155,9 +164,51 @@ class _TeamPart:
     children: list[str]
 
 
+TeamAllocation = tuple[dict[str, dict[dt.date, DayAlloc]], list[LevelResult], dict[str, int]]
+
+
+def _pinned_keys(
+    ctx: Context,
+    child_blocks: dict[str, list[int]],
+    key_by: dict[tuple[str, int], dict[str, cp_model.IntVar]],
+    block_days: dict[tuple[str, int], list[dt.date]],
+    current: dict[tuple[str, dt.date], DayAlloc],
+) -> dict[tuple[str, int], str]:
+    """Key workers a re-plan keeps (goal 3): in each block, the key worker the current
+    plan names where they may still hold the case; other blocks are free."""
+    if not ctx.instance.current_allocations:
+        return {}
+    out: dict[tuple[str, int], str] = {}
+    for child, blist in child_blocks.items():
+        for b in blist:
+            key = current.get((child, block_days[(child, b)][0]), (None, None))[0]
+            if key is not None and key in key_by[(child, b)]:
+                out[(child, b)] = key
+    return out
+
+
 def _solve_team(
     ctx: Context, part: _TeamPart, seconds: float, cp_workers: int, params: SolverParams
-) -> tuple[dict[str, dict[dt.date, DayAlloc]], list[LevelResult], dict[str, int]]:
+) -> TeamAllocation:
+    """The team's allocation; a re-plan first keeps the current key workers (pinned),
+    and solves without the pins only if that is infeasible (a worker's caseload fell)."""
+    started = time.monotonic()
+    try:
+        return _solve_team_model(ctx, part, seconds, cp_workers, params, pin=True)
+    except SolverError:
+        left = max(0.2, seconds - (time.monotonic() - started))
+        return _solve_team_model(ctx, part, left, cp_workers, params, pin=False)
+
+
+def _solve_team_model(
+    ctx: Context,
+    part: _TeamPart,
+    seconds: float,
+    cp_workers: int,
+    params: SolverParams,
+    *,
+    pin: bool,
+) -> TeamAllocation:
     started = time.monotonic()
     model = cp_model.CpModel()
     blocks = _blocks(ctx, part.workers, part.children)
@@ -172,7 +223,8 @@ def _solve_team(
     child_blocks: dict[str, list[int]] = {}
     block_days: dict[tuple[str, int], list[dt.date]] = {}
     wanted: dict[tuple[str, int], str] = {}
-    overflow_vars: list[tuple[str, cp_model.IntVar, int]] = []
+    overflow_vars: list[tuple[str, int, int]] = []  # (worker, capacity, block)
+    weekly_of: dict[tuple[str, int], int] = {}
 
     for b, block in enumerate(blocks):
         present = [
@@ -198,6 +250,7 @@ def _solve_team(
             child_blocks.setdefault(child, []).append(b)
             block_days[(child, b)] = days
             weekly = _weekly_load(ctx, child, days[0])
+            weekly_of[(child, b)] = weekly
             for w in candidates:
                 load[(w, child)] = weekly
         capacity = {w: int(ctx.workers[w].hours_per_week * 60) for w in present}
@@ -211,7 +264,7 @@ def _solve_team(
             unit = model.new_int_var(0, 10_000, f"over15[{w},{b}]")
             model.add(15 * unit >= over)
             continuity.add(unit, 3 * weeks)
-            overflow_vars.append((w, over, b))
+            overflow_vars.append((w, capacity[w], b))
         for (w, child), var in assign.x.items():
             key_vars[(child, w, b)] = var
             key_by[(child, b)][w] = var
@@ -310,6 +363,9 @@ def _solve_team(
     ]
     for var, value in hints:
         model.add_hint(var, value)
+    if pin:
+        for (child, b), w in _pinned_keys(ctx, child_blocks, key_by, block_days, current).items():
+            model.add(key_by[(child, b)][w] == 1)
     continuity.restart_hint = hints  # level 1's optimum says nothing about continuity
     lex = solve_lexicographic(
         model,
@@ -325,6 +381,13 @@ def _solve_team(
         (child, b): next((w for w, v in options.items() if lex.is_true(v)), None)
         for (child, b), options in key_by.items()
     }
+    gained = _fill_unallocated(ctx, keys, key_by, block_days, child_blocks)
+    levels = [
+        LevelResult(r.level, r.name, r.value - gained, min(r.bound, r.value - gained), r.optimal)
+        if r.level == 1 and gained
+        else r
+        for r in lex.levels
+    ]
     seconds_of = _secondaries(
         ctx, part=part, blocks=blocks, child_blocks=child_blocks, keys=keys, current=current
     )
@@ -335,10 +398,59 @@ def _solve_team(
             for day in block_days[(child, b)]:
                 days_map[day] = (keys[(child, b)], seconds_of.get((child, b)))
         by_child[child] = days_map
+    # minutes a week over capacity, from the decisions (not from the free overflow
+    # variables, which may sit anywhere below their 15-minute unit)
+    weekly_by: dict[tuple[str, int], int] = {}
+    for (child, b), holder in keys.items():
+        if holder is not None:
+            weekly_by[(holder, b)] = weekly_by.get((holder, b), 0) + weekly_of[(child, b)]
     overflow: dict[str, int] = {}
-    for w, var, _ in overflow_vars:
-        overflow[w] = max(overflow.get(w, 0), lex.value(var))
-    return by_child, lex.levels, overflow
+    for w, cap, b in overflow_vars:
+        overflow[w] = max(overflow.get(w, 0), weekly_by.get((w, b), 0) - cap, 0)
+    return by_child, levels, overflow
+
+
+def _fill_unallocated(
+    ctx: Context,
+    keys: dict[tuple[str, int], str | None],
+    key_by: dict[tuple[str, int], dict[str, cp_model.IntVar]],
+    block_days: dict[tuple[str, int], list[dt.date]],
+    child_blocks: dict[str, list[int]],
+) -> int:
+    """Give a key worker to every child-block still without one where someone eligible
+    has room under their caseload on each of its days (goal 1 before all else; the
+    search may stop before it finds them). Changes ``keys``; returns the level-1 gain."""
+    load: dict[tuple[str, dt.date], int] = {}
+    for (child, b), w in keys.items():
+        if w is not None:
+            for day in block_days[(child, b)]:
+                load[(w, day)] = load.get((w, day), 0) + 1
+    missing = sorted(
+        (cb for cb, w in keys.items() if w is None and key_by[cb]),
+        key=lambda cb: (-RISK_WEIGHT.get(ctx.children[cb[0]].risk, 2), cb[0], cb[1]),
+    )
+    gained = 0
+    for child, b in missing:
+        kid = ctx.children[child]
+        days = block_days[(child, b)]
+        near = {keys.get((child, x)) for x in child_blocks[child] if abs(x - b) == 1}
+        options = sorted(
+            key_by[(child, b)],
+            key=lambda w: (
+                w not in near and w != kid.current_key_worker,
+                w not in kid.known_workers,
+                max(load.get((w, d), 0) for d in days),
+                w,
+            ),
+        )
+        for w in options:
+            if all(load.get((w, d), 0) < ctx.workers[w].max_caseload for d in days):
+                keys[(child, b)] = w
+                for d in days:
+                    load[(w, d)] = load.get((w, d), 0) + 1
+                gained += RISK_WEIGHT.get(kid.risk, 2) * len(days)
+                break
+    return gained
 
 
 def _greedy_keys(

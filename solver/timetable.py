@@ -7,6 +7,26 @@ period counts. Levels: 1 sessions short of each period's target; 2 continuity
 longer than ``max_gap_days``, a missing handover before a known change);
 3 stability (existing sessions not kept at the same worker, day and time);
 4 routine (same weekday and time), short travel, the child's wishes.
+
+Re-planning (goal 3). A child whose existing sessions all still meet rules 1-6
+and whose key worker is the one the current plan names is *unchanged*: its
+sessions are pinned (fixed to be chosen), and only its own sessions are
+candidates, plus the usual ones in a period still short. Everyone else (a
+session broken by an absence, a new key worker, a new child, new days at the
+horizon end) is solved freely around them, paying level 3 for every move. So an
+unchanged input gives back the identical plan and a disruption moves only the
+sessions of the children it touches; CP-SAT cannot trade a kept session for
+noise inside a level (a session moved for a cheaper routine, or for a cover
+improvement a longer first search would have found). Stability yields to goal 1
+where it is real: a short period still gets every session that fits around the
+pins (the model and the fill below), and a kept session that no longer fits
+(a worker's weekly capacity fell) makes the team's model be built in full.
+
+Goal 1 first: the search starts from the better (level 1) of two constructions,
+the solver's own (key worker first, most constrained children first) and the
+yardstick's (``bench/greedy.py``: children in input order, first free slot on
+the 15-minute grid), and after the search a last greedy pass adds a session
+wherever one still fits; neither moves anything CP-SAT chose.
 """
 
 from __future__ import annotations
@@ -108,6 +128,10 @@ class TimetableResult:
     rescuable: set[str] = field(default_factory=set)  # fixed sessions another worker could take
 
 
+class _Rebuild(Exception):
+    """A child taken as unchanged cannot keep its sessions: build the model in full."""
+
+
 @dataclass
 class _Part:
     team: str
@@ -123,11 +147,16 @@ class _TeamModel:
         alloc: AllocationResult,
         facts: FixedFacts,
         travel: TravelTable,
+        *,
+        shortcut: bool = True,
     ) -> None:
         self.ctx = ctx
         self.part = part
         self.alloc = alloc
         self.facts = facts
+        # children a re-plan will keep as they are: only their own sessions become
+        # candidates (plus the usual ones in a period still short)
+        self.unchanged = self._unchanged_children() if shortcut else set()
         self.travel = travel
         self.model = cp_model.CpModel()
         self.cands: list[Candidate] = []
@@ -212,6 +241,11 @@ class _TeamModel:
             for period in ctx.periods.get(child, []):
                 room = period.target - facts.count.get(period_key(period), 0)
                 if room <= 0:
+                    continue
+                if child in self.unchanged and room <= sum(
+                    1 for e in movable if period.contains(ctx.local_day(e.start))
+                ):
+                    self._existing_candidates(child, period)
                     continue
                 for day in ctx.in_force[child]:
                     if not period.contains(day) or not period.plan.in_force(day):
@@ -683,10 +717,15 @@ class _TeamModel:
                     break
         return out
 
-    def _greedy_hint(self) -> list[int]:
-        """A feasible start for CP-SAT: keep existing sessions, then fill each period
-        with the key worker first, high risk first, in the cheapest routine slot."""
+    def _greedy_hint(self, first: list[int] | None = None, *, yardstick: bool = False) -> list[int]:
+        """A feasible start for CP-SAT: keep ``first`` (by default the existing sessions),
+        then fill each period with the key worker first, high risk first, in the
+        cheapest routine slot; what is still short gets the first free slot with anyone
+        in the team. ``yardstick``: only that last pass, children in input order (what
+        ``bench/greedy.py`` does by hand); the solver starts from the better of the two.
+        Returns ``[]`` where a session of ``first`` does not fit."""
         ctx = self.ctx
+        keep = self.hints if first is None else first
         group_of: dict[int, tuple[str, object]] = {}
         for key, group in getattr(self, "handover_groups", {}).items():
             for i in group:
@@ -737,10 +776,14 @@ class _TeamModel:
                 minutes[week] = minutes.get(week, 0) + cand.minutes
 
         picked: list[int] = []
-        for i in self.hints:
+        for i in keep:
             if fits(i):
                 take(i)
                 picked.append(i)
+            elif first is not None:
+                return []
+        if first is None:
+            self.kept_hints = list(picked)
         # most constrained children first (those who can only meet after school have
         # few slots); the key worker in a first pass, cover only in a second
         key_options: dict[str, int] = defaultdict(int)
@@ -748,19 +791,21 @@ class _TeamModel:
             if cand.role == KEY:
                 key_options[cand.child] += 1
         children = sorted(
-            self.by_child,
+            (c for c in self.part.children if c in self.by_child or ctx.periods.get(c)),
             key=lambda c: (
                 key_options[c],
                 -RISK_WEIGHT.get(ctx.children[c].risk, 2),
                 c,
             ),
         )
-        contested = self._contested()
+        if yardstick:
+            children = [c for c in self.part.children if c in self.by_child or ctx.periods.get(c)]
+        contested = self._contested() if not yardstick else set()
         rank = {KEY: 0, SECONDARY: 1, OTHER: 2}
-        for allowed in ({KEY}, {KEY, SECONDARY, OTHER}):
+        for allowed in ({KEY}, {KEY, SECONDARY, OTHER}) if not yardstick else ():
             for child in children:
                 options = sorted(
-                    (i for i in self.by_child[child] if self.cands[i].role in allowed),
+                    (i for i in self.by_child.get(child, []) if self.cands[i].role in allowed),
                     key=lambda i: (  # first fit: packing from the start of the day
                         rank[self.cands[i].role],  # leaves the most room (goal 1 first);
                         not self.cands[i].handover,  # CP-SAT then improves the routine
@@ -832,11 +877,114 @@ class _TeamModel:
                             break
         return picked
 
+    def _current_keys(self) -> dict[tuple[str, dt.date], str | None]:
+        current: dict[tuple[str, dt.date], str | None] = {}
+        for a in self.ctx.instance.current_allocations:
+            day = a.start
+            while day <= a.end:
+                current[(a.child, day)] = a.key_worker
+                day += dt.timedelta(days=1)
+        return current
+
+    def _unchanged_children(self) -> set[str]:
+        """Children whose existing sessions all still meet rules 1-3 and whose key worker
+        is the one the current plan names: a re-plan keeps their sessions (goal 3)."""
+        ctx = self.ctx
+        current = self._current_keys()
+        team = set(self.part.workers)
+        out: set[str] = set()
+        for child in self.part.children:
+            sessions = ctx.movable_sessions.get(child, [])
+            if not sessions or self.facts.broken.get(child):
+                continue
+            force = set(ctx.in_force[child])
+            if any(
+                current.get((child, day), self._allocation(child, day)[0])
+                != self._allocation(child, day)[0]
+                for day in force
+            ):
+                continue
+            fine = all(
+                ctx.local_day(e.start) in force
+                and ctx.period_of(child, ctx.local_day(e.start)) is not None
+                and all(
+                    r in team and not ctx.session_problem(r, child, ctx.local_day(e.start))
+                    for r in (e.worker, e.with_worker)
+                    if r is not None
+                )
+                for e in sessions
+            )
+            if fine:
+                out.add(child)
+        return out
+
+    def _existing_candidates(self, child: str, period: Period) -> None:
+        """The candidates that keep ``child``'s existing sessions in ``period`` as they are."""
+        ctx = self.ctx
+        for e in ctx.movable_sessions.get(child, []):
+            day = ctx.local_day(e.start)
+            if not period.contains(day):
+                continue
+            for cand in make_candidates(
+                ctx,
+                child=child,
+                period=period,
+                day=day,
+                worker=e.worker,
+                with_worker=e.with_worker,
+                role=self._role(child, day, e.worker, e.with_worker),
+                step=10_000,
+                extra={ctx.wall(e.start)[1]},
+                busy=self.facts.busy,
+                travel=self.travel,
+                handover=e.with_worker is not None,
+            ):
+                if cand.start == e.start:
+                    self._add(cand)
+
+    def _pinned(self) -> list[int]:
+        """Existing sessions a re-plan keeps as they are (goal 3, see the module docstring).
+
+        A child's sessions are all kept when every one of them can be (its worker still
+        may see the child that day, and together they still meet rules 4-6) and the
+        child's key worker is the one the current plan names; otherwise the child is
+        touched by the change and all of its sessions are free (at a stability cost).
+        """
+        ctx = self.ctx
+        kept = set(self.kept_hints)
+        keepable: dict[str, list[int]] = defaultdict(list)
+        for i in kept:
+            keepable[self.cands[i].child].append(i)
+        current = self._current_keys()
+        out: list[int] = []
+        for child in self.part.children:
+            sessions = ctx.movable_sessions.get(child, [])
+            if not sessions or self.facts.broken.get(child):
+                continue
+            if len(keepable.get(child, [])) != len(sessions):
+                continue
+            if current and any(
+                current.get((child, day), self._allocation(child, day)[0])
+                != self._allocation(child, day)[0]
+                for day in ctx.in_force[child]
+            ):
+                continue
+            out += sorted(keepable[child])
+        return out
+
     def solve(self, seconds: float, cp_workers: int, params: SolverParams) -> TeamTimetable:
         started = time.monotonic()
         self.build_candidates()
         self._prepare_costs()
-        picked = set(self._greedy_hint())
+        own = self._greedy_hint()
+        kept = {self.cands[i].child for i in self.kept_hints}
+        for child in self.unchanged:
+            count = sum(1 for i in self.kept_hints if self.cands[i].child == child)
+            if child not in kept or count != len(self.ctx.movable_sessions[child]):
+                raise _Rebuild(child)
+        alternative = self._greedy_hint(yardstick=True)
+        better = self._short_cost(alternative) < self._short_cost(own)
+        picked = set(alternative if better else own)
         self.build_constraints()
         start = [(var, int(i in picked)) for i, var in enumerate(self.vars)]
         known = {var.index: value for var, value in start}
@@ -853,6 +1001,8 @@ class _TeamModel:
         for var, val in start:
             self.model.add_hint(var, val)
         self.levels[1].restart_hint = start
+        for i in self._pinned():
+            self.model.add(self.vars[i] == 1)
         lex = solve_lexicographic(
             self.model,
             self.levels,
@@ -863,7 +1013,19 @@ class _TeamModel:
             stage=f"timetable {self.part.team}",
             shares=(0.25, 0.5, 0.1, 0.15),
         )
-        chosen = [c for c, v in zip(self.cands, self.vars, strict=True) if lex.is_true(v)]
+        indices = [i for i, v in enumerate(self.vars) if lex.is_true(v)]
+        filled = self._greedy_hint(indices)  # a session more wherever one still fits
+        levels = lex.levels
+        if len(filled) > len(indices):
+            indices = sorted(filled)
+            value = self._short_cost(indices)
+            levels = [
+                LevelResult(r.level, r.name, value, min(r.bound, value), r.bound >= value)
+                if r.level == 1
+                else r
+                for r in levels
+            ]
+        chosen = [self.cands[i] for i in indices]
         rescued = {c.rescue_of for c in chosen if c.rescue_of is not None}
         cancelled = [
             s
@@ -871,7 +1033,21 @@ class _TeamModel:
             for s in self.facts.broken.get(child, [])
             if s.id not in rescued
         ]
-        return TeamTimetable(chosen, cancelled, lex.levels, set(self.rescues))
+        return TeamTimetable(chosen, cancelled, levels, set(self.rescues))
+
+    def _short_cost(self, picked: list[int]) -> int:
+        """Level 1 of a set of candidates: sessions short of the targets, by risk."""
+        count: dict[tuple[str, dt.date, int], int] = defaultdict(int)
+        for i in picked:
+            count[period_key(self.cands[i].period)] += 1
+        cost = 0
+        for child in self.part.children:
+            risk = RISK_WEIGHT.get(self.ctx.children[child].risk, 2)
+            for period in self.ctx.periods.get(child, []):
+                pk = period_key(period)
+                room = max(0, period.target - self.facts.count.get(pk, 0))
+                cost += risk * max(0, room - count[pk])
+        return cost
 
 
 def timetable(
@@ -891,7 +1067,13 @@ def timetable(
     sizes = [len(p.children) for p in parts]
 
     def work(part: _Part, secs: float, cpw: int) -> TeamTimetable:
-        return _TeamModel(ctx, part, alloc, facts, travel).solve(secs, cpw, params)
+        started = time.monotonic()
+        try:
+            return _TeamModel(ctx, part, alloc, facts, travel).solve(secs, cpw, params)
+        except _Rebuild:  # a kept session no longer fits: every child gets all candidates
+            left = max(0.2, secs - (time.monotonic() - started))
+            model = _TeamModel(ctx, part, alloc, facts, travel, shortcut=False)
+            return model.solve(left, cpw, params)
 
     outputs = run_parts(
         parts, sizes, seconds, params.num_workers, work, use_processes=params.use_processes
