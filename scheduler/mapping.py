@@ -8,8 +8,9 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, time, timedelta
+from typing import Protocol
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import or_, select
@@ -56,6 +57,50 @@ class Loaded:
     # child ref -> key worker the current committed plan gives them on the horizon start,
     # where that differs from the relationship record (changed in the case record).
     overridden: dict[str, tuple[str, str]]
+
+
+class ChildFacts(Protocol):
+    """What a stored child and an imported children.csv row both say about a child."""
+
+    @property
+    def ref(self) -> str: ...
+    @property
+    def team(self) -> str: ...
+    @property
+    def required_skills(self) -> list[str]: ...
+    @property
+    def language(self) -> str | None: ...
+    @property
+    def preferred_gender(self) -> str | None: ...
+    @property
+    def preferred_workers(self) -> list[str]: ...
+    @property
+    def excluded_workers(self) -> list[str]: ...
+    @property
+    def lat(self) -> float | None: ...
+    @property
+    def lon(self) -> float | None: ...
+    @property
+    def risk(self) -> str: ...
+    @property
+    def windows(self) -> Sequence[object]: ...
+
+
+def solver_child(c: ChildFacts) -> solver.Child:
+    """The child as the solver sees them, before any relationship history."""
+    return solver.Child(
+        ref=c.ref,
+        team=c.team,
+        required_skills=frozenset(c.required_skills),
+        language=c.language,
+        preferred_gender=c.preferred_gender,
+        preferred_workers=tuple(c.preferred_workers),
+        excluded_workers=frozenset(c.excluded_workers),
+        availability=solver_windows(c.windows),
+        lat=c.lat,
+        lon=c.lon,
+        risk=c.risk,
+    )
 
 
 def solver_windows(rows: Sequence[object]) -> tuple[solver.Window, ...]:
@@ -149,18 +194,8 @@ def load_instance(session: Session, scope: Scope) -> Loaded:
         if pinned and key_ref and pinned != key_ref:
             reason = f"pinned to {pinned} by the manager"
         solver_children.append(
-            solver.Child(
-                ref=c.ref,
-                team=c.team,
-                required_skills=frozenset(c.required_skills),
-                language=c.language,
-                preferred_gender=c.preferred_gender,
-                preferred_workers=tuple(c.preferred_workers),
-                excluded_workers=frozenset(c.excluded_workers),
-                availability=solver_windows(c.windows),
-                lat=c.lat,
-                lon=c.lon,
-                risk=c.risk,
+            replace(
+                solver_child(c),
                 current_key_worker=key_ref,
                 key_worker_since=_since(key_rows, key),
                 current_secondary_worker=(

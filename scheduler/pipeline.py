@@ -89,6 +89,17 @@ def solver_params(settings: Settings) -> solver.SolverParams:
     return solver.SolverParams(time_limit_seconds=settings.time_limit_seconds, num_workers=2)
 
 
+def _scope(settings: Settings, request: PlanRequest) -> Scope:
+    return Scope(
+        now=request.now,
+        start=request.start,
+        weeks=request.weeks,
+        timezone=settings.timezone,
+        freeze_hours=settings.freeze_hours,
+        teams=request.teams,
+    )
+
+
 def propose(
     database: Database,
     settings: Settings,
@@ -102,14 +113,7 @@ def propose(
     ``edit`` changes the loaded instance before solving (``whatif``).
     """
     say = progress or (lambda _message: None)
-    scope = Scope(
-        now=request.now,
-        start=request.start,
-        weeks=request.weeks,
-        timezone=settings.timezone,
-        freeze_hours=settings.freeze_hours,
-        teams=request.teams,
-    )
+    scope = _scope(settings, request)
     say("loading the team from the database")
     with database.reading() as session:
         loaded = load_instance(session, scope)
@@ -474,16 +478,8 @@ def suggest(
     database: Database, settings: Settings, request: PlanRequest, child: str, limit: int = 5
 ) -> list[solver.Candidate]:
     """Ranked candidate key workers for ``child`` with what each would cost."""
-    scope = Scope(
-        now=request.now,
-        start=request.start,
-        weeks=request.weeks,
-        timezone=settings.timezone,
-        freeze_hours=settings.freeze_hours,
-        teams=request.teams,
-    )
     with database.reading() as session:
-        loaded = load_instance(session, scope)
+        loaded = load_instance(session, _scope(settings, request))
     try:
         return solver.suggest(loaded.instance, child, limit=limit)
     except solver.UnknownChild as exc:

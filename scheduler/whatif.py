@@ -15,7 +15,7 @@ import solver
 from scheduler.csv_import import rows as r
 from scheduler.csv_import.reader import read_table
 from scheduler.errors import ImportFailed, InputError, NotFound
-from scheduler.mapping import solver_windows
+from scheduler.mapping import solver_child
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,22 +89,7 @@ def read_referrals(
     if errors:
         raise ImportFailed(errors)
     return (
-        [
-            solver.Child(
-                ref=c.ref,
-                team=c.team,
-                required_skills=frozenset(c.required_skills),
-                language=c.language,
-                preferred_gender=c.preferred_gender,
-                preferred_workers=tuple(c.preferred_workers),
-                excluded_workers=frozenset(c.excluded_workers),
-                availability=solver_windows(c.windows),
-                lat=c.lat,
-                lon=c.lon,
-                risk=c.risk,
-            )
-            for c in children
-        ],
+        [solver_child(c) for c in children],
         [
             solver.SupportPlan(
                 child=p.child,
