@@ -22,10 +22,10 @@ where it is real: a short period still gets every session that fits around the
 pins (the model and the fill below), and a kept session that no longer fits
 (a worker's weekly capacity fell) makes the team's model be built in full.
 
-Goal 1 first: the search starts from the better (level 1) of two constructions,
+Goal 1 first: the search starts from the best (level 1) of three constructions,
 the solver's own (key worker first, most constrained children first) and the
-yardstick's (``bench/greedy.py``: children in input order, first free slot on
-the 15-minute grid), and after the search a last greedy pass adds a session
+yardstick's (``bench/greedy.py``: first free slot on the 15-minute grid) with
+children in input order or high risk first, and after the search a last greedy pass adds a session
 wherever one still fits; neither moves anything CP-SAT chose.
 """
 
@@ -717,12 +717,15 @@ class _TeamModel:
                     break
         return out
 
-    def _greedy_hint(self, first: list[int] | None = None, *, yardstick: bool = False) -> list[int]:
+    def _greedy_hint(
+        self, first: list[int] | None = None, *, yardstick: bool = False, by_risk: bool = False
+    ) -> list[int]:
         """A feasible start for CP-SAT: keep ``first`` (by default the existing sessions),
         then fill each period with the key worker first, high risk first, in the
         cheapest routine slot; what is still short gets the first free slot with anyone
         in the team. ``yardstick``: only that last pass, children in input order (what
-        ``bench/greedy.py`` does by hand); the solver starts from the better of the two.
+        ``bench/greedy.py`` does by hand), or ``by_risk`` (high risk first); the solver
+        starts from the best of these.
         Returns ``[]`` where a session of ``first`` does not fit."""
         ctx = self.ctx
         keep = self.hints if first is None else first
@@ -800,6 +803,8 @@ class _TeamModel:
         )
         if yardstick:
             children = [c for c in self.part.children if c in self.by_child or ctx.periods.get(c)]
+            if by_risk:
+                children.sort(key=lambda c: -RISK_WEIGHT.get(ctx.children[c].risk, 2))
         contested = self._contested() if not yardstick else set()
         rank = {KEY: 0, SECONDARY: 1, OTHER: 2}
         for allowed in ({KEY}, {KEY, SECONDARY, OTHER}) if not yardstick else ():
@@ -982,9 +987,13 @@ class _TeamModel:
             count = sum(1 for i in self.kept_hints if self.cands[i].child == child)
             if child not in kept or count != len(self.ctx.movable_sessions[child]):
                 raise _Rebuild(child)
-        alternative = self._greedy_hint(yardstick=True)
-        better = self._short_cost(alternative) < self._short_cost(own)
-        picked = set(alternative if better else own)
+        starts: list[list[int]] = [
+            own,
+            self._greedy_hint(yardstick=True),
+            self._greedy_hint(yardstick=True, by_risk=True),
+        ]
+        costs = [self._short_cost(picked) for picked in starts]
+        picked = set(starts[costs.index(min(costs))])  # the first of the best
         self.build_constraints()
         start = [(var, int(i in picked)) for i, var in enumerate(self.vars)]
         known = {var.index: value for var, value in start}
