@@ -805,6 +805,15 @@ class _TeamModel:
             children = [c for c in self.part.children if c in self.by_child or ctx.periods.get(c)]
             if by_risk:
                 children.sort(key=lambda c: -RISK_WEIGHT.get(ctx.children[c].risk, 2))
+        if yardstick:  # the handovers before a known change first (goal 2, at no goal-1 cost)
+            for child in children:
+                for i in sorted(
+                    (i for i in self.by_child.get(child, []) if self.cands[i].handover),
+                    key=lambda i: (self.cands[i].start, i),
+                ):
+                    if fits(i):
+                        take(i)
+                        picked.append(i)
         contested = self._contested() if not yardstick else set()
         rank = {KEY: 0, SECONDARY: 1, OTHER: 2}
         for allowed in ({KEY}, {KEY, SECONDARY, OTHER}) if not yardstick else ():
