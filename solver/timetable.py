@@ -718,14 +718,19 @@ class _TeamModel:
         return out
 
     def _greedy_hint(
-        self, first: list[int] | None = None, *, yardstick: bool = False, by_risk: bool = False
+        self,
+        first: list[int] | None = None,
+        *,
+        yardstick: bool = False,
+        by_risk: bool = False,
+        handovers_first: bool = False,
     ) -> list[int]:
         """A feasible start for CP-SAT: keep ``first`` (by default the existing sessions),
         then fill each period with the key worker first, high risk first, in the
         cheapest routine slot; what is still short gets the first free slot with anyone
         in the team. ``yardstick``: only that last pass, children in input order (what
-        ``bench/greedy.py`` does by hand), or ``by_risk`` (high risk first); the solver
-        starts from the best of these.
+        ``bench/greedy.py`` does by hand), or ``by_risk`` (high risk first), with or
+        without the handovers taken first; the solver starts from the best of these.
         Returns ``[]`` where a session of ``first`` does not fit."""
         ctx = self.ctx
         keep = self.hints if first is None else first
@@ -805,7 +810,7 @@ class _TeamModel:
             children = [c for c in self.part.children if c in self.by_child or ctx.periods.get(c)]
             if by_risk:
                 children.sort(key=lambda c: -RISK_WEIGHT.get(ctx.children[c].risk, 2))
-        if yardstick:  # the handovers before a known change first (goal 2, at no goal-1 cost)
+        if handovers_first:  # the handovers before a known change first (goal 2)
             for child in children:
                 for i in sorted(
                     (i for i in self.by_child.get(child, []) if self.cands[i].handover),
@@ -996,13 +1001,13 @@ class _TeamModel:
             count = sum(1 for i in self.kept_hints if self.cands[i].child == child)
             if child not in kept or count != len(self.ctx.movable_sessions[child]):
                 raise _Rebuild(child)
-        starts: list[list[int]] = [
-            own,
-            self._greedy_hint(yardstick=True),
-            self._greedy_hint(yardstick=True, by_risk=True),
-        ]
-        costs = [self._short_cost(picked) for picked in starts]
-        picked = set(starts[costs.index(min(costs))])  # the first of the best
+        starts: list[list[int]] = [own]
+        for by_risk, handovers_first in itertools.product((False, True), (False, True)):
+            starts.append(
+                self._greedy_hint(yardstick=True, by_risk=by_risk, handovers_first=handovers_first)
+            )
+        costs = [(self._short_cost(p), self._cover_cost(p)) for p in starts]
+        picked = set(starts[costs.index(min(costs))])  # goal 1, then cover and handovers
         self.build_constraints()
         start = [(var, int(i in picked)) for i, var in enumerate(self.vars)]
         known = {var.index: value for var, value in start}
@@ -1052,6 +1057,18 @@ class _TeamModel:
             if s.id not in rescued
         ]
         return TeamTimetable(chosen, cancelled, levels, set(self.rescues))
+
+    def _cover_cost(self, picked: list[int]) -> int:
+        """Level 2's cover and handover terms of a set of candidates (to rank starts)."""
+        ctx, chosen, cost = self.ctx, set(picked), 0
+        for i in picked:
+            cand = self.cands[i]
+            risk = RISK_WEIGHT.get(ctx.children[cand.child].risk, 2)
+            cost += risk if cand.role == SECONDARY else 3 * risk if cand.role == OTHER else 0
+        for (child, _day), group in getattr(self, "handover_groups", {}).items():
+            if not chosen.intersection(group):
+                cost += 10 * RISK_WEIGHT.get(ctx.children[child].risk, 2)
+        return cost
 
     def _short_cost(self, picked: list[int]) -> int:
         """Level 1 of a set of candidates: sessions short of the targets, by risk."""
