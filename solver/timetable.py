@@ -21,12 +21,17 @@ improvement a longer first search would have found). Stability yields to goal 1
 where it is real: a short period still gets every session that fits around the
 pins (the model and the fill below), and a kept session that no longer fits
 (a worker's weekly capacity fell) makes the team's model be built in full.
+The levels keep their order inside each model; the pins are the one place where
+stability ranks above goal 2: a goal-2 gain that needs an untouched child's
+session moved (to free a key worker for a child hit by an absence, say) is not
+taken by a re-plan.
 
-Goal 1 first: the search starts from the best (level 1) of three constructions,
-the solver's own (key worker first, most constrained children first) and the
-yardstick's (``bench/greedy.py``: first free slot on the 15-minute grid) with
-children in input order or high risk first, and after the search a last greedy pass adds a session
-wherever one still fits; neither moves anything CP-SAT chose.
+Goal 1 first: the search starts from the best of five constructions, ranked by
+level 1 and then by cover and missing handovers: the solver's own (key worker
+first, most constrained children first) and the yardstick's (``bench/greedy.py``:
+first free slot on the 15-minute grid) with children in input order or high risk
+first, each with and without the handovers taken first. After the search a last
+greedy pass adds a session wherever one still fits; it moves nothing CP-SAT chose.
 """
 
 from __future__ import annotations
