@@ -31,7 +31,7 @@ from dataclasses import dataclass, field
 from ortools.sat.python import cp_model
 
 from solver.assignment import GapProblem, add_assignment
-from solver.context import RISK_WEIGHT, Context
+from solver.context import RISK_WEIGHT, Context, TeamPart, team_parts
 from solver.eligibility import employed, may_hold_case
 from solver.errors import SolverError
 from solver.lexico import Level, LevelResult, solve_lexicographic
@@ -157,13 +157,6 @@ def current_allocation_map(ctx: Context) -> dict[tuple[str, dt.date], DayAlloc]:
     return out
 
 
-@dataclass
-class _TeamPart:
-    team: str
-    workers: list[str]
-    children: list[str]
-
-
 TeamAllocation = tuple[dict[str, dict[dt.date, DayAlloc]], list[LevelResult], dict[str, int]]
 
 
@@ -188,7 +181,7 @@ def _pinned_keys(
 
 
 def _solve_team(
-    ctx: Context, part: _TeamPart, seconds: float, cp_workers: int, params: SolverParams
+    ctx: Context, part: TeamPart, seconds: float, cp_workers: int, params: SolverParams
 ) -> TeamAllocation:
     """The team's allocation; a re-plan first keeps the current key workers (pinned),
     and solves without the pins only if that is infeasible (a worker's caseload fell)."""
@@ -202,7 +195,7 @@ def _solve_team(
 
 def _solve_team_model(
     ctx: Context,
-    part: _TeamPart,
+    part: TeamPart,
     seconds: float,
     cp_workers: int,
     params: SolverParams,
@@ -498,7 +491,7 @@ def _greedy_keys(
 def _secondaries(
     ctx: Context,
     *,
-    part: _TeamPart,
+    part: TeamPart,
     blocks: list[Block],
     child_blocks: dict[str, list[int]],
     keys: dict[tuple[str, int], str | None],
@@ -549,15 +542,7 @@ def _secondaries(
 
 def allocate(ctx: Context, params: SolverParams, seconds: float) -> AllocationResult:
     """Key and secondary worker for every planned child and in-force horizon day."""
-    teams: dict[str, _TeamPart] = {}
-    for ref in ctx.planned:
-        team = ctx.children[ref].team
-        teams.setdefault(team, _TeamPart(team, [], [])).children.append(ref)
-    for ref in sorted(ctx.workers):
-        team = ctx.workers[ref].team
-        if team in teams:
-            teams[team].workers.append(ref)
-    parts = [teams[t] for t in sorted(teams)]
+    parts = team_parts(ctx)
     sizes = [len(p.children) for p in parts]
     outputs = run_parts(
         parts,

@@ -20,6 +20,28 @@ RISK_WEIGHT = {"high": 4, "medium": 2, "low": 1}
 
 
 @dataclass
+class TeamPart:
+    """One team's planned children and its workers: the unit each stage solves."""
+
+    team: str
+    workers: list[str]
+    children: list[str]
+
+
+def team_parts(ctx: Context) -> list[TeamPart]:
+    """The teams with planned children, in name order, each with its workers."""
+    teams: dict[str, TeamPart] = {}
+    for ref in ctx.planned:
+        team = ctx.children[ref].team
+        teams.setdefault(team, TeamPart(team, [], [])).children.append(ref)
+    for ref in sorted(ctx.workers):
+        team = ctx.workers[ref].team
+        if team in teams:
+            teams[team].workers.append(ref)
+    return [teams[t] for t in sorted(teams)]
+
+
+@dataclass
 class Context:
     instance: Instance
     tz: ZoneInfo = field(init=False)

@@ -58,7 +58,7 @@ from solver.candidates import (
     cover_workers,
     make_candidates,
 )
-from solver.context import RISK_WEIGHT, Context
+from solver.context import RISK_WEIGHT, Context, TeamPart, team_parts
 from solver.eligibility import may_work_with, weekly_capacity_minutes
 from solver.instance import ExistingSession
 from solver.lexico import Level, LevelResult, solve_lexicographic
@@ -137,18 +137,11 @@ class _Rebuild(Exception):
     """A child taken as unchanged cannot keep its sessions: build the model in full."""
 
 
-@dataclass
-class _Part:
-    team: str
-    workers: list[str]
-    children: list[str]
-
-
 class _TeamModel:
     def __init__(
         self,
         ctx: Context,
-        part: _Part,
+        part: TeamPart,
         alloc: AllocationResult,
         facts: FixedFacts,
         travel: TravelTable,
@@ -1095,18 +1088,10 @@ def timetable(
 ) -> TimetableResult:
     facts = fixed_facts(ctx)
     travel = TravelTable(ctx)
-    teams: dict[str, _Part] = {}
-    for ref in ctx.planned:
-        team = ctx.children[ref].team
-        teams.setdefault(team, _Part(team, [], [])).children.append(ref)
-    for ref in sorted(ctx.workers):
-        team = ctx.workers[ref].team
-        if team in teams:
-            teams[team].workers.append(ref)
-    parts = [teams[t] for t in sorted(teams)]
+    parts = team_parts(ctx)
     sizes = [len(p.children) for p in parts]
 
-    def work(part: _Part, secs: float, cpw: int) -> TeamTimetable:
+    def work(part: TeamPart, secs: float, cpw: int) -> TeamTimetable:
         started = time.monotonic()
         try:
             return _TeamModel(ctx, part, alloc, facts, travel).solve(secs, cpw, params)
