@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import time as clock
 from collections.abc import Callable
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -56,7 +56,6 @@ class Proposal:
     metrics: dict[str, Any]
     version: int
     changes: list[Change]
-    worker_names: dict[str, str] = field(default_factory=dict)
 
     @property
     def instance(self) -> solver.Instance:
@@ -118,7 +117,6 @@ def propose(
     with database.reading() as session:
         loaded = load_instance(session, scope)
         version = (session.scalar(select(func.max(PlanVersion.id))) or 0) + 1
-        names = dict(session.execute(select(Worker.ref, Worker.name)).tuples().all())
         stored_views = {
             s.id: StoredSessionView(
                 s.id,
@@ -173,7 +171,6 @@ def propose(
         metrics=metrics,
         version=version,
         changes=found,
-        worker_names=names,
     )
 
 
