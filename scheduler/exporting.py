@@ -10,8 +10,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from scheduler.errors import NotFound
-from scheduler.models import Alert, Child, PlanAllocation, PlanVersion, SupportPlan, Worker
+from scheduler.models import Alert, Child, PlanAllocation, SupportPlan, Worker
 from scheduler.models import Session as PlanSession
+from scheduler.views import current_version
 
 
 def period_start(plan: SupportPlan, day: date) -> date:
@@ -22,7 +23,7 @@ def period_start(plan: SupportPlan, day: date) -> date:
 
 
 def current_plan_json(session: Session) -> dict[str, Any]:
-    version = session.scalar(select(PlanVersion).where(PlanVersion.is_current.is_(True)))
+    version = current_version(session)
     if version is None:
         raise NotFound("committed plan", "current")
     zone = ZoneInfo(version.timezone)

@@ -25,6 +25,7 @@ from scheduler.models import (
     Worker,
 )
 from scheduler.models import Session as PlanSession
+from scheduler.views import current_version
 
 # The longest period (8 weeks) reaches this far before the horizon; held sessions in
 # periods that overlap the horizon count towards them.
@@ -139,7 +140,7 @@ def load_instance(session: Session, scope: Scope) -> Loaded:
     child_refs = {c.id: c.ref for c in children}
 
     history = _history(session, list(child_refs))
-    version = session.scalar(select(PlanVersion).where(PlanVersion.is_current.is_(True)))
+    version = current_version(session)
     current_allocations = _current_allocations(session, version, child_refs, all_worker_refs)
     committed_key = {(a.child, a.start): a.key_worker for a in current_allocations if a.key_worker}
 
