@@ -42,6 +42,7 @@ import hashlib
 import itertools
 import time
 from collections import defaultdict
+from collections.abc import Hashable
 from dataclasses import dataclass, field
 
 from ortools.sat.python import cp_model
@@ -62,6 +63,7 @@ from solver.context import RISK_WEIGHT, Context, TeamPart, team_parts
 from solver.eligibility import may_work_with, weekly_capacity_minutes
 from solver.instance import ExistingSession
 from solver.lexico import Level, LevelResult, solve_lexicographic
+from solver.packing import Packing
 from solver.parallel import run_parts
 from solver.params import SolverParams
 from solver.periods import Period
@@ -70,6 +72,7 @@ from solver.timegrid import elapsed_minutes, lies_within, monday
 OTHER_COVER_LIMIT = 4
 KEY_STEP = 30
 COVER_STEP = 60
+ROLE_RANK = {KEY: 0, SECONDARY: 1, OTHER: 2}
 
 
 @dataclass
@@ -715,6 +718,25 @@ class _TeamModel:
                     break
         return out
 
+    def _packing(self) -> Packing:
+        """An empty packing with this model's period room and one-of groups."""
+        ctx = self.ctx
+        group_of: dict[int, Hashable] = {}
+        for key, group in getattr(self, "handover_groups", {}).items():
+            for i in group:
+                group_of[i] = ("handover", key)
+        for sid, group in self.rescues.items():
+            for i in group:
+                group_of[i] = ("rescue", sid)
+        room: dict[tuple[str, dt.date, int], int] = {}
+        for child in self.part.children:
+            for period in ctx.periods.get(child, []):
+                pk = period_key(period)
+                room[pk] = max(0, period.target - self.facts.count.get(pk, 0))
+        return Packing(
+            ctx, self.travel, self.cands, room=room, minutes=self.facts.minutes, group_of=group_of
+        )
+
     def _greedy_hint(
         self,
         first: list[int] | None = None,
@@ -732,64 +754,14 @@ class _TeamModel:
         Returns ``[]`` where a session of ``first`` does not fit."""
         ctx = self.ctx
         keep = self.hints if first is None else first
-        group_of: dict[int, tuple[str, object]] = {}
-        for key, group in getattr(self, "handover_groups", {}).items():
-            for i in group:
-                group_of[i] = ("handover", key)
-        for sid, group in self.rescues.items():
-            for i in group:
-                group_of[i] = ("rescue", sid)
-        room: dict[tuple[str, dt.date, int], int] = {}
-        for child in self.part.children:
-            for period in ctx.periods.get(child, []):
-                pk = period_key(period)
-                room[pk] = max(0, period.target - self.facts.count.get(pk, 0))
-        used_days: set[tuple[str, dt.date]] = set()
-        used_groups: set[tuple[str, object]] = set()
-        busy: dict[tuple[str, dt.date], list[tuple[dt.datetime, dt.datetime, str]]] = defaultdict(
-            list
-        )
-        minutes = dict(self.facts.minutes)
-        caps: dict[tuple[str, dt.date], int] = {}
-
-        def fits(i: int, fresh: Candidate | None = None) -> bool:
-            cand = fresh if fresh is not None else self.cands[i]
-            if room[period_key(cand.period)] <= 0 or (cand.child, cand.day) in used_days:
-                return False
-            if i in group_of and group_of[i] in used_groups:
-                return False
-            for ref in cand.workers:
-                for lo, hi, other in busy[(ref, cand.day)]:
-                    gap = dt.timedelta(minutes=self.travel.between(cand.child, other))
-                    if cand.start < hi + gap and lo < cand.end + gap:
-                        return False
-                week = (ref, monday(cand.day))
-                if week not in caps:
-                    caps[week] = weekly_capacity_minutes(ctx.workers[ref], week[1])
-                if minutes.get(week, 0) + cand.minutes > caps[week]:
-                    return False
-            return True
-
-        def take(i: int) -> None:
-            cand = self.cands[i]
-            room[period_key(cand.period)] -= 1
-            used_days.add((cand.child, cand.day))
-            if i in group_of:
-                used_groups.add(group_of[i])
-            for ref in cand.workers:
-                busy[(ref, cand.day)].append((cand.start, cand.end, cand.child))
-                week = (ref, monday(cand.day))
-                minutes[week] = minutes.get(week, 0) + cand.minutes
-
-        picked: list[int] = []
+        pack = self._packing()
         for i in keep:
-            if fits(i):
-                take(i)
-                picked.append(i)
+            if pack.fits(self.cands[i], i):
+                pack.take(i)
             elif first is not None:
                 return []
         if first is None:
-            self.kept_hints = list(picked)
+            self.kept_hints = list(pack.picked)
         # most constrained children first (those who can only meet after school have
         # few slots); the key worker in a first pass, cover only in a second
         key_options: dict[str, int] = defaultdict(int)
@@ -814,17 +786,15 @@ class _TeamModel:
                     (i for i in self.by_child.get(child, []) if self.cands[i].handover),
                     key=lambda i: (self.cands[i].start, i),
                 ):
-                    if fits(i):
-                        take(i)
-                        picked.append(i)
+                    if pack.fits(self.cands[i], i):
+                        pack.take(i)
         contested = self._contested() if not yardstick else set()
-        rank = {KEY: 0, SECONDARY: 1, OTHER: 2}
         for allowed in ({KEY}, {KEY, SECONDARY, OTHER}) if not yardstick else ():
             for child in children:
                 options = sorted(
                     (i for i in self.by_child.get(child, []) if self.cands[i].role in allowed),
                     key=lambda i: (  # first fit: packing from the start of the day
-                        rank[self.cands[i].role],  # leaves the most room (goal 1 first);
+                        ROLE_RANK[self.cands[i].role],  # leaves the most room (goal 1 first);
                         not self.cands[i].handover,  # CP-SAT then improves the routine
                         i in contested,
                         self.cands[i].start,
@@ -833,15 +803,19 @@ class _TeamModel:
                     ),
                 )
                 for i in options:
-                    if fits(i):
-                        take(i)
-                        picked.append(i)
-        # what is still short: the first free slot on the 15-minute grid with anyone in
-        # the team who may see the child (what a manager would try by hand)
+                    if pack.fits(self.cands[i], i):
+                        pack.take(i)
+        self._fill_short(pack, children)
+        return list(pack.picked)
+
+    def _fill_short(self, pack: Packing, children: list[str]) -> None:
+        """What is still short: the first free slot on the 15-minute grid with anyone in
+        the team who may see the child (what a manager would try by hand)."""
+        ctx = self.ctx
         for child in children:
             for period in ctx.periods.get(child, []):
                 pk = period_key(period)
-                if room.get(pk, 0) <= 0:
+                if pack.room.get(pk, 0) <= 0:
                     continue
                 key = next(
                     (
@@ -857,14 +831,14 @@ class _TeamModel:
                     w for w in self.part.workers if w != key and may_work_with(ctx.workers[w], kid)
                 ]
                 for w in team:
-                    if room[pk] <= 0:
+                    if pack.room[pk] <= 0:
                         break
                     for day in ctx.in_force[child]:
-                        if room[pk] <= 0:
+                        if pack.room[pk] <= 0:
                             break
                         if not period.contains(day) or day < ctx.today or not ctx.at_work(w, day):
                             continue
-                        if (child, day) in used_days or day in self.facts.days.get(child, set()):
+                        if pack.has_session(child, day) or day in self.facts.days.get(child, ()):
                             continue
                         for cand in make_candidates(
                             ctx,
@@ -879,20 +853,22 @@ class _TeamModel:
                             busy=self.facts.busy,
                             travel=self.travel,
                         ):
-                            ident = (child, w, None, cand.start)
-                            if not fits(-1, cand):  # only the slot taken joins the model
+                            if not pack.fits(cand):  # only the slot taken joins the model
                                 continue
-                            if ident in self.index_of:
-                                i = self.index_of[ident]
-                            else:
-                                i = len(self.cands)
-                                self._add(cand)
-                                self.index_of[ident] = i
-                                self.routine_cost[i] = self._routine_of(i)
-                            take(i)
-                            picked.append(i)
+                            pack.take(self._intern(cand))
                             break
-        return picked
+
+    def _intern(self, cand: Candidate) -> int:
+        """The index of ``cand``, added to the model if it is not a candidate yet."""
+        ident = (cand.child, cand.worker, cand.with_worker, cand.start)
+        found = self.index_of.get(ident)
+        if found is not None:
+            return found
+        i = len(self.cands)
+        self._add(cand)
+        self.index_of[ident] = i
+        self.routine_cost[i] = self._routine_of(i)
+        return i
 
     def _current_keys(self) -> dict[tuple[str, dt.date], str | None]:
         current: dict[tuple[str, dt.date], str | None] = {}
