@@ -9,11 +9,14 @@ from __future__ import annotations
 
 import math
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
+import numpy as np
 from ortools.linear_solver import pywraplp
 from ortools.sat.python import cp_model
+
+from solver.gap_search import tabu_search
 
 Pair = tuple[str, str]
 
@@ -214,6 +217,52 @@ def _cp_sat(
     return status, chosen, solver.best_objective_bound
 
 
+def improve_by_tabu(
+    problem: GapProblem,
+    start: Mapping[str, str] | None,
+    *,
+    seconds: float,
+    seed: int = 0,
+    stop: Callable[[], bool] | None = None,
+    patience: int | None = None,
+) -> dict[str, str] | None:
+    """Run ``tabu_search`` on dense arrays; its best feasible assignment or None.
+
+    Without ``start`` (greedy found none) it starts from each job's cheapest agent
+    and lets the capacity penalty push it to feasibility.
+    """
+    agent_index = {agent: i for i, agent in enumerate(problem.agents)}
+    job_index = {job: j for j, job in enumerate(problem.jobs)}
+    shape = (len(problem.agents), len(problem.jobs))
+    cost = np.zeros(shape, dtype=np.int64)
+    weight = np.zeros(shape, dtype=np.int64)
+    allowed = np.zeros(shape, dtype=np.bool_)
+    for (agent, job), load in problem.load.items():
+        i, j = agent_index[agent], job_index[job]
+        weight[i, j] = load
+        cost[i, j] = problem.cost[(agent, job)]
+        allowed[i, j] = True
+    capacity = np.array([problem.capacity[a] for a in problem.agents], dtype=np.int64)
+    if start is not None and all((start.get(job), job) in problem.load for job in problem.jobs):
+        first = np.array([agent_index[start[job]] for job in problem.jobs], dtype=np.int64)
+    else:
+        first = np.argmin(np.where(allowed, cost, np.iinfo(np.int64).max), axis=0)
+    found = tabu_search(
+        cost,
+        weight,
+        capacity,
+        allowed,
+        first,
+        seconds=seconds,
+        seed=seed,
+        stop=stop,
+        patience=patience,
+    )
+    if found is None:
+        return None
+    return {job: problem.agents[int(found[0][j])] for j, job in enumerate(problem.jobs)}
+
+
 def solve_gap(
     problem: GapProblem,
     *,
@@ -225,24 +274,46 @@ def solve_gap(
 ) -> GapSolution:
     """Solve a stand-alone GAP to optimality or until ``time_limit`` seconds.
 
-    1. LP relaxation (GLOP) for a bound and reduced costs; 2. CP-SAT on the full
-    problem for a third of the time, from a regret-greedy start; 3. reduced-cost
-    fixing against that incumbent, and CP-SAT on what is left with the rest of the
-    time. Proven optimal when the reduced problem is solved to optimality (no
-    dropped pair can be in a cheaper assignment).
+    1. LP relaxation (GLOP) for a bound and reduced costs; 2. a penalty tabu
+    search (``gap_search``) from a regret-greedy start for up to a quarter of the
+    time (less once it stops finding better assignments); 3. CP-SAT on the full
+    problem from the better of the two for a third of what is left; 4.
+    reduced-cost fixing against the incumbent, and CP-SAT on what is left,
+    hinted with it, for the rest of the time. Proven optimal when the reduced
+    problem is solved to optimality (no dropped pair can be in a cheaper
+    assignment).
     """
     started = time.monotonic()
     lp_value, values, reduced = lp_relaxation(problem)
     start = hint if hint is not None else greedy_gap(problem)
-    status, best, bound = _cp_sat(
-        problem, seconds=time_limit / 3, num_workers=num_workers, seed=seed, start=start, log=log
+    # the tabu search first: CP-SAT's own search stalls 1-3 % above the optimum on
+    # the tight many-agent instances, and a better hint also makes the reduced-cost
+    # fixing below drop more pairs
+    walked = improve_by_tabu(
+        problem,
+        start,
+        seconds=time_limit / 4,
+        seed=seed,
+        patience=20 * len(problem.jobs),
     )
-    if not best:
-        seconds = time.monotonic() - started
-        return GapSolution({}, 0, 0, False, seconds, "UNKNOWN")
 
     def cost_of(assignment: Mapping[str, str]) -> int:
         return sum(problem.cost[(agent, job)] for job, agent in assignment.items())
+
+    if walked is not None and (start is None or cost_of(walked) < cost_of(start)):
+        start = walked
+    left = time_limit - (time.monotonic() - started)
+    status, best, bound = _cp_sat(
+        problem, seconds=left / 3, num_workers=num_workers, seed=seed, start=start, log=log
+    )
+    if start is not None and (not best or cost_of(start) < cost_of(best)):
+        # CP-SAT may end its run below the hint's quality; keep the better one
+        best = dict(start)
+        if status == cp_model.UNKNOWN:
+            status = cp_model.FEASIBLE
+    if not best:
+        seconds = time.monotonic() - started
+        return GapSolution({}, 0, 0, False, seconds, "UNKNOWN")
 
     upper = cost_of(best)
     lower = max(math.ceil(lp_value - 1e-6), math.ceil(bound - 1e-6))

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
 import pytest
 
-from solver.assignment import GapProblem, greedy_gap, lp_relaxation, solve_gap
+from solver.assignment import GapProblem, greedy_gap, improve_by_tabu, lp_relaxation, solve_gap
+from solver.gap_search import tabu_search
 
 GAP1 = Path("/work/shared/benchmarks/gap/orlib/gap1.txt")
 GAP1_MIN_OPTIMA = [261, 269, 256, 274, 251]  # known_values.csv, min sense
@@ -62,3 +64,73 @@ def test_pairs_left_out_are_not_allowed_and_capacity_binds() -> None:
     lp_value, _, _ = lp_relaxation(problem)
     assert lp_value <= result.cost
     assert greedy_gap(problem) is not None
+
+
+def _feasible(problem: GapProblem, assignment: dict[str, str]) -> bool:
+    if set(assignment) != set(problem.jobs):
+        return False
+    if any((agent, job) not in problem.load for job, agent in assignment.items()):
+        return False
+    return all(
+        sum(problem.load[(a, j)] for j, a in assignment.items() if a == agent)
+        <= problem.capacity[agent]
+        for agent in problem.agents
+    )
+
+
+@pytest.mark.skipif(not GAP1.exists(), reason="benchmark data not present")
+def test_tabu_search_turns_the_overloaded_cheapest_start_into_a_feasible_assignment() -> None:
+    problem = _problems()[0]
+    m, n = len(problem.agents), len(problem.jobs)
+    cost = np.array([[problem.cost[(str(i), str(j))] for j in range(n)] for i in range(m)])
+    weight = np.array([[problem.load[(str(i), str(j))] for j in range(n)] for i in range(m)])
+    capacity = np.array([problem.capacity[str(i)] for i in range(m)])
+    start = np.argmin(cost, axis=0)  # every job at its cheapest agent: over capacity
+    assert (np.bincount(start, weights=weight[start, np.arange(n)], minlength=m) > capacity).any()
+    found = tabu_search(cost, weight, capacity, np.ones((m, n), bool), start, seconds=1.0)
+    assert found is not None
+    x, total = found
+    assert total == int(cost[x, np.arange(n)].sum()) >= GAP1_MIN_OPTIMA[0]
+    assert (np.bincount(x, weights=weight[x, np.arange(n)], minlength=m) <= capacity).all()
+
+
+@pytest.mark.skipif(not GAP1.exists(), reason="benchmark data not present")
+def test_improve_by_tabu_improves_a_bad_start_and_stays_feasible() -> None:
+    for problem, optimum in zip(_problems()[:3], GAP1_MIN_OPTIMA[:3], strict=True):
+        # a bad but feasible start: the dearest feasible assignment
+        dear = GapProblem(
+            problem.agents,
+            problem.jobs,
+            problem.load,
+            {pair: -c for pair, c in problem.cost.items()},
+            problem.capacity,
+        )
+        start = solve_gap(dear, time_limit=2.0, num_workers=1).assignment
+        assert _feasible(problem, start)
+        before = sum(problem.cost[(a, j)] for j, a in start.items())
+        better = improve_by_tabu(problem, start, seconds=0.5)
+        assert better is not None and _feasible(problem, better)
+        after = sum(problem.cost[(a, j)] for j, a in better.items())
+        assert optimum <= after < before
+        assert after <= optimum * 1.05  # gap1 is small: the walk gets close
+
+
+def test_tabu_search_never_uses_a_pair_that_is_not_allowed() -> None:
+    problem = GapProblem(
+        agents=("W1", "W2", "W3"),
+        jobs=("A", "B", "C", "D"),
+        load={
+            ("W1", "A"): 2, ("W1", "B"): 2, ("W2", "B"): 1, ("W2", "C"): 2,
+            ("W3", "C"): 1, ("W3", "D"): 2, ("W1", "D"): 1, ("W2", "A"): 3,
+        },
+        cost={
+            ("W1", "A"): 1, ("W1", "B"): 1, ("W2", "B"): 4, ("W2", "C"): 2,
+            ("W3", "C"): 6, ("W3", "D"): 3, ("W1", "D"): 1, ("W2", "A"): 9,
+        },
+        capacity={"W1": 3, "W2": 3, "W3": 3},
+    )  # fmt: skip
+    better = improve_by_tabu(problem, None, seconds=0.3)
+    assert better is not None and _feasible(problem, better)
+    result = solve_gap(problem, time_limit=2.0, num_workers=1)
+    assert result.optimal and _feasible(problem, result.assignment)
+    assert sum(problem.cost[(a, j)] for j, a in better.items()) >= result.cost
