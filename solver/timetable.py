@@ -67,12 +67,14 @@ from solver.packing import Packing
 from solver.parallel import run_parts
 from solver.params import SolverParams
 from solver.periods import Period
+from solver.repair import ROLE_RANK, ContinuityRepair, continuity_cost
 from solver.timegrid import elapsed_minutes, lies_within, monday
+from solver.weights import COVER_WEIGHT, GAP_WEIGHT, HANDOVER_WEIGHT
 
 OTHER_COVER_LIMIT = 4
 KEY_STEP = 30
 COVER_STEP = 60
-ROLE_RANK = {KEY: 0, SECONDARY: 1, OTHER: 2}
+REPAIR_PASSES = 1
 
 
 @dataclass
@@ -176,6 +178,7 @@ class _TeamModel:
         # greedy start can be handed to CP-SAT as a complete, feasible hint
         self.derived: list[tuple[cp_model.IntVar, str, int, list[cp_model.IntVar]]] = []
         self._tight: dict[tuple[str, tuple[object, ...]], bool] = {}
+        self._windows: dict[str, list[list[dt.date]]] = {}
         caseload: dict[str, int] = defaultdict(int)
         for child in part.children:
             for key, _ in set(alloc.by_child.get(child, {}).values()):
@@ -556,15 +559,13 @@ class _TeamModel:
         continuity = self.levels[1]
         for i, cand in enumerate(self.cands):
             risk = RISK_WEIGHT.get(ctx.children[cand.child].risk, 2)
-            if cand.role == SECONDARY:
-                continuity.add(self.vars[i], risk)
-            elif cand.role == OTHER:
-                continuity.add(self.vars[i], 3 * risk)
+            if COVER_WEIGHT[cand.role]:
+                continuity.add(self.vars[i], COVER_WEIGHT[cand.role] * risk)
         for (child, _day), group in getattr(self, "handover_groups", {}).items():
             risk = RISK_WEIGHT.get(ctx.children[child].risk, 2)
             missing = model.new_bool_var(f"no_handover[{child},{_day}]")
             model.add(sum(self.vars[i] for i in group) + missing == 1)
-            continuity.add(missing, 10 * risk)
+            continuity.add(missing, HANDOVER_WEIGHT * risk)
             self.derived.append((missing, "none", 1, [self.vars[i] for i in group]))
             for i in group:  # the closer to the change, the better the handover
                 days_before = (_day - self.cands[i].day).days - 1
@@ -572,12 +573,19 @@ class _TeamModel:
         for child in self.part.children:
             self._contact_gaps(child, by_child_day)
 
-    def _contact_gaps(self, child: str, by_child_day: dict[tuple[str, dt.date], list[int]]) -> None:
-        ctx, model = self.ctx, self.model
+    def _gap_windows(self, child: str) -> list[list[dt.date]]:
+        """Runs of ``max_gap_days`` days of which one must hold a key-worker session
+        (goal 2), leaving out those a fixed session with the key worker already meets."""
+        found = self._windows.get(child)
+        if found is not None:
+            return found
+        ctx = self.ctx
         days = ctx.in_force[child]
         plans = [p.plan for p in ctx.periods.get(child, [])]
+        out: list[list[dt.date]] = []
+        self._windows[child] = out
         if not plans:
-            return
+            return out
         gap = min(p.max_gap_days for p in plans)
         first_key, _ = self._allocation(child, days[0])
         anchor = ctx.contact_anchor(child, first_key)
@@ -592,8 +600,18 @@ class _TeamModel:
             key, _ = self._allocation(child, day)
             if key is not None and key in (s.worker, s.with_worker):
                 fixed_contact.add(day)
+        day = start_ref + dt.timedelta(days=1)
+        while day <= end_ref - dt.timedelta(days=gap):
+            window = [day + dt.timedelta(days=k) for k in range(gap)]
+            day += dt.timedelta(days=1)
+            if not any(d in fixed_contact for d in window):
+                out.append(window)
+        return out
+
+    def _contact_gaps(self, child: str, by_child_day: dict[tuple[str, dt.date], list[int]]) -> None:
+        model = self.model
         contact: dict[dt.date, cp_model.IntVar] = {}
-        for day in ctx.in_force[child]:
+        for day in self.ctx.in_force[child]:
             indices = by_child_day.get((child, day), [])
             kw = [self.vars[i] for i in indices if self.cands[i].role == KEY]
             if kw:
@@ -601,21 +619,14 @@ class _TeamModel:
                 model.add(flag == sum(kw))
                 contact[day] = flag
                 self.derived.append((flag, "any", 1, kw))
-        risk = RISK_WEIGHT.get(ctx.children[child].risk, 2)
-        first = start_ref + dt.timedelta(days=1)
-        last_start = end_ref - dt.timedelta(days=gap)
-        day = first
-        while day <= last_start:
-            window = [day + dt.timedelta(days=k) for k in range(gap)]
-            day += dt.timedelta(days=1)
-            if any(d in fixed_contact for d in window):
-                continue
+        risk = RISK_WEIGHT.get(self.ctx.children[child].risk, 2)
+        for window in self._gap_windows(child):
             terms = [contact[d] for d in window if d in contact]
             if not terms:
                 continue
             slack = model.new_bool_var(f"gap[{child},{window[0]}]")
             model.add(sum(terms) + slack >= 1)
-            self.levels[1].add(slack, 5 * risk)
+            self.levels[1].add(slack, GAP_WEIGHT * risk)
             self.derived.append((slack, "none", 1, terms))
 
     def _prepare_costs(self) -> None:
@@ -980,8 +991,14 @@ class _TeamModel:
             starts.append(
                 self._greedy_hint(yardstick=True, by_risk=by_risk, handovers_first=handovers_first)
             )
-        costs = [(self._short_cost(p), self._cover_cost(p)) for p in starts]
-        picked = set(starts[costs.index(min(costs))])  # goal 1, then cover and handovers
+        shorts = [self._short_cost(p) for p in starts]
+        starts = [
+            self._repaired(p)
+            for p, short in zip(starts, shorts, strict=True)
+            if short == min(shorts)
+        ]
+        costs = [(self._short_cost(p), self._level2_cost(p)) for p in starts]
+        picked = set(starts[costs.index(min(costs))])  # goal 1, then goal 2
         self.build_constraints()
         start = [(var, int(i in picked)) for i, var in enumerate(self.vars)]
         known = {var.index: value for var, value in start}
@@ -1032,17 +1049,43 @@ class _TeamModel:
         ]
         return TeamTimetable(chosen, cancelled, levels, set(self.rescues))
 
-    def _cover_cost(self, picked: list[int]) -> int:
-        """Level 2's cover and handover terms of a set of candidates (to rank starts)."""
-        ctx, chosen, cost = self.ctx, set(picked), 0
+    def _level2_cost(self, picked: list[int]) -> int:
+        """Level 2 of a set of candidates: cover, contact gaps, missing handovers."""
+        by_child: dict[str, list[int]] = defaultdict(list)
         for i in picked:
-            cand = self.cands[i]
-            risk = RISK_WEIGHT.get(ctx.children[cand.child].risk, 2)
-            cost += risk if cand.role == SECONDARY else 3 * risk if cand.role == OTHER else 0
+            by_child[self.cands[i].child].append(i)
+        cost = sum(
+            continuity_cost(
+                [self.cands[i] for i in by_child.get(c, [])],
+                self._gap_windows(c),
+                RISK_WEIGHT.get(self.ctx.children[c].risk, 2),
+            )
+            for c in self.part.children
+        )
+        chosen = set(picked)
         for (child, _day), group in getattr(self, "handover_groups", {}).items():
             if not chosen.intersection(group):
-                cost += 10 * RISK_WEIGHT.get(ctx.children[child].risk, 2)
+                cost += HANDOVER_WEIGHT * RISK_WEIGHT.get(self.ctx.children[child].risk, 2)
         return cost
+
+    def _repaired(self, picked: list[int]) -> list[int]:
+        """``picked`` after ``_repair`` (existing sessions kept as they are)."""
+        pack = self._packing()
+        for i in picked:
+            pack.take(i)
+        repair = ContinuityRepair(
+            pack,
+            self.by_child,
+            gap_windows=self._gap_windows,
+            routine_cost=self.routine_cost,
+            risk=lambda child: RISK_WEIGHT.get(self.ctx.children[child].risk, 2),
+            protected=set(self.kept_hints),
+        )
+        repair.add_handovers(getattr(self, "handover_groups", {}).values())
+        for _ in range(REPAIR_PASSES):
+            if not repair.run():
+                break
+        return list(pack.picked)
 
     def _short_cost(self, picked: list[int]) -> int:
         """Level 1 of a set of candidates: sessions short of the targets, by risk."""
