@@ -179,7 +179,10 @@ def cover_findings(
                     why = f"{key}'s hours for the week of {_day(week)} are fully booked"
                 else:
                     why = f"{key} has no free slot that {s.child} can make in that period"
+        team, own = ctx.workers[s.worker].team, ctx.children[s.child].team
         role = "secondary worker" if s.worker == secondary else "cover worker"
+        if team != own:
+            role = f"cover worker from team {team}, as nobody in team {own} is free then"
         local = s.start.astimezone(ctx.tz)
         out.append(
             Finding(

@@ -60,6 +60,7 @@ from solver.candidates import (
     make_candidates,
 )
 from solver.context import RISK_WEIGHT, Context, TeamPart, team_parts
+from solver.cross_team import CrossTeamCover
 from solver.eligibility import may_work_with, weekly_capacity_minutes
 from solver.instance import ExistingSession
 from solver.lexico import Level, LevelResult, solve_lexicographic
@@ -1123,11 +1124,22 @@ def timetable(
         parts, sizes, seconds, params.num_workers, work, use_processes=params.use_processes
     )
     result = TimetableResult(kept=facts.kept)
+    cross = CrossTeamCover(
+        ctx,
+        travel,
+        fixed_busy=facts.busy,
+        fixed_minutes=facts.minutes,
+        fixed_count=facts.count,
+        fixed_days=facts.days,
+    )
     for out in outputs:
         result.chosen.extend(out.chosen)
         result.cancelled.extend(out.cancelled)
         result.levels.append(out.levels)
         result.rescuable |= out.rescuable
+        for cand in out.chosen:
+            cross.add(cand)
+    result.chosen.extend(cross.fill())
     # broken sessions of children without a plan in the horizon are cancelled too
     planned = set(ctx.planned)
     for child, sessions in facts.broken.items():

@@ -1,0 +1,151 @@
+"""Cover from another team, only where nobody in the child's own team can (rule 3).
+
+Each team's timetable is solved on its own workers. A period still short of its
+target afterwards (the team's key, secondary and cover workers are all away,
+booked or lack the child's skill or language) may get a session with a worker
+of another team who may see the child, at a time when no worker of the child's
+team who may see the child is at work, available and free: the test ``validate``
+applies. Sessions go to high-risk children first, to workers the child knows
+first and then to the least booked; nothing already chosen moves.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+
+from solver.candidates import OTHER, Busy, Candidate, TravelTable, clashes, grid_starts
+from solver.context import RISK_WEIGHT, Context
+from solver.eligibility import may_work_with, weekly_capacity_minutes
+from solver.instance import Worker
+from solver.packing import PeriodKey, period_key
+from solver.periods import Period
+from solver.timegrid import elapsed_minutes, lies_within, monday, place_session
+
+BusyMap = dict[tuple[str, dt.date], list[Busy]]
+
+
+class CrossTeamCover:
+    def __init__(
+        self,
+        ctx: Context,
+        travel: TravelTable,
+        *,
+        fixed_busy: BusyMap,
+        fixed_minutes: dict[tuple[str, dt.date], int],
+        fixed_count: dict[PeriodKey, int],
+        fixed_days: dict[str, set[dt.date]],
+    ) -> None:
+        self.ctx = ctx
+        self.travel = travel
+        self.busy: BusyMap = defaultdict(list, {k: list(v) for k, v in fixed_busy.items()})
+        self.minutes = dict(fixed_minutes)
+        self.count = dict(fixed_count)
+        self.days = defaultdict(set, {k: set(v) for k, v in fixed_days.items()})
+
+    def add(self, cand: Candidate) -> None:
+        """Record a chosen session (of any team)."""
+        for ref in cand.workers:
+            self.busy[(ref, cand.day)].append(Busy(cand.start, cand.end, cand.child))
+            week = (ref, monday(cand.day))
+            self.minutes[week] = self.minutes.get(week, 0) + cand.minutes
+        pk = period_key(cand)
+        self.count[pk] = self.count.get(pk, 0) + 1
+        self.days[cand.child].add(cand.day)
+
+    def fill(self) -> list[Candidate]:
+        """Sessions from other teams for the periods still short, as far as they go."""
+        ctx = self.ctx
+        out: list[Candidate] = []
+        children = sorted(ctx.planned, key=lambda c: (-RISK_WEIGHT.get(ctx.children[c].risk, 2), c))
+        for child in children:
+            for period in ctx.periods.get(child, []):
+                pk = (child, period.plan.start_date, period.index)
+                while self.count.get(pk, 0) < period.target:
+                    found = self._one(child, period)
+                    if found is None:
+                        break
+                    self.add(found)
+                    out.append(found)
+        return out
+
+    def _one(self, child: str, period: Period) -> Candidate | None:
+        """The first slot (day, then time on the 15-minute grid) at which nobody in the
+        child's team is free and a worker of another team can take the session."""
+        ctx = self.ctx
+        kid = ctx.children[child]
+        minutes = period.plan.session_minutes
+        own = [w for w in ctx.workers.values() if w.team == kid.team and may_work_with(w, kid)]
+        others = [w for w in ctx.workers.values() if w.team != kid.team and may_work_with(w, kid)]
+        for day in ctx.in_force[child]:
+            if not period.contains(day) or day < ctx.today or day in self.days[child]:
+                continue
+            week = monday(day)
+            helpers = sorted(
+                (
+                    w
+                    for w in others
+                    if ctx.at_work(w.ref, day)
+                    and weekly_capacity_minutes(w, week) - self.minutes.get((w.ref, week), 0)
+                    >= minutes
+                ),
+                key=lambda w: (
+                    w.ref not in kid.known_workers,
+                    self.minutes.get((w.ref, week), 0),
+                    w.ref,
+                ),
+            )
+            if not helpers:
+                continue
+            for start_minute, span in grid_starts(
+                list(ctx.child_spans(child, day.weekday())), minutes, 15, set()
+            ):
+                placed = place_session(day, start_minute, minutes, span, ctx.tz)
+                if placed is None or placed[0] < ctx.instance.now:
+                    continue
+                start, end = placed
+                if self._team_could(own, day, start, end):
+                    continue
+                for worker in helpers:
+                    room = weekly_capacity_minutes(worker, week) - self.minutes.get(
+                        (worker.ref, week), 0
+                    )
+                    if (
+                        elapsed_minutes(start, end) <= room
+                        and lies_within(
+                            start, end, ctx.worker_spans(worker.ref, day.weekday()), ctx.tz
+                        )
+                        and not clashes(
+                            start, end, child, self.busy.get((worker.ref, day), []), self.travel
+                        )
+                    ):
+                        return Candidate(child, worker.ref, None, day, start, end, period, OTHER)
+        return None
+
+    def _can_take(
+        self, worker: Worker, day: dt.date, start: dt.datetime, end: dt.datetime, child: str
+    ) -> bool:
+        """Rules 4 and 6 for ``worker`` (of another team) and their availability."""
+        ctx, week = self.ctx, monday(day)
+        room = weekly_capacity_minutes(worker, week) - self.minutes.get((worker.ref, week), 0)
+        return (
+            elapsed_minutes(start, end) <= room
+            and lies_within(start, end, ctx.worker_spans(worker.ref, day.weekday()), ctx.tz)
+            and not clashes(start, end, child, self.busy.get((worker.ref, day), []), self.travel)
+        )
+
+    def _team_could(
+        self, own: list[Worker], day: dt.date, start: dt.datetime, end: dt.datetime
+    ) -> bool:
+        """Whether a worker of the child's team is at work, available and free then."""
+        ctx = self.ctx
+        for worker in own:
+            ref = worker.ref
+            if not ctx.at_work(ref, day):
+                continue
+            if not lies_within(start, end, ctx.worker_spans(ref, day.weekday()), ctx.tz):
+                continue
+            busy = self.busy.get((ref, day), [])
+            if not any(b.start < end and start < b.end for b in busy):
+                return True
+        return False
