@@ -18,6 +18,7 @@ from solver.periods import Period
 from solver.timegrid import elapsed_minutes, intersect, place_session, travel_minutes
 
 KEY, SECONDARY, OTHER = "key", "secondary", "other"
+DAY_MINUTES = 24 * 60
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,11 +92,12 @@ def grid_starts(
     for span in spans:
         first = -(-span[0] // 15) * 15
         start = first
-        while start + minutes <= span[1] + 60:  # DST days may fit one more; place_session decides
+        # DST days may fit one more; place_session decides. No start at or after midnight.
+        while start + minutes <= span[1] + 60 and start < DAY_MINUTES:
             out.setdefault(start, span)
             start += step
         for minute in extra:
-            if span[0] <= minute and minute + minutes <= span[1] + 60:
+            if span[0] <= minute < DAY_MINUTES and minute + minutes <= span[1] + 60:
                 out.setdefault(minute, span)
     return sorted(out.items())
 
