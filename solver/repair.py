@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Set as AbstractSet
 
 from solver.candidates import KEY, OTHER, SECONDARY, Candidate
 from solver.packing import Packing, PeriodKey, period_key
@@ -47,7 +48,8 @@ class ContinuityRepair:
         gap_windows: Callable[[str], Windows],
         routine_cost: Mapping[int, int],
         risk: Callable[[str], int],
-        protected: set[int],
+        frozen: AbstractSet[str] = frozenset(),
+        alternatives: Callable[[int], list[int]] | None = None,
     ) -> None:
         self.pack = pack
         self.cands = pack.cands
@@ -55,7 +57,12 @@ class ContinuityRepair:
         self.gap_windows = gap_windows
         self.routine_cost = routine_cost
         self.risk = risk
-        self.protected = protected  # existing sessions: moving them is goal 3's call
+        # children a re-plan keeps as they are (goal 3): never improved for themselves, but
+        # one of their sessions may move out of the way of a level-2 gain for another child,
+        # to one of ``alternatives(session)``; ``moved_frozen`` names them afterwards
+        self.frozen = frozen
+        self.alternatives = alternatives
+        self.moved_frozen: set[str] = set()
         self._in_period: dict[PeriodKey, list[int]] = {}
 
     def run(self) -> int:
@@ -63,6 +70,8 @@ class ContinuityRepair:
         pack, cands = self.pack, self.cands
         moved = 0
         for child in sorted(pack.by_child, key=lambda c: (-self.risk(c), c)):
+            if child in self.frozen:
+                continue
             for i in sorted(pack.by_child[child], key=lambda i: (-ROLE_RANK[cands[i].role], i)):
                 if i not in pack.picked or not self._movable(i):
                     continue
@@ -109,7 +118,7 @@ class ContinuityRepair:
 
     def _movable(self, i: int) -> bool:
         cand = self.cands[i]
-        return i not in self.protected and not cand.handover and cand.rescue_of is None
+        return not cand.handover and cand.rescue_of is None
 
     def _period(self, i: int) -> list[int]:
         """The movable candidates of ``i``'s child in ``i``'s period."""
@@ -188,11 +197,16 @@ class ContinuityRepair:
                 continue
             pack.take(j)
             rank = ROLE_RANK[cands[b].role]
-            for k in self._period(b):
+            slots = list(self._period(b))
+            if other in self.frozen and self.alternatives is not None:
+                slots += [k for k in self.alternatives(b) if k not in slots]
+            for k in slots:
                 if k == b or ROLE_RANK[cands[k].role] > rank or not pack.fits(cands[k], k):
                     continue
                 pack.take(k)
                 if self._cost(child, other) < was:
+                    if other in self.frozen:
+                        self.moved_frozen.add(other)
                     return True
                 pack.drop(k)
             pack.drop(j)

@@ -21,17 +21,23 @@ improvement a longer first search would have found). Stability yields to goal 1
 where it is real: a short period still gets every session that fits around the
 pins (the model and the fill below), and a kept session that no longer fits
 (a worker's weekly capacity fell) makes the team's model be built in full.
-The levels keep their order inside each model; the pins are the one place where
-stability ranks above goal 2: a goal-2 gain that needs an untouched child's
-session moved (to free a key worker for a child hit by an absence, say) is not
-taken by a re-plan.
+Goal 2 still ranks above goal 3 for an untouched child: the start's repair
+(``repair.py``) may move one of its sessions, to another slot with the same worker
+in the same period, out of the way of a goal-2 gain for a touched child (to free
+a key worker for a child hit by an absence, say); that child is then unpinned and
+pays level 3 for the move. With nothing touched nothing is repaired, so an
+unchanged input still gives back the identical plan.
 
 Goal 1 first: the search starts from the best of five constructions, ranked by
-level 1 and then by cover and missing handovers: the solver's own (key worker
-first, most constrained children first) and the yardstick's (``bench/greedy.py``:
-first free slot on the 15-minute grid) with children in input order or high risk
-first, each with and without the handovers taken first. After the search a last
-greedy pass adds a session wherever one still fits; it moves nothing CP-SAT chose.
+level 1 and then by level 2: the solver's own (key worker first, most
+constrained children first) and the yardstick's (``bench/greedy.py``: first free
+slot on the 15-minute grid) with children in input order or high risk first,
+each with and without the handovers taken first. Those best for level 1 are
+repaired for level 2 first (``repair.py``: handovers added, cover and contact
+gaps cut without losing a session). After the search a last greedy pass adds a
+session wherever one still fits; it moves nothing CP-SAT chose. Periods still
+short after every team's model get cover from another team where nobody in the
+child's team is free (``cross_team.py``, rule 3).
 """
 
 from __future__ import annotations
@@ -180,6 +186,7 @@ class _TeamModel:
         self.derived: list[tuple[cp_model.IntVar, str, int, list[cp_model.IntVar]]] = []
         self._tight: dict[tuple[str, tuple[object, ...]], bool] = {}
         self._windows: dict[str, list[list[dt.date]]] = {}
+        self._alternative_slots: dict[int, list[int]] = {}
         caseload: dict[str, int] = defaultdict(int)
         for child in part.children:
             for key, _ in set(alloc.by_child.get(child, {}).values()):
@@ -992,14 +999,19 @@ class _TeamModel:
             starts.append(
                 self._greedy_hint(yardstick=True, by_risk=by_risk, handovers_first=handovers_first)
             )
-        shorts = [self._short_cost(p) for p in starts]
-        starts = [
-            self._repaired(p)
+        pins = self._pinned()
+        frozen = {self.cands[i].child for i in pins}
+        shorts = [self._short_cost(p) for p in starts]  # repair only the best for goal 1
+        repaired = [
+            self._repaired(p, frozen)
             for p, short in zip(starts, shorts, strict=True)
             if short == min(shorts)
         ]
-        costs = [(self._short_cost(p), self._level2_cost(p)) for p in starts]
-        picked = set(starts[costs.index(min(costs))])  # goal 1, then goal 2
+        costs = [(self._short_cost(p), self._level2_cost(p)) for p, _ in repaired]
+        best, unpinned = repaired[costs.index(min(costs))]  # goal 1, then goal 2
+        picked = set(best)
+        # a pinned child whose session the repair moved for another's goal-2 gain is free
+        pins = [i for i in pins if self.cands[i].child not in unpinned]
         self.build_constraints()
         start = [(var, int(i in picked)) for i, var in enumerate(self.vars)]
         known = {var.index: value for var, value in start}
@@ -1016,7 +1028,7 @@ class _TeamModel:
         for var, val in start:
             self.model.add_hint(var, val)
         self.levels[1].restart_hint = start
-        for i in self._pinned():
+        for i in pins:
             self.model.add(self.vars[i] == 1)
         lex = solve_lexicographic(
             self.model,
@@ -1069,8 +1081,9 @@ class _TeamModel:
                 cost += HANDOVER_WEIGHT * RISK_WEIGHT.get(self.ctx.children[child].risk, 2)
         return cost
 
-    def _repaired(self, picked: list[int]) -> list[int]:
-        """``picked`` after ``_repair`` (existing sessions kept as they are)."""
+    def _repaired(self, picked: list[int], frozen: set[str]) -> tuple[list[int], set[str]]:
+        """``picked`` after the continuity repair, and the ``frozen`` (pinned) children
+        whose sessions it moved out of the way of another child's goal-2 gain."""
         pack = self._packing()
         for i in picked:
             pack.take(i)
@@ -1080,13 +1093,50 @@ class _TeamModel:
             gap_windows=self._gap_windows,
             routine_cost=self.routine_cost,
             risk=lambda child: RISK_WEIGHT.get(self.ctx.children[child].risk, 2),
-            protected=set(self.kept_hints),
+            frozen=frozen,
+            alternatives=self._alternatives,
         )
         repair.add_handovers(getattr(self, "handover_groups", {}).values())
         for _ in range(REPAIR_PASSES):
             if not repair.run():
                 break
-        return list(pack.picked)
+        return list(pack.picked), repair.moved_frozen
+
+    def _alternatives(self, i: int) -> list[int]:
+        """Other slots, with the same worker, in the period of session ``i``: a pinned
+        child has only its existing sessions as candidates (see ``_unchanged_children``)."""
+        found = self._alternative_slots.get(i)
+        if found is not None:
+            return found
+        ctx, cand = self.ctx, self.cands[i]
+        found = []
+        self._alternative_slots[i] = found
+        if cand.with_worker is not None:
+            return found
+        for day in ctx.in_force[cand.child]:
+            if (
+                not cand.period.contains(day)
+                or day < ctx.today
+                or not ctx.at_work(cand.worker, day)
+            ):
+                continue
+            if day in self.facts.days.get(cand.child, ()):
+                continue
+            for fresh in make_candidates(
+                ctx,
+                child=cand.child,
+                period=cand.period,
+                day=day,
+                worker=cand.worker,
+                with_worker=None,
+                role=self._role(cand.child, day, cand.worker, None),
+                step=KEY_STEP,
+                extra=set(),
+                busy=self.facts.busy,
+                travel=self.travel,
+            ):
+                found.append(self._intern(fresh))
+        return found
 
     def _short_cost(self, picked: list[int]) -> int:
         """Level 1 of a set of candidates: sessions short of the targets, by risk."""

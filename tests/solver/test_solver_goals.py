@@ -17,7 +17,7 @@ from solver_builders import (
     solve_valid,
 )
 
-from solver import Absence, CurrentAllocation, ExistingSession, Instance, Solution
+from solver import Absence, CurrentAllocation, ExistingSession, Instance, Solution, Window
 
 
 def replan_input(instance: Instance, solution: Solution, **changes: object) -> Instance:
@@ -237,6 +237,45 @@ def test_goal3_small_disruption_moves_only_what_it_must() -> None:
     assert moved and all(before[s.id].start.date() == day for s in moved if s.id in before)
     assert all(s.worker == "W1" for s in moved)  # moved to another day with the key worker
     assert second.metrics.keyworker_changes == 0
+
+
+def test_goal2_ranks_above_goal3_a_replan_moves_an_untouched_session_to_keep_the_key_worker() -> (
+    None
+):
+    # YP-A can meet only on Tuesday or Wednesday, 15:00-16:00; YP-B at any time. W1 is key
+    # worker for both. The current plan: A on Wednesday, B on Tuesday, both at 15:00 with
+    # W1. W1 is off sick on Wednesday: A keeps W1 only if B's session, which nothing
+    # touched, moves (goal 2 before goal 3); the secondary worker is the second best.
+    week = MONDAY + dt.timedelta(days=7)  # clear of the freeze window
+    tue, wed = week + dt.timedelta(days=1), week + dt.timedelta(days=2)
+    narrow = (Window(1, dt.time(15), dt.time(16)), Window(2, dt.time(15), dt.time(16)))
+    children = [
+        make_child(
+            "YP-A", current_key_worker="W1", current_secondary_worker="W2", availability=narrow
+        ),
+        make_child("YP-B", current_key_worker="W1", current_secondary_worker="W2"),
+    ]
+    current = tuple(
+        CurrentAllocation(c.ref, "W1", "W2", week, week + dt.timedelta(days=6)) for c in children
+    )
+    sick = make_worker("W1", absences=(Absence(wed, wed),))
+    instance = make_instance(
+        [sick, make_worker("W2")],
+        children,
+        existing=[
+            make_session("sa", "YP-A", "W1", at(wed, 15)),
+            make_session("sb", "YP-B", "W1", at(tue, 15)),
+        ],
+        current_allocations=current,
+        horizon_start=week,
+        weeks=1,
+    )
+    solution = solve_valid(instance)
+    by_child = {s.child: s for s in solution.sessions}
+    assert (by_child["YP-A"].worker, by_child["YP-A"].start) == ("W1", at(tue, 15))
+    assert by_child["YP-B"].worker == "W1" and by_child["YP-B"].start != at(tue, 15)
+    assert not any(s.cover for s in solution.sessions)
+    assert "COVER" not in kinds(solution)
 
 
 # -- goal 4: wishes
