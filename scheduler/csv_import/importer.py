@@ -39,8 +39,11 @@ from scheduler.models import (
     Worker,
     WorkerWindow,
 )
+from scheduler.models import Session as PlanSession
 
 FILE_NAMES = ("workers.csv", "children.csv", "plans.csv", "absences.csv")
+# what a worker's feed shows of a child: the initials, and the place where set to
+FEED_FIELDS = ("initials", "lat", "lon")
 
 
 @dataclass
@@ -257,6 +260,7 @@ class _Importer:
         changed_rows: list[dict[str, Any]] = []
         replace_windows: dict[str, tuple[Window, ...]] = {}
         key_changes: list[r.ChildRow] = []
+        shown_changed: list[int] = []  # children whose events in the feeds now read differently
         for c in self.p.children:
             values: dict[str, Any] = {
                 "ref": c.ref,
@@ -282,6 +286,8 @@ class _Importer:
                     key_changes.append(c)
                 continue
             differs = any(old[k] != v for k, v in values.items())
+            if any(old[k] != values[k] for k in FEED_FIELDS):
+                shown_changed.append(old["id"])
             pin = old["pinned_worker_id"]
             if (
                 c.key_worker != old["case_key_worker"]
@@ -315,6 +321,12 @@ class _Importer:
                 counts.unchanged += 1
         self._insert_and_update(Child, new_rows, changed_rows, self.child_ids)
         self._replace_windows(ChildWindow, "child_id", replace_windows, self.child_ids)
+        if shown_changed:  # SEQUENCE is raised whenever an event changes (calendar clients)
+            self.s.execute(
+                update(PlanSession)
+                .where(PlanSession.child_id.in_(shown_changed), PlanSession.removed_in.is_(None))
+                .values(sequence=PlanSession.sequence + 1)
+            )
         apply_key_worker_changes(
             self.s,
             key_changes,

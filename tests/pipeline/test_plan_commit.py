@@ -82,6 +82,24 @@ def test_second_commit_keeps_session_ids_and_sequences(
     assert [v.id for v in current] == [2]
 
 
+def test_new_initials_raise_the_sequence_of_that_childs_sessions_only(
+    kw: Run, team: Path, database: Database, tmp_path: Path
+) -> None:
+    kw("import", str(team))
+    kw(*PLAN, "--commit")
+    with database.reading() as session:
+        before = {s.id: (s.child.ref, s.sequence) for s in session.scalars(select(PlanSession))}
+    renamed = [dict(c, initials="Z.Z.") if c["ref"] == "YP-0001" else c for c in CHILDREN]
+    again = write_team(tmp_path / "renamed", children=renamed)
+    kw("import", str(again))
+    with database.reading() as session:
+        after = {s.id: (s.child.ref, s.sequence) for s in session.scalars(select(PlanSession))}
+    assert after.keys() == before.keys()
+    for sid, (child, sequence) in after.items():
+        assert sequence == before[sid][1] + (child == "YP-0001")
+    assert any(child == "YP-0001" for child, _ in after.values())
+
+
 def test_leaver_change_is_alerted_once_and_not_again_after_commit(
     kw: Run, tmp_path: Path, database: Database
 ) -> None:
