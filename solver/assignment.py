@@ -278,7 +278,7 @@ def solve_gap(
     search (``gap_search``) from a regret-greedy start for up to a tenth of the
     time (less once it stops finding better assignments); 3. CP-SAT on the full
     problem from the better of the two for a quarter of the time; 4. when CP-SAT
-    did not better the walk, the walk again from the incumbent for up to 30 % of
+    did not better the walk, the walk again from the incumbent for up to 45 % of
     the time; 5. reduced-cost fixing against the incumbent, and CP-SAT on what is
     left, hinted with it, for the rest of the time. Proven optimal when the
     reduced problem is solved to optimality (no dropped pair can be in a cheaper
@@ -318,7 +318,7 @@ def solve_gap(
         # tight many-agent instances, where it stalls 1-3 % above the optimum): the
         # walk gets more time before CP-SAT's last round
         again = improve_by_tabu(
-            problem, best, seconds=time_limit * 0.3, seed=seed + 1, patience=40 * len(problem.jobs)
+            problem, best, seconds=time_limit * 0.45, seed=seed + 1, patience=40 * len(problem.jobs)
         )
         if again is not None and cost_of(again) < upper:
             best, upper = again, cost_of(again)

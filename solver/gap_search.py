@@ -136,9 +136,9 @@ def tabu_search(
             tabu[b, k] = it + tenure
         over = _over(load, cap)
         if over.any():
-            alpha = np.where(over > 0, alpha * 1.1, alpha * 0.98)
+            alpha = np.where(over > 0, alpha * 1.05, alpha * 0.99)
         else:
-            alpha *= 0.9
+            alpha *= 0.95
             total = float(c[x, jobs].sum())
             if total < best_cost - 1e-9:
                 best_x, best_cost = x.copy(), total
