@@ -9,8 +9,9 @@ someone the child does not know, hours or after-school slots over capacity that
 would force cover); 3 stability against the current plan's allocations; 4 the
 child's wishes and even caseloads. The search starts from what a manager would
 do (keep the key worker while they have room, else the least-loaded eligible
-worker the child knows). Secondary workers are then named per child: the current
-one where still eligible, else someone the child knows, else the least used.
+worker the child knows). Secondary workers are then named by a small model of
+their own (solver/secondary.py): the current one where still eligible, else
+someone the child knows, then cover, fit and an even spread.
 
 Re-planning (goal 3): where the current plan names a key worker for a block who
 may still hold the case, that choice is pinned; blocks without one (a leaver's
@@ -37,6 +38,7 @@ from solver.errors import SolverError
 from solver.lexico import Level, LevelResult, solve_lexicographic
 from solver.parallel import run_parts
 from solver.params import SolverParams
+from solver.secondary import choose_secondaries
 from solver.timegrid import intersect
 
 DayAlloc = tuple[str | None, str | None]
@@ -381,8 +383,18 @@ def _solve_team_model(
         else r
         for r in lex.levels
     ]
-    seconds_of = _secondaries(
-        ctx, part=part, blocks=blocks, child_blocks=child_blocks, keys=keys, current=current
+    seconds_of = choose_secondaries(
+        ctx,
+        part=part,
+        blocks=blocks,
+        child_blocks=child_blocks,
+        block_days=block_days,
+        keys=keys,
+        current=current,
+        weekly_of=weekly_of,
+        shared_slots=lambda w, child: pattern_slots(ctx, w, child),
+        seed=params.random_seed,
+        log=params.log_search,
     )
     by_child: dict[str, dict[dt.date, DayAlloc]] = {}
     for child, blist in child_blocks.items():
@@ -485,58 +497,6 @@ def _greedy_keys(
             if pick is not None:
                 out[(child, b)] = pick
                 count[pick] = count.get(pick, 0) + 1
-    return out
-
-
-def _secondaries(
-    ctx: Context,
-    *,
-    part: TeamPart,
-    blocks: list[Block],
-    child_blocks: dict[str, list[int]],
-    keys: dict[tuple[str, int], str | None],
-    current: dict[tuple[str, dt.date], DayAlloc],
-) -> dict[tuple[str, int], str]:
-    """Name a secondary worker per child and block: eligible, not the key worker."""
-    out: dict[tuple[str, int], str] = {}
-    used: dict[str, int] = {}
-    order = sorted(child_blocks, key=lambda c: (-RISK_WEIGHT.get(ctx.children[c].risk, 2), c))
-    for child in order:
-        kid = ctx.children[child]
-        previous: str | None = None
-        for b in child_blocks[child]:
-            block = blocks[b]
-            key = keys[(child, b)]
-            options = [
-                w
-                for w in part.workers
-                if w != key
-                and may_hold_case(ctx.workers[w], kid)
-                and employed(ctx.workers[w], block.first)
-                and employed(ctx.workers[w], block.last)
-            ]
-            if not options:
-                continue
-            first_day = next(d for d in ctx.in_force[child] if block.first <= d <= block.last)
-            wished = [
-                previous,
-                current.get((child, first_day), (None, None))[1],
-                kid.current_secondary_worker,
-            ]
-            pick = next((w for w in wished if w in options), None)
-            if pick is None:
-                options.sort(
-                    key=lambda w: (
-                        w not in kid.known_workers,
-                        bool(kid.availability) and pattern_slots(ctx, w, child) == 0,
-                        used.get(w, 0),
-                        w,
-                    )
-                )
-                pick = options[0]
-            out[(child, b)] = pick
-            used[pick] = used.get(pick, 0) + 1
-            previous = pick
     return out
 
 
