@@ -42,6 +42,7 @@ class CrossTeamCover:
         self.minutes = dict(fixed_minutes)
         self.count = dict(fixed_count)
         self.days = defaultdict(set, {k: set(v) for k, v in fixed_days.items()})
+        self._caps: dict[tuple[str, dt.date], int] = {}
 
     def add(self, cand: Candidate) -> None:
         """Record a chosen session (of any team)."""
@@ -80,56 +81,49 @@ class CrossTeamCover:
         for day in ctx.in_force[child]:
             if not period.contains(day) or day < ctx.today or day in self.days[child]:
                 continue
+            blocked = []  # the slots nobody in the team could take: the only ones allowed
+            for start_minute, span in grid_starts(
+                list(ctx.child_spans(child, day.weekday())), minutes, 15, set()
+            ):
+                placed = place_session(day, start_minute, minutes, span, ctx.tz)
+                if (
+                    placed is not None
+                    and placed[0] >= ctx.instance.now
+                    and not self._team_could(own, day, *placed)
+                ):
+                    blocked.append(placed)
+            if not blocked:
+                continue
             week = monday(day)
             helpers = sorted(
-                (
-                    w
-                    for w in others
-                    if ctx.at_work(w.ref, day)
-                    and weekly_capacity_minutes(w, week) - self.minutes.get((w.ref, week), 0)
-                    >= minutes
-                ),
+                (w for w in others if ctx.at_work(w.ref, day) and self._room(w, week) >= minutes),
                 key=lambda w: (
                     w.ref not in kid.known_workers,
                     self.minutes.get((w.ref, week), 0),
                     w.ref,
                 ),
             )
-            if not helpers:
-                continue
-            for start_minute, span in grid_starts(
-                list(ctx.child_spans(child, day.weekday())), minutes, 15, set()
-            ):
-                placed = place_session(day, start_minute, minutes, span, ctx.tz)
-                if placed is None or placed[0] < ctx.instance.now:
-                    continue
-                start, end = placed
-                if self._team_could(own, day, start, end):
-                    continue
+            for start, end in blocked:
                 for worker in helpers:
-                    room = weekly_capacity_minutes(worker, week) - self.minutes.get(
-                        (worker.ref, week), 0
-                    )
-                    if (
-                        elapsed_minutes(start, end) <= room
-                        and lies_within(
-                            start, end, ctx.worker_spans(worker.ref, day.weekday()), ctx.tz
-                        )
-                        and not clashes(
-                            start, end, child, self.busy.get((worker.ref, day), []), self.travel
-                        )
-                    ):
+                    if self._can_take(worker, day, start, end, child):
                         return Candidate(child, worker.ref, None, day, start, end, period, OTHER)
         return None
+
+    def _room(self, worker: Worker, week: dt.date) -> int:
+        """Minutes left of the worker's weekly capacity (rule 6)."""
+        cap = self._caps.get((worker.ref, week))
+        if cap is None:
+            cap = weekly_capacity_minutes(worker, week)
+            self._caps[(worker.ref, week)] = cap
+        return cap - self.minutes.get((worker.ref, week), 0)
 
     def _can_take(
         self, worker: Worker, day: dt.date, start: dt.datetime, end: dt.datetime, child: str
     ) -> bool:
         """Rules 4 and 6 for ``worker`` (of another team) and their availability."""
-        ctx, week = self.ctx, monday(day)
-        room = weekly_capacity_minutes(worker, week) - self.minutes.get((worker.ref, week), 0)
+        ctx = self.ctx
         return (
-            elapsed_minutes(start, end) <= room
+            elapsed_minutes(start, end) <= self._room(worker, monday(day))
             and lies_within(start, end, ctx.worker_spans(worker.ref, day.weekday()), ctx.tz)
             and not clashes(start, end, child, self.busy.get((worker.ref, day), []), self.travel)
         )
