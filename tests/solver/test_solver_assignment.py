@@ -7,7 +7,14 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from solver.assignment import GapProblem, greedy_gap, improve_by_tabu, lp_relaxation, solve_gap
+from solver.assignment import (
+    GapProblem,
+    greedy_gap,
+    improve_by_tabu,
+    is_feasible,
+    lp_relaxation,
+    solve_gap,
+)
 from solver.gap_search import tabu_search
 
 GAP1 = Path("/work/shared/benchmarks/gap/orlib/gap1.txt")
@@ -134,3 +141,18 @@ def test_tabu_search_never_uses_a_pair_that_is_not_allowed() -> None:
     result = solve_gap(problem, time_limit=2.0, num_workers=1)
     assert result.optimal and _feasible(problem, result.assignment)
     assert sum(problem.cost[(a, j)] for j, a in better.items()) >= result.cost
+
+
+def test_an_overloaded_hint_is_never_returned() -> None:
+    problem = GapProblem(
+        agents=("W1", "W2"),
+        jobs=("A", "B", "C"),
+        load={("W1", "A"): 2, ("W1", "B"): 2, ("W2", "B"): 1, ("W2", "C"): 1, ("W1", "C"): 1},
+        cost={("W1", "A"): 1, ("W1", "B"): 1, ("W2", "B"): 5, ("W2", "C"): 5, ("W1", "C"): 1},
+        capacity={"W1": 3, "W2": 2},
+    )
+    hint = {"A": "W1", "B": "W1", "C": "W1"}  # cheapest, but W1 is over capacity
+    assert not is_feasible(problem, hint)
+    result = solve_gap(problem, time_limit=2.0, num_workers=1, hint=hint)
+    assert is_feasible(problem, result.assignment)
+    assert result.optimal and result.cost == 7 == result.bound
