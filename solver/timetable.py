@@ -70,7 +70,7 @@ from solver.cross_team import CrossTeamCover
 from solver.eligibility import may_work_with, weekly_capacity_minutes
 from solver.instance import ExistingSession
 from solver.lexico import Level, LevelResult, solve_lexicographic
-from solver.packing import Packing
+from solver.packing import Packing, PeriodKey
 from solver.parallel import run_parts
 from solver.params import SolverParams
 from solver.periods import Period
@@ -187,6 +187,10 @@ class _TeamModel:
         self._tight: dict[tuple[str, tuple[object, ...]], bool] = {}
         self._windows: dict[str, list[list[dt.date]]] = {}
         self._alternative_slots: dict[int, list[int]] = {}
+        self._grid_cache: dict[
+            tuple[str, tuple[str, dt.date, int], dt.date, str], list[Candidate]
+        ] = {}
+        self._contested_cache: set[int] | None = None
         caseload: dict[str, int] = defaultdict(int)
         for child in part.children:
             for key, _ in set(alloc.by_child.get(child, {}).values()):
@@ -807,7 +811,9 @@ class _TeamModel:
                 ):
                     if pack.fits(self.cands[i], i):
                         pack.take(i)
-        contested = self._contested() if not yardstick else set()
+        if self._contested_cache is None and not yardstick:  # an ordering hint: once is enough
+            self._contested_cache = self._contested()
+        contested = self._contested_cache if not yardstick else set()
         for allowed in ({KEY}, {KEY, SECONDARY, OTHER}) if not yardstick else ():
             for child in children:
                 options = sorted(
@@ -859,23 +865,33 @@ class _TeamModel:
                             continue
                         if pack.has_session(child, day) or day in self.facts.days.get(child, ()):
                             continue
-                        for cand in make_candidates(
-                            ctx,
-                            child=child,
-                            period=period,
-                            day=day,
-                            worker=w,
-                            with_worker=None,
-                            role=self._role(child, day, w, None),
-                            step=15,
-                            extra=set(),
-                            busy=self.facts.busy,
-                            travel=self.travel,
-                        ):
+                        for cand in self._grid_slots(child, period, day, w):
                             if not pack.fits(cand):  # only the slot taken joins the model
                                 continue
                             pack.take(self._intern(cand))
                             break
+
+    def _grid_slots(self, child: str, period: Period, day: dt.date, worker: str) -> list[Candidate]:
+        """Every slot on the 15-minute grid for ``child`` with ``worker`` alone that day,
+        clear of the fixed sessions: the same for every construction, so built once."""
+        key = (child, period_key(period), day, worker)
+        found = self._grid_cache.get(key)
+        if found is None:
+            found = make_candidates(
+                self.ctx,
+                child=child,
+                period=period,
+                day=day,
+                worker=worker,
+                with_worker=None,
+                role=self._role(child, day, worker, None),
+                step=15,
+                extra=set(),
+                busy=self.facts.busy,
+                travel=self.travel,
+            )
+            self._grid_cache[key] = found
+        return found
 
     def _intern(self, cand: Candidate) -> int:
         """The index of ``cand``, added to the model if it is not a candidate yet."""
