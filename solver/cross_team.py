@@ -13,11 +13,12 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
+from collections.abc import Mapping
 
 from solver.candidates import OTHER, Busy, Candidate, TravelTable, clashes, grid_starts
 from solver.context import RISK_WEIGHT, Context
 from solver.eligibility import may_work_with, weekly_capacity_minutes
-from solver.instance import Worker
+from solver.instance import ExistingSession, Worker
 from solver.packing import PeriodKey, period_key
 from solver.periods import Period
 from solver.timegrid import elapsed_minutes, lies_within, monday, place_session
@@ -53,6 +54,41 @@ class CrossTeamCover:
         pk = period_key(cand)
         self.count[pk] = self.count.get(pk, 0) + 1
         self.days[cand.child].add(cand.day)
+
+    def keep(self, movable: Mapping[str, list[ExistingSession]]) -> list[Candidate]:
+        """The existing sessions covered from another team that may stay as they are
+        (goal 3): their period is still short, the worker may still see the child that
+        day and take the session, and still nobody in the child's team could."""
+        ctx = self.ctx
+        out: list[Candidate] = []
+        for child, sessions in movable.items():
+            kid = ctx.children.get(child)
+            if kid is None:
+                continue
+            own = [w for w in ctx.workers.values() if w.team == kid.team and may_work_with(w, kid)]
+            for s in sessions:
+                worker = ctx.workers.get(s.worker)
+                if worker is None or worker.team == kid.team or s.with_worker is not None:
+                    continue
+                day = ctx.local_day(s.start)
+                period = ctx.period_of(child, day)
+                if period is None or not period.plan.in_force(day) or day in self.days[child]:
+                    continue
+                pk = (child, period.plan.start_date, period.index)
+                if self.count.get(pk, 0) >= period.target:
+                    continue
+                if ctx.session_problem(s.worker, child, day) or not lies_within(
+                    s.start, s.end, ctx.child_spans(child, day.weekday()), ctx.tz
+                ):
+                    continue
+                if self._team_could(own, day, s.start, s.end) or not self._can_take(
+                    worker, day, s.start, s.end, child
+                ):
+                    continue
+                cand = Candidate(child, s.worker, None, day, s.start, s.end, period, OTHER)
+                self.add(cand)
+                out.append(cand)
+        return out
 
     def fill(self) -> list[Candidate]:
         """Sessions from other teams for the periods still short, as far as they go."""

@@ -70,7 +70,7 @@ from solver.cross_team import CrossTeamCover
 from solver.eligibility import may_work_with, weekly_capacity_minutes
 from solver.instance import ExistingSession
 from solver.lexico import Level, LevelResult, solve_lexicographic
-from solver.packing import Packing, PeriodKey
+from solver.packing import Packing
 from solver.parallel import run_parts
 from solver.params import SolverParams
 from solver.periods import Period
@@ -164,6 +164,7 @@ class _TeamModel:
         self.part = part
         self.alloc = alloc
         self.facts = facts
+        self._own: dict[str, list[ExistingSession]] = {}
         # children a re-plan will keep as they are: only their own sessions become
         # candidates (plus the usual ones in a period still short)
         self.unchanged = self._unchanged_children() if shortcut else set()
@@ -252,7 +253,7 @@ class _TeamModel:
         team = set(self.part.workers)  # a worker's capacity lives in one team's model
         for child in self.part.children:
             kid = ctx.children[child]
-            movable = ctx.movable_sessions.get(child, [])
+            movable = self._own_sessions(child)
             fixed_days = facts.days.get(child, set())
             for period in ctx.periods.get(child, []):
                 room = period.target - facts.count.get(period_key(period), 0)
@@ -811,9 +812,11 @@ class _TeamModel:
                 ):
                     if pack.fits(self.cands[i], i):
                         pack.take(i)
-        if self._contested_cache is None and not yardstick:  # an ordering hint: once is enough
-            self._contested_cache = self._contested()
-        contested = self._contested_cache if not yardstick else set()
+        contested: set[int] = set()
+        if not yardstick:
+            if self._contested_cache is None:  # an ordering hint: once is enough
+                self._contested_cache = self._contested()
+            contested = self._contested_cache
         for allowed in ({KEY}, {KEY, SECONDARY, OTHER}) if not yardstick else ():
             for child in children:
                 options = sorted(
@@ -914,6 +917,20 @@ class _TeamModel:
                 day += dt.timedelta(days=1)
         return current
 
+    def _own_sessions(self, child: str) -> list[ExistingSession]:
+        """The child's movable existing sessions with this team's workers only: one
+        covered from another team is ``cross_team.py``'s to keep or drop."""
+        found = self._own.get(child)
+        if found is None:
+            team = set(self.part.workers)
+            found = [
+                e
+                for e in self.ctx.movable_sessions.get(child, [])
+                if e.worker in team and (e.with_worker is None or e.with_worker in team)
+            ]
+            self._own[child] = found
+        return found
+
     def _unchanged_children(self) -> set[str]:
         """Children whose existing sessions all still meet rules 1-3 and whose key worker
         is the one the current plan names: a re-plan keeps their sessions (goal 3)."""
@@ -922,7 +939,7 @@ class _TeamModel:
         team = set(self.part.workers)
         out: set[str] = set()
         for child in self.part.children:
-            sessions = ctx.movable_sessions.get(child, [])
+            sessions = self._own_sessions(child)
             if not sessions or self.facts.broken.get(child):
                 continue
             force = set(ctx.in_force[child])
@@ -949,7 +966,7 @@ class _TeamModel:
     def _existing_candidates(self, child: str, period: Period) -> None:
         """The candidates that keep ``child``'s existing sessions in ``period`` as they are."""
         ctx = self.ctx
-        for e in ctx.movable_sessions.get(child, []):
+        for e in self._own_sessions(child):
             day = ctx.local_day(e.start)
             if not period.contains(day):
                 continue
@@ -986,7 +1003,7 @@ class _TeamModel:
         current = self._current_keys()
         out: list[int] = []
         for child in self.part.children:
-            sessions = ctx.movable_sessions.get(child, [])
+            sessions = self._own_sessions(child)
             if not sessions or self.facts.broken.get(child):
                 continue
             if len(keepable.get(child, [])) != len(sessions):
@@ -1008,7 +1025,7 @@ class _TeamModel:
         kept = {self.cands[i].child for i in self.kept_hints}
         for child in self.unchanged:
             count = sum(1 for i in self.kept_hints if self.cands[i].child == child)
-            if child not in kept or count != len(self.ctx.movable_sessions[child]):
+            if child not in kept or count != len(self._own_sessions(child)):
                 raise _Rebuild(child)
         starts: list[list[int]] = [own]
         for by_risk, handovers_first in itertools.product((False, True), (False, True)):
@@ -1205,6 +1222,7 @@ def timetable(
         result.rescuable |= out.rescuable
         for cand in out.chosen:
             cross.add(cand)
+    result.chosen.extend(cross.keep(ctx.movable_sessions))  # goal 3 for cross-team cover
     result.chosen.extend(cross.fill())
     # broken sessions of children without a plan in the horizon are cancelled too
     planned = set(ctx.planned)

@@ -4,9 +4,18 @@ from __future__ import annotations
 
 import datetime as dt
 
-from solver_builders import MONDAY, kinds, make_child, make_instance, make_worker, solve_valid
+from solver_builders import (
+    MONDAY,
+    at,
+    kinds,
+    make_child,
+    make_instance,
+    make_session,
+    make_worker,
+    solve_valid,
+)
 
-from solver import Absence
+from solver import Absence, CurrentAllocation
 
 AWAY = Absence(MONDAY, MONDAY + dt.timedelta(days=6))
 
@@ -57,3 +66,26 @@ def test_without_anyone_in_any_team_the_session_stays_unmet() -> None:
     solution = solve_valid(instance)
     assert solution.sessions == ()
     assert "UNMET_SESSIONS" in kinds(solution)
+
+
+def test_a_replan_keeps_the_cross_team_cover_it_already_has() -> None:
+    week = MONDAY + dt.timedelta(days=7)  # clear of the freeze window
+    away = Absence(week, week + dt.timedelta(days=6))
+    wednesday = at(week + dt.timedelta(days=2), 14)  # not the first free slot
+    instance = make_instance(
+        [
+            make_worker("W1", skills=frozenset({"bsl"}), absences=(away,)),
+            make_worker("W2"),
+            make_worker("W3", team="B", skills=frozenset({"bsl"})),
+        ],
+        [make_child("YP-1", current_key_worker="W1", required_skills=frozenset({"bsl"}))],
+        existing=[make_session("x1", "YP-1", "W3", wednesday)],
+        current_allocations=(
+            CurrentAllocation("YP-1", "W1", None, week, week + dt.timedelta(days=6)),
+        ),
+        horizon_start=week,
+        weeks=1,
+    )
+    solution = solve_valid(instance)
+    (session,) = solution.sessions
+    assert (session.id, session.worker, session.start) == ("x1", "W3", wednesday)
