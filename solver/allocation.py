@@ -35,6 +35,7 @@ from solver.assignment import GapProblem, add_assignment
 from solver.context import RISK_WEIGHT, Context, TeamPart, team_parts
 from solver.eligibility import employed, may_hold_case
 from solver.errors import SolverError
+from solver.flow_start import flow_keys
 from solver.lexico import Level, LevelResult, solve_lexicographic
 from solver.parallel import run_parts
 from solver.params import SolverParams
@@ -42,6 +43,8 @@ from solver.secondary import choose_secondaries
 from solver.timegrid import intersect
 
 DayAlloc = tuple[str | None, str | None]
+# of a team model's time, what naming the secondary workers may take (after the keys)
+SECONDARY_SHARE = 0.15
 
 
 @dataclass
@@ -343,13 +346,14 @@ def _solve_team_model(
                 stability.add(moved, len(block_days[(child, b)]))
                 wanted[(child, b)] = cur_key
 
-    start = _greedy_keys(
+    start = flow_keys(
         ctx,
-        blocks=blocks,
+        blocks=len(blocks),
         child_blocks=child_blocks,
         block_days=block_days,
-        key_by=key_by,
+        options={cb: list(options) for cb, options in key_by.items()},
         wanted=wanted,
+        weekly_of=weekly_of,
     )
     hints = [
         (var, int(start.get((child, b)) == w))
@@ -365,7 +369,7 @@ def _solve_team_model(
     lex = solve_lexicographic(
         model,
         [unallocated, continuity, stability, wishes],
-        time_limit=max(0.2, seconds - (time.monotonic() - started)),
+        time_limit=max(0.2, (1 - SECONDARY_SHARE) * seconds - (time.monotonic() - started)),
         num_workers=cp_workers,
         seed=params.random_seed,
         log=params.log_search,
@@ -395,6 +399,7 @@ def _solve_team_model(
         shared_slots=lambda w, child: pattern_slots(ctx, w, child),
         seed=params.random_seed,
         log=params.log_search,
+        seconds=max(0.05, seconds - (time.monotonic() - started)),
     )
     by_child: dict[str, dict[dt.date, DayAlloc]] = {}
     for child, blist in child_blocks.items():
@@ -456,48 +461,6 @@ def _fill_unallocated(
                 gained += RISK_WEIGHT.get(kid.risk, 2) * len(days)
                 break
     return gained
-
-
-def _greedy_keys(
-    ctx: Context,
-    *,
-    blocks: list[Block],
-    child_blocks: dict[str, list[int]],
-    block_days: dict[tuple[str, int], list[dt.date]],
-    key_by: dict[tuple[str, int], dict[str, cp_model.IntVar]],
-    wanted: dict[tuple[str, int], str],
-) -> dict[tuple[str, int], str]:
-    """A feasible start: keep the wanted key worker while they have room, else the
-    least-loaded candidate the child knows; high-risk children choose first."""
-    del block_days
-    out: dict[tuple[str, int], str] = {}
-    order = sorted(
-        child_blocks,
-        key=lambda c: (-RISK_WEIGHT.get(ctx.children[c].risk, 2), wanted.get((c, 0)) is None, c),
-    )
-    for b in range(len(blocks)):
-        count: dict[str, int] = {}
-        for child in order:
-            options = key_by.get((child, b))
-            if not options:
-                continue
-            kid = ctx.children[child]
-            blist = child_blocks[child]
-            earlier = [x for x in blist if x < b]
-            before = wanted.get((child, b)) or (out.get((child, earlier[-1])) if earlier else None)
-
-            def room(w: str, count: dict[str, int] = count) -> bool:
-                return count.get(w, 0) < ctx.workers[w].max_caseload
-
-            pick = before if before in options and room(before) else None
-            if pick is None:
-                free = [w for w in options if room(w)]
-                free.sort(key=lambda w: (w not in kid.known_workers, count.get(w, 0), w))
-                pick = free[0] if free else None
-            if pick is not None:
-                out[(child, b)] = pick
-                count[pick] = count.get(pick, 0) + 1
-    return out
 
 
 def allocate(ctx: Context, params: SolverParams, seconds: float) -> AllocationResult:

@@ -77,8 +77,14 @@ class CrossTeamCover:
                 pk = (child, period.plan.start_date, period.index)
                 if self.count.get(pk, 0) >= period.target:
                     continue
-                if ctx.session_problem(s.worker, child, day) or not lies_within(
-                    s.start, s.end, ctx.child_spans(child, day.weekday()), ctx.tz
+                if (  # rule 1 as for any new session: the plan's length, on the grid
+                    elapsed_minutes(s.start, s.end) != period.plan.session_minutes
+                    or ctx.wall(s.start)[1] % 15
+                    or s.start < ctx.instance.now
+                    or ctx.session_problem(s.worker, child, day)
+                    or not lies_within(
+                        s.start, s.end, ctx.child_spans(child, day.weekday()), ctx.tz
+                    )
                 ):
                     continue
                 if self._team_could(own, day, s.start, s.end) or not self._can_take(

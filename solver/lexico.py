@@ -72,6 +72,19 @@ def _level_value(level: Level, values: list[int]) -> int:
     return sum(values[v.index] * w for v, w in zip(level.variables, level.weights, strict=True))
 
 
+def _completed(model: cp_model.CpModel, num_workers: int, seed: int) -> list[int] | None:
+    """The model's hint completed to a solution (hinted variables fixed), if it is one."""
+    solver = cp_model.CpSolver()
+    solver.parameters.num_workers = num_workers
+    solver.parameters.random_seed = seed
+    solver.parameters.stop_after_first_solution = True
+    solver.parameters.fix_variables_to_their_hinted_value = True
+    solver.parameters.max_time_in_seconds = 5.0
+    if solver.solve(model) in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        return list(solver.response_proto.solution)
+    return None
+
+
 def solve_lexicographic(
     model: cp_model.CpModel,
     levels: list[Level],
@@ -143,9 +156,21 @@ def solve_lexicographic(
             for index, val in enumerate(values):
                 model.add_hint(model.get_int_var_from_proto_index(index), val)
         elif values is not None:
+            # out of time without a solution: the restart hint, completed, may still be
+            # better at this level than the level above's solution (it meets the levels
+            # above, or completing it fails)
+            if level.restart_hint is not None:
+                completed = _completed(model, num_workers, seed)
+                if completed is not None and _level_value(level, completed) < _level_value(
+                    level, values
+                ):
+                    values = completed
             value = _level_value(level, values)
             results.append(LevelResult(level.level, level.name, value, 0, False))
             model.add(objective <= value)
+            model.clear_hints()  # type: ignore[no-untyped-call]
+            for index, val in enumerate(values):
+                model.add_hint(model.get_int_var_from_proto_index(index), val)
         else:
             # out of time before any solution: complete the hint (the greedy start), or
             # else take the first feasible point (nothing scheduled, nobody allocated)
