@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 
 from solver.candidates import OTHER, Busy, Candidate, TravelTable, clashes, grid_starts
 from solver.context import RISK_WEIGHT, Context
@@ -21,7 +21,7 @@ from solver.eligibility import may_work_with, weekly_capacity_minutes
 from solver.instance import ExistingSession, Worker
 from solver.packing import PeriodKey, period_key
 from solver.periods import Period
-from solver.timegrid import elapsed_minutes, lies_within, monday, place_session
+from solver.timegrid import elapsed_minutes, intersect, lies_within, monday, place_session
 
 BusyMap = dict[tuple[str, dt.date], list[Busy]]
 
@@ -44,6 +44,7 @@ class CrossTeamCover:
         self.count = dict(fixed_count)
         self.days = defaultdict(set, {k: set(v) for k, v in fixed_days.items()})
         self._caps: dict[tuple[str, dt.date], int] = {}
+        self._available: dict[tuple[str, dt.date], tuple[tuple[int, int], ...]] = {}
 
     def add(self, cand: Candidate) -> None:
         """Record a chosen session (of any team)."""
@@ -123,10 +124,13 @@ class CrossTeamCover:
         for day in ctx.in_force[child]:
             if not period.contains(day) or day < ctx.today or day in self.days[child]:
                 continue
-            blocked = []  # the slots nobody in the team could take: the only ones allowed
-            for start_minute, span in grid_starts(
-                list(ctx.child_spans(child, day.weekday())), minutes, 15, set()
-            ):
+            # only where some worker of another team is available, and nobody in the
+            # team could take it; who of them can is asked only then
+            spans = intersect(
+                ctx.child_spans(child, day.weekday()), self._others_available(kid.team, day)
+            )
+            blocked = []
+            for start_minute, span in grid_starts(spans, minutes, 15, set()):
                 placed = place_session(day, start_minute, minutes, span, ctx.tz)
                 if (
                     placed is not None
@@ -145,11 +149,28 @@ class CrossTeamCover:
                     w.ref,
                 ),
             )
+            weekday = day.weekday()
             for start, end in blocked:
+                lo, hi = ctx.wall(start)[1], ctx.wall(end)[1]  # one day: place_session says so
                 for worker in helpers:
-                    if self._can_take(worker, day, start, end, child):
+                    if any(
+                        a <= lo and hi <= b for a, b in ctx.worker_spans(worker.ref, weekday)
+                    ) and self._can_take(worker, day, start, end, child):
                         return Candidate(child, worker.ref, None, day, start, end, period, OTHER)
         return None
+
+    def _others_available(self, team: str, day: dt.date) -> tuple[tuple[int, int], ...]:
+        """When on ``day`` any worker outside ``team`` at work that day is available."""
+        found = self._available.get((team, day))
+        if found is None:
+            ctx = self.ctx
+            found = _union(
+                ctx.worker_spans(w.ref, day.weekday())
+                for w in ctx.workers.values()
+                if w.team != team and ctx.at_work(w.ref, day)
+            )
+            self._available[(team, day)] = found
+        return found
 
     def _room(self, worker: Worker, week: dt.date) -> int:
         """Minutes left of the worker's weekly capacity (rule 6)."""
@@ -173,15 +194,32 @@ class CrossTeamCover:
     def _team_could(
         self, own: list[Worker], day: dt.date, start: dt.datetime, end: dt.datetime
     ) -> bool:
-        """Whether a worker of the child's team is at work, available and free then."""
+        """Whether a worker of the child's team is at work, available and free then
+        (availability as ``lies_within`` has it, with the wall clock read once)."""
         ctx = self.ctx
+        start_day, lo = ctx.wall(start)
+        end_day, hi = ctx.wall(end)
+        if start_day != end_day:
+            return False
+        weekday = day.weekday()
         for worker in own:
             ref = worker.ref
             if not ctx.at_work(ref, day):
                 continue
-            if not lies_within(start, end, ctx.worker_spans(ref, day.weekday()), ctx.tz):
+            if not any(a <= lo and hi <= b for a, b in ctx.worker_spans(ref, weekday)):
                 continue
             busy = self.busy.get((ref, day), [])
             if not any(b.start < end and start < b.end for b in busy):
                 return True
         return False
+
+
+def _union(groups: Iterable[tuple[tuple[int, int], ...]]) -> tuple[tuple[int, int], ...]:
+    """The union of stretches of minutes, joined where they touch."""
+    out: list[tuple[int, int]] = []
+    for lo, hi in sorted(span for group in groups for span in group):
+        if out and lo <= out[-1][1]:
+            out[-1] = (out[-1][0], max(out[-1][1], hi))
+        else:
+            out.append((lo, hi))
+    return tuple(out)

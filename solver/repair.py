@@ -96,6 +96,8 @@ class ContinuityRepair:
             if not group or any(j in pack.picked for j in group):
                 continue
             child = cands[group[0]].child
+            if child in self.frozen:  # kept as it is (a touched child gets its handover)
+                continue
             before = self._cost(child) + HANDOVER_WEIGHT * self.risk(child)
             for j in sorted(group, key=lambda j: (-cands[j].start.timestamp(), j)):
                 if self._direct(j, [j], before) or self._instead(j, before):

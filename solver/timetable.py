@@ -32,7 +32,10 @@ Goal 1 first: the search starts from the best of five constructions, ranked by
 level 1 and then by level 2: the solver's own (key worker first, most
 constrained children first) and the yardstick's (``bench/greedy.py``: first free
 slot on the 15-minute grid) with children in input order or high risk first,
-each with and without the handovers taken first. Those best for level 1 are
+each with and without the handovers taken first (at la size, where a team model
+has about 2 s, only the own and the high-risk-first one; and there CP-SAT's
+search is skipped altogether, as building the model and its presolve would take
+longer than the time left: the repaired start is the plan). Those best for level 1 are
 repaired for level 2 first (``repair.py``: handovers added, cover and contact
 gaps cut without losing a session). After the search a last greedy pass adds a
 session wherever one still fits; it moves nothing CP-SAT chose. Periods still
@@ -79,6 +82,11 @@ from solver.timegrid import elapsed_minutes, lies_within, monday
 from solver.weights import COVER_WEIGHT, GAP_WEIGHT, HANDOVER_WEIGHT
 
 OTHER_COVER_LIMIT = 4
+# below this, a team model's CP-SAT search is skipped: at la size (38,000 candidates a
+# team) building the model and four presolves take 3-5 s whatever the time limit
+MIN_SEARCH_SECONDS = 1.0
+# with less time than this a team model builds two starts, not five (la size: ~2 s each)
+FEW_STARTS_BELOW = 4.0
 KEY_STEP = 30
 COVER_STEP = 60
 REPAIR_PASSES = 1
@@ -1028,7 +1036,10 @@ class _TeamModel:
             if child not in kept or count != len(self._own_sessions(child)):
                 raise _Rebuild(child)
         starts: list[list[int]] = [own]
-        for by_risk, handovers_first in itertools.product((False, True), (False, True)):
+        variants = list(itertools.product((False, True), (False, True)))
+        if seconds < FEW_STARTS_BELOW:  # the one that wins most often on generated teams
+            variants = [(True, False)]
+        for by_risk, handovers_first in variants:
             starts.append(
                 self._greedy_hint(yardstick=True, by_risk=by_risk, handovers_first=handovers_first)
             )
@@ -1045,6 +1056,36 @@ class _TeamModel:
         picked = set(best)
         # a pinned child whose session the repair moved for another's goal-2 gain is free
         pins = [i for i in pins if self.cands[i].child not in unpinned]
+        if seconds - (time.monotonic() - started) < MIN_SEARCH_SECONDS:
+            # too little time left for CP-SAT to better the start (building the model and
+            # its presolve alone take longer at this size): the repaired start is the plan
+            indices = sorted(picked)
+            levels = self._start_levels(indices)
+        else:
+            indices, levels = self._search(
+                picked, pins, started=started, seconds=seconds, cp_workers=cp_workers, params=params
+            )
+        chosen = [self.cands[i] for i in indices]
+        rescued = {c.rescue_of for c in chosen if c.rescue_of is not None}
+        cancelled = [
+            s
+            for child in self.part.children
+            for s in self.facts.broken.get(child, [])
+            if s.id not in rescued
+        ]
+        return TeamTimetable(chosen, cancelled, levels, set(self.rescues))
+
+    def _search(
+        self,
+        picked: set[int],
+        pins: list[int],
+        *,
+        started: float,
+        seconds: float,
+        cp_workers: int,
+        params: SolverParams,
+    ) -> tuple[list[int], list[LevelResult]]:
+        """CP-SAT's lexicographic search from the start ``picked``, then a last fill."""
         self.build_constraints()
         start = [(var, int(i in picked)) for i, var in enumerate(self.vars)]
         known = {var.index: value for var, value in start}
@@ -1085,15 +1126,21 @@ class _TeamModel:
                 else r
                 for r in levels
             ]
-        chosen = [self.cands[i] for i in indices]
-        rescued = {c.rescue_of for c in chosen if c.rescue_of is not None}
-        cancelled = [
-            s
-            for child in self.part.children
-            for s in self.facts.broken.get(child, [])
-            if s.id not in rescued
+        return indices, levels
+
+    def _start_levels(self, picked: list[int]) -> list[LevelResult]:
+        """The four levels' values of a start taken as the plan (bounds: 0)."""
+        chosen = set(picked)
+        values = [
+            self._short_cost(picked),
+            self._level2_cost(picked),
+            sum(1 for i in self.hints if i not in chosen),
+            sum(self.routine_cost.get(i, 0) for i in picked),
         ]
-        return TeamTimetable(chosen, cancelled, levels, set(self.rescues))
+        return [
+            LevelResult(level.level, level.name, value, 0, value == 0)
+            for level, value in zip(self.levels, values, strict=True)
+        ]
 
     def _level2_cost(self, picked: list[int]) -> int:
         """Level 2 of a set of candidates: cover, contact gaps, missing handovers."""
