@@ -939,6 +939,26 @@ class _TeamModel:
             self._own[child] = found
         return found
 
+    def _untouched_without_own_sessions(self) -> set[str]:
+        """In a re-plan, children nothing touched though they hold no session of this
+        team to pin (none in the horizon, or only cover from another team): the key
+        worker is the one the current plan names and no fixed session of theirs broke.
+        The repair leaves them be, as it does pinned children (goal 3)."""
+        ctx = self.ctx
+        current = self._current_keys()
+        if not current:
+            return set()
+        return {
+            child
+            for child in self.part.children
+            if not self._own_sessions(child)
+            and not self.facts.broken.get(child)
+            and all(
+                (child, day) in current and current[(child, day)] == self._allocation(child, day)[0]
+                for day in ctx.in_force[child]
+            )
+        }
+
     def _unchanged_children(self) -> set[str]:
         """Children whose existing sessions all still meet rules 1-3 and whose key worker
         is the one the current plan names: a re-plan keeps their sessions (goal 3)."""
@@ -1044,7 +1064,7 @@ class _TeamModel:
                 self._greedy_hint(yardstick=True, by_risk=by_risk, handovers_first=handovers_first)
             )
         pins = self._pinned()
-        frozen = {self.cands[i].child for i in pins}
+        frozen = {self.cands[i].child for i in pins} | self._untouched_without_own_sessions()
         shorts = [self._short_cost(p) for p in starts]  # repair only the best for goal 1
         repaired = [
             self._repaired(p, frozen)
@@ -1162,7 +1182,7 @@ class _TeamModel:
         return cost
 
     def _repaired(self, picked: list[int], frozen: set[str]) -> tuple[list[int], set[str]]:
-        """``picked`` after the continuity repair, and the ``frozen`` (pinned) children
+        """``picked`` after the continuity repair and a last fill, and the ``frozen`` children
         whose sessions it moved out of the way of another child's goal-2 gain."""
         pack = self._packing()
         for i in picked:
@@ -1180,6 +1200,16 @@ class _TeamModel:
         for _ in range(REPAIR_PASSES):
             if not repair.run():
                 break
+        # the moves may have freed a slot for a period still short (goal 1): fill it now,
+        # or the cross-team cover takes it and the next re-plan gives it back to the team
+        ctx = self.ctx
+        self._fill_short(
+            pack,
+            sorted(
+                (c for c in self.part.children if ctx.periods.get(c)),
+                key=lambda c: (-RISK_WEIGHT.get(ctx.children[c].risk, 2), c),
+            ),
+        )
         return list(pack.picked), repair.moved_frozen
 
     def _alternatives(self, i: int) -> list[int]:
