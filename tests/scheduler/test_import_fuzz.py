@@ -119,6 +119,7 @@ _WINDOW = st.tuples(
     st.sampled_from(["Mon", "tue", "WED", "Thu", "Fri", "Sat", "Sun"]),
     st.integers(0, 22 * 4),
     st.integers(1, 8),
+).filter(lambda w: w[1] + w[2] <= 95  # ends by 23:45: a window ends at 23:59 at the latest
 ).map(lambda w: f"{w[0]} {w[1] // 4:02d}:{w[1] % 4 * 15:02d}-"
                 f"{(w[1] + w[2]) // 4:02d}:{(w[1] + w[2]) % 4 * 15:02d}")  # fmt: skip
 
