@@ -13,7 +13,7 @@ from solver_builders import MONDAY, at, make_child, make_instance, make_plan, ma
 
 from solver import Instance, SolverParams, Window
 from solver.allocation import allocate
-from solver.candidates import KEY, TravelTable, make_candidates
+from solver.candidates import KEY, TravelTable
 from solver.context import Context, team_parts
 from solver.instance import in_utc
 from solver.timetable import _TeamModel, fixed_facts
@@ -42,19 +42,7 @@ def session(model: _TeamModel, child: str, worker: str, start: dt.datetime) -> i
     day = start.date()
     period = ctx.period_of(child, day)
     assert period is not None
-    for cand in make_candidates(
-        ctx,
-        child=child,
-        period=period,
-        day=day,
-        worker=worker,
-        with_worker=None,
-        role=model._role(child, day, worker, None),
-        step=15,
-        extra=set(),
-        busy=model.facts.busy,
-        travel=model.travel,
-    ):
+    for cand in model._grid_slots(child, period, day, worker):
         if cand.start == start:
             return model._intern(cand)
     raise AssertionError(f"no candidate for {child} with {worker} at {start}")
