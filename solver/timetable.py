@@ -340,23 +340,7 @@ class _TeamModel:
                             or not {e.worker, e.with_worker} <= team
                         ):
                             continue
-                        role = self._role(child, day, e.worker, e.with_worker)
-                        for cand in make_candidates(
-                            ctx,
-                            child=child,
-                            period=period,
-                            day=day,
-                            worker=e.worker,
-                            with_worker=e.with_worker,
-                            role=role,
-                            step=10_000,
-                            extra={ctx.wall(e.start)[1]},
-                            busy=facts.busy,
-                            travel=self.travel,
-                            handover=True,
-                        ):
-                            if cand.start == e.start:
-                                self._add(cand)
+                        self._add_kept(child, period, e)
             self._handover_candidates(child)
             self._rescue_candidates(child)
 
@@ -994,25 +978,30 @@ class _TeamModel:
         """The candidates that keep ``child``'s existing sessions in ``period`` as they are."""
         ctx = self.ctx
         for e in self._own_sessions(child):
-            day = ctx.local_day(e.start)
-            if not period.contains(day):
-                continue
-            for cand in make_candidates(
-                ctx,
-                child=child,
-                period=period,
-                day=day,
-                worker=e.worker,
-                with_worker=e.with_worker,
-                role=self._role(child, day, e.worker, e.with_worker),
-                step=10_000,
-                extra={ctx.wall(e.start)[1]},
-                busy=self.facts.busy,
-                travel=self.travel,
-                handover=e.with_worker is not None,
-            ):
-                if cand.start == e.start:
-                    self._add(cand)
+            if period.contains(ctx.local_day(e.start)):
+                self._add_kept(child, period, e)
+
+    def _add_kept(self, child: str, period: Period, e: ExistingSession) -> None:
+        """Add the candidate that keeps existing session ``e`` at its worker(s) and time,
+        if rules 1-5 against the fixed sessions still allow it."""
+        ctx = self.ctx
+        day = ctx.local_day(e.start)
+        for cand in make_candidates(
+            ctx,
+            child=child,
+            period=period,
+            day=day,
+            worker=e.worker,
+            with_worker=e.with_worker,
+            role=self._role(child, day, e.worker, e.with_worker),
+            step=10_000,
+            extra={ctx.wall(e.start)[1]},
+            busy=self.facts.busy,
+            travel=self.travel,
+            handover=e.with_worker is not None,
+        ):
+            if cand.start == e.start:
+                self._add(cand)
 
     def _pinned(self) -> list[int]:
         """Existing sessions a re-plan keeps as they are (goal 3, see the module docstring).
