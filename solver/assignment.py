@@ -13,12 +13,23 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
 import numpy as np
+import numpy.typing as npt
 from ortools.linear_solver import pywraplp
 from ortools.sat.python import cp_model
 
+from solver.gap_colgen import price_and_dive
 from solver.gap_search import tabu_search
 
 Pair = tuple[str, str]
+
+# solve_gap searches kernels only while the incumbent is this far above the bound
+FAR_FROM_BOUND = 1.005
+# kernel sizes, in pairs per job, for solve_gap's kernel rounds
+KERNEL_SIZES = (1.2, 1.5, 2.0, 3.0, 4.0)
+# the share of solve_gap's time the kernel rounds may use up to
+KERNEL_UNTIL = 0.97
+# solve_gap dives (column generation) where agents hold at most this many jobs each
+DIVE_JOBS_PER_AGENT = 5
 
 
 @dataclass(frozen=True, slots=True)
@@ -182,6 +193,32 @@ def reduced_cost_fixing(
     return GapProblem(problem.agents, problem.jobs, load, problem.cost, problem.capacity)
 
 
+def kernel(
+    problem: GapProblem,
+    *,
+    values: Mapping[Pair, float],
+    reduced: Mapping[Pair, float],
+    size: int,
+    keep: Mapping[str, str],
+) -> GapProblem:
+    """The ``size`` pairs of smallest LP reduced cost, the LP's support and ``keep``.
+
+    A heuristic restriction (kernel search, after Angelelli, Mansini and Speranza):
+    an assignment costs the LP value plus the reduced costs of its pairs plus the
+    priced slack, so good ones use mostly pairs of small reduced cost. CP-SAT
+    searches such a kernel far better than the whole problem on the tight
+    instances, where its search stalls.
+    """
+    ranked = sorted(problem.load, key=lambda pair: (reduced.get(pair, 0.0), pair))
+    chosen = set(ranked[:size])
+    load = {
+        pair: w
+        for pair, w in problem.load.items()
+        if pair in chosen or values.get(pair, 0.0) > 1e-9 or keep.get(pair[1]) == pair[0]
+    }
+    return GapProblem(problem.agents, problem.jobs, load, problem.cost, problem.capacity)
+
+
 def _cp_sat(
     problem: GapProblem,
     *,
@@ -233,6 +270,35 @@ def _ceil_bound(value: float) -> int:
     return math.ceil(value - 1e-6) if math.isfinite(value) else -(2**62)
 
 
+IntArray = npt.NDArray[np.int64]
+
+
+def _dense(problem: GapProblem) -> tuple[IntArray, IntArray, IntArray, npt.NDArray[np.bool_]]:
+    """(cost, weight, capacity, allowed) as arrays, agents by jobs in the problem's order."""
+    agent_index = {agent: i for i, agent in enumerate(problem.agents)}
+    job_index = {job: j for j, job in enumerate(problem.jobs)}
+    shape = (len(problem.agents), len(problem.jobs))
+    cost = np.zeros(shape, dtype=np.int64)
+    weight = np.zeros(shape, dtype=np.int64)
+    allowed = np.zeros(shape, dtype=np.bool_)
+    for (agent, job), load in problem.load.items():
+        i, j = agent_index[agent], job_index[job]
+        weight[i, j] = load
+        cost[i, j] = problem.cost[(agent, job)]
+        allowed[i, j] = True
+    capacity = np.array([problem.capacity[a] for a in problem.agents], dtype=np.int64)
+    return cost, weight, capacity, allowed
+
+
+def _as_indices(problem: GapProblem, assignment: Mapping[str, str]) -> IntArray:
+    agent_index = {agent: i for i, agent in enumerate(problem.agents)}
+    return np.array([agent_index[assignment[job]] for job in problem.jobs], dtype=np.int64)
+
+
+def _as_assignment(problem: GapProblem, indices: IntArray) -> dict[str, str]:
+    return {job: problem.agents[int(indices[j])] for j, job in enumerate(problem.jobs)}
+
+
 def improve_by_tabu(
     problem: GapProblem,
     start: Mapping[str, str] | None,
@@ -247,20 +313,9 @@ def improve_by_tabu(
     Without ``start`` (greedy found none) it starts from each job's cheapest agent
     and lets the capacity penalty push it to feasibility.
     """
-    agent_index = {agent: i for i, agent in enumerate(problem.agents)}
-    job_index = {job: j for j, job in enumerate(problem.jobs)}
-    shape = (len(problem.agents), len(problem.jobs))
-    cost = np.zeros(shape, dtype=np.int64)
-    weight = np.zeros(shape, dtype=np.int64)
-    allowed = np.zeros(shape, dtype=np.bool_)
-    for (agent, job), load in problem.load.items():
-        i, j = agent_index[agent], job_index[job]
-        weight[i, j] = load
-        cost[i, j] = problem.cost[(agent, job)]
-        allowed[i, j] = True
-    capacity = np.array([problem.capacity[a] for a in problem.agents], dtype=np.int64)
+    cost, weight, capacity, allowed = _dense(problem)
     if start is not None and all((start.get(job), job) in problem.load for job in problem.jobs):
-        first = np.array([agent_index[start[job]] for job in problem.jobs], dtype=np.int64)
+        first = _as_indices(problem, start)
     else:
         first = np.argmin(np.where(allowed, cost, np.iinfo(np.int64).max), axis=0)
     found = tabu_search(
@@ -276,7 +331,21 @@ def improve_by_tabu(
     )
     if found is None:
         return None
-    return {job: problem.agents[int(found[0][j])] for j, job in enumerate(problem.jobs)}
+    return _as_assignment(problem, found[0])
+
+
+def dive(
+    problem: GapProblem, start: Mapping[str, str], *, seconds: float
+) -> tuple[dict[str, str] | None, float | None]:
+    """``price_and_dive`` on ``problem`` from the feasible ``start``: (assignment, bound)."""
+    cost, weight, capacity, allowed = _dense(problem)
+    found, bound = price_and_dive(
+        cost, weight, capacity, allowed, _as_indices(problem, start), seconds=seconds
+    )
+    if found is None:
+        return None, bound
+    out = _as_assignment(problem, found)
+    return (out if is_feasible(problem, out) else None), bound
 
 
 def solve_gap(
@@ -293,13 +362,15 @@ def solve_gap(
     1. LP relaxation (GLOP) for a bound and reduced costs; 2. a penalty tabu
     search (``gap_search``) from a regret-greedy start for up to a tenth of the
     time, at most 1 s (less once it stops finding better assignments); 3. CP-SAT
-    on the full problem from the better of the two for a quarter of the time; 4.
-    when CP-SAT did not better the walk and the incumbent is over 0.5 % above the
-    bound, the walk again from the incumbent for up to 45 % of the time, at most
-    4.5 s; 5. reduced-cost fixing against the incumbent, and CP-SAT on what is
-    left, hinted with it, for the rest of the time. Proven optimal when the
-    reduced problem is solved to optimality (no dropped pair can be in a cheaper
-    assignment).
+    on the full problem from the better of the two for a fifth of the time.
+    While the incumbent is still over 0.5 % above the bound: 4. where agents hold
+    at most five jobs each, a column-generation dive (``gap_colgen``, which also
+    gives the tighter set-partitioning bound) for up to 3 s, else the walk again
+    for up to 2 s; 5. CP-SAT on kernels of growing size around the LP's cheapest pairs
+    (``kernel``) up to 97 % of the time. 6. Reduced-cost fixing against the
+    incumbent, and CP-SAT on what is left, hinted with it, for the rest of the
+    time. Proven optimal when the reduced problem is solved to optimality (no
+    dropped pair can be in a cheaper assignment).
     """
     started = time.monotonic()
     lp_value, values, reduced = lp_relaxation(problem)
@@ -320,7 +391,7 @@ def solve_gap(
     if walked is not None and (start is None or cost_of(walked) < cost_of(start)):
         start = walked
     status, best, bound = _cp_sat(
-        problem, seconds=time_limit / 4, num_workers=num_workers, seed=seed, start=start, log=log
+        problem, seconds=time_limit / 5, num_workers=num_workers, seed=seed, start=start, log=log
     )
     if (
         start is not None
@@ -339,22 +410,49 @@ def solve_gap(
     upper = cost_of(best)
     lower = max(_ceil_bound(lp_value), _ceil_bound(bound))
     optimal = status == cp_model.OPTIMAL or lower >= upper
-    if not optimal and walked is not None and cost_of(walked) <= upper and upper > lower * 1.005:
-        # CP-SAT could not better the walk's result in its own time and the bound is
-        # still far (typical of the tight many-agent instances, where CP-SAT stalls
-        # 1-3 % above the optimum): the walk gets more time before CP-SAT's last
-        # round. Near the bound the time goes to CP-SAT's proof instead, and the
-        # walk's gains flatten after a few seconds, hence the cap.
-        again = improve_by_tabu(
-            problem,
-            best,
-            seconds=min(4.5, time_limit * 0.45),
-            seed=seed + 1,
-            patience=20 * len(problem.jobs),
-        )
+    if not optimal and upper > lower * FAR_FROM_BOUND:
+        # CP-SAT stalls well above the bound on the tight many-agent instances: the
+        # walk gets more time, then CP-SAT searches kernels of growing size around
+        # the LP's cheapest pairs, where its search does far better
+        again: Mapping[str, str] | None
+        if len(problem.jobs) <= DIVE_JOBS_PER_AGENT * len(problem.agents):
+            again, root = dive(problem, best, seconds=min(3.0, time_limit * 0.3))
+            if root is not None:
+                lower = max(lower, _ceil_bound(root))
+        else:
+            again = improve_by_tabu(
+                problem,
+                best,
+                seconds=min(2.0, time_limit * 0.2),
+                seed=seed + 1,
+                patience=20 * len(problem.jobs),
+            )
         if again is not None and cost_of(again) < upper:
-            best, upper = again, cost_of(again)
-            optimal = lower >= upper
+            best, upper = dict(again), cost_of(again)
+        kernel_until = time_limit * KERNEL_UNTIL
+        for k, factor in enumerate(KERNEL_SIZES):
+            left = kernel_until - (time.monotonic() - started)
+            if left < 0.2 or lower >= upper:
+                break
+            small = kernel(
+                problem,
+                values=values,
+                reduced=reduced,
+                size=int(factor * len(problem.jobs)),
+                keep=best,
+            )
+            _, found, _ = _cp_sat(
+                small,
+                seconds=left / (len(KERNEL_SIZES) - k),
+                num_workers=num_workers,
+                seed=seed,
+                start=best,
+                log=log,
+                upper=upper,
+            )
+            if found and cost_of(found) < upper:
+                best, upper = found, cost_of(found)
+        optimal = lower >= upper
     rounds = 0
     while not optimal and time.monotonic() - started < time_limit - 0.2 and rounds < 3:
         rounds += 1
