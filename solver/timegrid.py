@@ -8,6 +8,7 @@ so on clock-change nights its wall-clock end differs from start + length.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import math
 from collections.abc import Iterable
 from zoneinfo import ZoneInfo
@@ -72,6 +73,10 @@ def wall_minute(moment: dt.datetime, tz: ZoneInfo) -> tuple[dt.date, int]:
     return local.date(), local.hour * 60 + local.minute
 
 
+# Pure functions of a few small values, called hundreds of thousands of times per
+# plan with the same arguments (every child and worker shares the days and the
+# 15-minute grid): memoised, bounded.
+@functools.lru_cache(maxsize=1 << 16)
 def place_session(
     day: dt.date, start_minute: int, minutes: int, stretch: tuple[int, int], tz: ZoneInfo
 ) -> tuple[dt.datetime, dt.datetime] | None:
@@ -100,6 +105,7 @@ def lies_within(
     return any(a <= start_minute and end_minute <= b for a, b in spans)
 
 
+@functools.lru_cache(maxsize=1 << 16)
 def travel_minutes(
     lat1: float | None, lon1: float | None, lat2: float | None, lon2: float | None
 ) -> int:
