@@ -72,7 +72,7 @@ from solver.context import RISK_WEIGHT, Context, TeamPart, team_parts
 from solver.cross_team import CrossTeamCover
 from solver.eligibility import may_work_with, weekly_capacity_minutes
 from solver.instance import ExistingSession
-from solver.lexico import Level, LevelResult, solve_lexicographic
+from solver.lexico import Level, LevelResult, replace_hints, solve_lexicographic
 from solver.packing import Packing
 from solver.parallel import run_parts
 from solver.params import SolverParams
@@ -718,19 +718,35 @@ class _TeamModel:
     def _contested(self) -> set[int]:
         """Candidates of children who can meet any time that sit in a slot a child with
         narrow windows (after school, say) could also use with that worker."""
-        narrow: dict[tuple[str, dt.date], list[tuple[dt.datetime, dt.datetime]]] = defaultdict(list)
+        pad = dt.timedelta(minutes=30)
+        spans: dict[tuple[str, dt.date], list[tuple[dt.datetime, dt.datetime]]] = defaultdict(list)
         for cand in self.cands:
             if self.ctx.children[cand.child].availability:
-                narrow[(cand.worker, cand.day)].append((cand.start, cand.end))
+                spans[(cand.worker, cand.day)].append((cand.start - pad, cand.end + pad))
+        # per worker-day, the union of the narrow children's padded slots: disjoint
+        # and sorted, so one bisect finds the only span a candidate could meet
+        merged: dict[tuple[str, dt.date], tuple[list[dt.datetime], list[dt.datetime]]] = {}
+        for key, found in spans.items():
+            los: list[dt.datetime] = []
+            his: list[dt.datetime] = []
+            for lo, hi in sorted(found):
+                if los and lo <= his[-1]:
+                    his[-1] = max(his[-1], hi)
+                else:
+                    los.append(lo)
+                    his.append(hi)
+            merged[key] = (los, his)
         out: set[int] = set()
         for i, cand in enumerate(self.cands):
             if self.ctx.children[cand.child].availability:
                 continue
-            pad = dt.timedelta(minutes=30)
-            for lo, hi in narrow.get((cand.worker, cand.day), []):
-                if cand.start < hi + pad and lo < cand.end + pad:
-                    out.add(i)
-                    break
+            union = merged.get((cand.worker, cand.day))
+            if union is None:
+                continue
+            los, his = union
+            k = bisect.bisect_right(his, cand.start)
+            if k < len(los) and los[k] < cand.end:
+                out.add(i)
         return out
 
     def _packing(self) -> Packing:
@@ -1107,8 +1123,7 @@ class _TeamModel:
                 value = int(total == 0)
             known[var.index] = value
             start.append((var, value))
-        for var, val in start:
-            self.model.add_hint(var, val)
+        replace_hints(self.model, start)
         self.levels[1].restart_hint = start
         for i in pins:
             self.model.add(self.vars[i] == 1)
