@@ -36,7 +36,7 @@ from solver.context import RISK_WEIGHT, Context, TeamPart, team_parts
 from solver.eligibility import employed, may_hold_case
 from solver.errors import SolverError
 from solver.flow_start import flow_keys
-from solver.lexico import Level, LevelResult, solve_lexicographic
+from solver.lexico import Level, LevelResult, replace_hints, solve_lexicographic
 from solver.parallel import run_parts
 from solver.params import SolverParams
 from solver.secondary import choose_secondaries
@@ -360,8 +360,7 @@ def _solve_team_model(
         for (child, b), options in key_by.items()
         for w, var in options.items()
     ]
-    for var, value in hints:
-        model.add_hint(var, value)
+    replace_hints(model, hints)
     if pin:
         for (child, b), w in _pinned_keys(ctx, child_blocks, key_by, block_days, current).items():
             model.add(key_by[(child, b)][w] == 1)
