@@ -21,6 +21,7 @@ from solver.gap_colgen import price_and_dive
 from solver.gap_search import tabu_search
 
 Pair = tuple[str, str]
+IntArray = npt.NDArray[np.int64]
 
 # solve_gap searches kernels only while the incumbent is this far above the bound
 FAR_FROM_BOUND = 1.005
@@ -270,9 +271,6 @@ def _ceil_bound(value: float) -> int:
     return math.ceil(value - 1e-6) if math.isfinite(value) else -(2**62)
 
 
-IntArray = npt.NDArray[np.int64]
-
-
 def _dense(problem: GapProblem) -> tuple[IntArray, IntArray, IntArray, npt.NDArray[np.bool_]]:
     """(cost, weight, capacity, allowed) as arrays, agents by jobs in the problem's order."""
     agent_index = {agent: i for i, agent in enumerate(problem.agents)}
@@ -366,8 +364,8 @@ def solve_gap(
     While the incumbent is still over 0.5 % above the bound: 4. where agents hold
     at most five jobs each, a column-generation dive (``gap_colgen``, which also
     gives the tighter set-partitioning bound) for up to 3 s, else the walk again
-    for up to 2 s; 5. CP-SAT on kernels of growing size around the LP's cheapest pairs
-    (``kernel``) up to 97 % of the time. 6. Reduced-cost fixing against the
+    for up to 2 s; 5. CP-SAT on kernels of growing size around the LP's cheapest
+    pairs (``kernel``) up to 97 % of the time. 6. Reduced-cost fixing against the
     incumbent, and CP-SAT on what is left, hinted with it, for the rest of the
     time. Proven optimal when the reduced problem is solved to optimality (no
     dropped pair can be in a cheaper assignment).
@@ -411,9 +409,10 @@ def solve_gap(
     lower = max(_ceil_bound(lp_value), _ceil_bound(bound))
     optimal = status == cp_model.OPTIMAL or lower >= upper
     if not optimal and upper > lower * FAR_FROM_BOUND:
-        # CP-SAT stalls well above the bound on the tight many-agent instances: the
-        # walk gets more time, then CP-SAT searches kernels of growing size around
-        # the LP's cheapest pairs, where its search does far better
+        # CP-SAT stalls well above the bound on the tight many-agent instances: a
+        # column-generation dive (few jobs per agent) or more of the walk, then
+        # CP-SAT on kernels of growing size around the LP's cheapest pairs, where
+        # its search does far better
         again: Mapping[str, str] | None
         if len(problem.jobs) <= DIVE_JOBS_PER_AGENT * len(problem.agents):
             again, root = dive(problem, best, seconds=min(3.0, time_limit * 0.3))
