@@ -12,19 +12,20 @@ from solver.parallel import Shares, run_parts
 
 def test_shares_split_the_time_left_by_size() -> None:
     shares = Shares(2.0, 1, 4, shared=False)
-    assert shares.take(1) == pytest.approx(0.5, abs=0.02)
+    assert shares.take(1) == pytest.approx(0.5, abs=0.05)
     time.sleep(0.2)  # the first part finished early: the rest get its time
-    assert shares.take(3) == pytest.approx(1.8, abs=0.02)
+    assert shares.take(3) == pytest.approx(1.8, abs=0.05)
 
 
 def test_a_part_that_overran_is_paid_for_by_the_parts_after_it() -> None:
     shares = Shares(1.0, 1, 4, shared=False)
-    assert shares.take(2) == pytest.approx(0.5, abs=0.02)
+    assert shares.take(2) == pytest.approx(0.5, abs=0.05)
     time.sleep(0.8)  # the first part took 0.3 s more than its share
     second = shares.take(1)
-    assert second == pytest.approx(0.1, abs=0.02)  # half of the 0.2 s left
-    time.sleep(second)
-    assert shares.take(1) == pytest.approx(0.1, abs=0.02)
+    # half of the 0.2 s left (less if this machine is busy), not the 0.25 s its
+    # size gave it at the start
+    assert 0.0 < second <= 0.1 + 0.01
+    assert shares.take(1) == pytest.approx(2 * second, abs=0.05)
 
 
 def test_the_last_part_never_gets_more_than_the_time_left() -> None:
@@ -32,7 +33,7 @@ def test_the_last_part_never_gets_more_than_the_time_left() -> None:
     shares = Shares(1.0, 2, 2, shared=True)
     shares.take(1)
     time.sleep(0.5)
-    assert shares.take(1) <= 0.5 + 0.02
+    assert shares.take(1) <= 0.5 + 0.01
     time.sleep(0.6)
     assert shares.take(1) == 0.0  # past the deadline: nothing, the part makes do
 
@@ -52,5 +53,5 @@ def test_forked_parts_share_one_count_of_the_work_left() -> None:
     # more than the budget, and the whole run ends at the deadline, not past it
     assert all(seconds > 0.2 for _, seconds, _, _ in out)
     for pid in {pid for *_, pid in out}:
-        assert sum(seconds for _, seconds, _, p in out if p == pid) <= 1.0 + 0.02
-    assert wall < 1.5  # the deadline plus forking
+        assert sum(seconds for _, seconds, _, p in out if p == pid) <= 1.0 + 0.01
+    assert wall < 2.5  # the deadline plus forking, on a busy machine too
