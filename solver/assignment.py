@@ -31,6 +31,8 @@ KERNEL_SIZES = (1.2, 1.5, 2.0, 3.0, 4.0)
 KERNEL_UNTIL = 0.97
 # solve_gap dives (column generation) where agents hold at most this many jobs each
 DIVE_JOBS_PER_AGENT = 5
+# ... and where a pricing knapsack's table (jobs x capacity) stays this small
+DIVE_TABLE_LIMIT = 20_000_000
 
 
 @dataclass(frozen=True, slots=True)
@@ -332,6 +334,17 @@ def improve_by_tabu(
     return _as_assignment(problem, found[0])
 
 
+def suits_dive(problem: GapProblem) -> bool:
+    """Whether ``solve_gap`` dives: few jobs per agent, and a small pricing table.
+
+    The knapsack table is jobs x capacity booleans: not for capacities in the
+    millions (minutes of a year, say), where the walk does instead.
+    """
+    few_jobs = len(problem.jobs) <= DIVE_JOBS_PER_AGENT * len(problem.agents)
+    table = len(problem.jobs) * max(problem.capacity.values(), default=0)
+    return few_jobs and table <= DIVE_TABLE_LIMIT
+
+
 def dive(
     problem: GapProblem, start: Mapping[str, str], *, seconds: float
 ) -> tuple[dict[str, str] | None, float | None]:
@@ -414,7 +427,7 @@ def solve_gap(
         # CP-SAT on kernels of growing size around the LP's cheapest pairs, where
         # its search does far better
         again: Mapping[str, str] | None
-        if len(problem.jobs) <= DIVE_JOBS_PER_AGENT * len(problem.agents):
+        if suits_dive(problem):
             again, root = dive(problem, best, seconds=min(3.0, time_limit * 0.3))
             if root is not None:
                 lower = max(lower, _ceil_bound(root))

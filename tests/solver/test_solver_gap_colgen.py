@@ -15,6 +15,7 @@ from solver.assignment import (
     is_feasible,
     kernel,
     lp_relaxation,
+    suits_dive,
 )
 from solver.gap_colgen import knapsack
 from tests.solver.test_solver_assignment import GAP1, GAP1_MIN_OPTIMA, _problems
@@ -83,3 +84,17 @@ def test_kernel_keeps_the_incumbent_the_lp_support_and_the_cheapest_reduced_cost
     cheapest = sorted(problem.load, key=lambda pair: (reduced[pair], pair))[:20]
     assert all(pair in small.load for pair in cheapest)
     assert len(small.load) < len(problem.load)
+
+
+def test_solve_gap_dives_only_with_few_jobs_per_agent_and_a_small_table() -> None:
+    def problem(agents: int, jobs: int, capacity: int) -> GapProblem:
+        a = tuple(f"W{i}" for i in range(agents))
+        j = tuple(f"J{k}" for k in range(jobs))
+        pairs = [(x, y) for x in a for y in j]
+        return GapProblem(
+            a, j, dict.fromkeys(pairs, 1), dict.fromkeys(pairs, 1), dict.fromkeys(a, capacity)
+        )
+
+    assert suits_dive(problem(20, 100, 200))  # d20100's shape
+    assert not suits_dive(problem(10, 100, 200))  # ten jobs an agent
+    assert not suits_dive(problem(20, 100, 10**6))  # a 100 x 1,000,001 table
