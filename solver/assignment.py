@@ -31,8 +31,9 @@ KERNEL_SIZES = (1.2, 1.5, 2.0, 3.0, 4.0)
 KERNEL_UNTIL = 0.97
 # solve_gap dives (column generation) where agents hold at most this many jobs each
 DIVE_JOBS_PER_AGENT = 5
-# ... and where a pricing knapsack's table (jobs x capacity) stays this small
-DIVE_TABLE_LIMIT = 20_000_000
+# ... and where a pricing round (agents x jobs x capacity cells) stays this small:
+# d20200's shape is 1.7 million, a round of 20 million takes about 0.7 s here
+DIVE_ROUND_LIMIT = 10_000_000
 
 
 @dataclass(frozen=True, slots=True)
@@ -337,12 +338,13 @@ def improve_by_tabu(
 def suits_dive(problem: GapProblem) -> bool:
     """Whether ``solve_gap`` dives: few jobs per agent, and a small pricing table.
 
-    The knapsack table is jobs x capacity booleans: not for capacities in the
-    millions (minutes of a year, say), where the walk does instead.
+    A pricing round is one knapsack per agent, each a jobs x capacity table: not
+    for capacities in the thousands with many agents (minutes of a year, say),
+    where one round would take seconds; there the walk runs instead.
     """
     few_jobs = len(problem.jobs) <= DIVE_JOBS_PER_AGENT * len(problem.agents)
-    table = len(problem.jobs) * max(problem.capacity.values(), default=0)
-    return few_jobs and table <= DIVE_TABLE_LIMIT
+    cells = len(problem.jobs) * max(problem.capacity.values(), default=0)
+    return few_jobs and cells * len(problem.agents) <= DIVE_ROUND_LIMIT
 
 
 def dive(

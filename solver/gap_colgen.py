@@ -34,6 +34,8 @@ def knapsack(values: FloatArray, weights: IntArray, capacity: int) -> tuple[floa
 
     Only items of positive value are considered (the others never help).
     """
+    if capacity < 0:
+        return 0.0, []
     items = np.flatnonzero(values > 1e-9)
     best = np.zeros(capacity + 1)
     took = np.zeros((len(items), capacity + 1), dtype=np.bool_)
@@ -66,8 +68,9 @@ class _Master:
         self.columns: list[tuple[int, list[int], pywraplp.Variable]] = []
         self.seen: set[tuple[int, frozenset[int]]] = set()
         # a dear slack per job keeps every restricted master feasible while it dives;
-        # it only adds variables, so the LP value stays a lower bound
-        dear = 10.0 * float(cost.max()) + 1.0
+        # it only adds variables, so the LP value stays a lower bound. Dearer than
+        # the dearest whole assignment, so no job's dual can make slack worth using
+        dear = float(cost.max(axis=0).sum()) + 1.0
         self.slack = []
         for row in self.jobs:
             var = self.lp.NumVar(0.0, self.lp.infinity(), "")
@@ -88,7 +91,8 @@ class _Master:
         self.columns.append((agent, sorted(jobs), var))
         return True
 
-    def solve(self) -> bool:
+    def solve(self, deadline: float) -> bool:
+        self.lp.SetTimeLimit(max(1, int(1000 * (deadline - time.monotonic()))))
         return bool(self.lp.Solve() == pywraplp.Solver.OPTIMAL)
 
     def duals(self) -> FloatArray:
@@ -112,7 +116,7 @@ def _price(
     best_lagrangian = -np.inf
     smoothing = SMOOTHING
     while time.monotonic() < deadline:
-        if not master.solve():
+        if not master.solve(deadline):
             return False
         duals = master.duals()
         priced = duals if center is None else smoothing * center + (1 - smoothing) * duals
@@ -121,6 +125,8 @@ def _price(
         for i in range(m):
             if i in fixed_agents:
                 continue
+            if time.monotonic() > deadline:  # a round is m knapsacks: not one past it
+                return False
             values = np.where(allowed[i] & ~fixed_jobs, priced - cost[i], -1.0)
             gain, jobs = knapsack(values, weight[i], int(capacity[i]))
             lagrangian -= gain
@@ -130,7 +136,7 @@ def _price(
             best_lagrangian, center = lagrangian, priced
         if added == 0:
             if smoothing == 0.0:
-                return master.solve()
+                return master.solve(deadline)
             smoothing = 0.0  # converged on the smoothed duals: check the LP's own
     return False
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import time
 
 import numpy as np
 import pytest
@@ -17,7 +18,7 @@ from solver.assignment import (
     lp_relaxation,
     suits_dive,
 )
-from solver.gap_colgen import knapsack
+from solver.gap_colgen import knapsack, price_and_dive
 from tests.solver.test_solver_assignment import GAP1, GAP1_MIN_OPTIMA, _problems
 
 
@@ -97,4 +98,24 @@ def test_solve_gap_dives_only_with_few_jobs_per_agent_and_a_small_table() -> Non
 
     assert suits_dive(problem(20, 100, 200))  # d20100's shape
     assert not suits_dive(problem(10, 100, 200))  # ten jobs an agent
-    assert not suits_dive(problem(20, 100, 10**6))  # a 100 x 1,000,001 table
+    assert not suits_dive(problem(20, 100, 10**4))  # 20 knapsacks of 100 x 10,001
+
+
+def test_knapsack_with_no_room_takes_nothing() -> None:
+    values = np.array([5.0, 1.0])
+    weights = np.array([1, 0])
+    assert knapsack(values, weights, -1) == (0.0, [])
+    value, items = knapsack(values, weights, 0)
+    assert value == pytest.approx(1.0) and items == [1]  # only the weightless item
+
+
+def test_the_dive_stops_by_its_deadline_inside_a_pricing_round() -> None:
+    rng = np.random.default_rng(5)
+    m, n = 100, 800
+    cost = rng.integers(1, 100, (m, n))
+    weight = rng.integers(1, 100, (m, n))
+    capacity = np.full(m, 50_000)  # a round: 100 knapsacks of 800 x 50,001, seconds
+    start = np.arange(n) % m
+    began = time.monotonic()
+    price_and_dive(cost, weight, capacity, np.ones((m, n), bool), start, seconds=0.3)
+    assert time.monotonic() - began < 0.3 + 0.3  # at most one knapsack past it
