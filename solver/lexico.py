@@ -92,10 +92,15 @@ def replace_hints(model: cp_model.CpModel, pairs: Sequence[tuple[cp_model.IntVar
     Written to the proto's repeated fields in bulk: one ``add_hint`` per variable
     costs about 0.2 s per 100,000 variables, paid again at every level.
     """
+    indices = [var.index for var, _ in pairs]
+    values = [int(value) for _, value in pairs]
+    for k, index in enumerate(indices):
+        if index < 0:  # a negated literal: hint its variable the other way, as add_hint
+            indices[k], values[k] = -index - 1, 1 - values[k]
     model.proto.clear_solution_hint()
     hint = model.proto.solution_hint
-    hint.vars.extend(var.index for var, _ in pairs)
-    hint.values.extend(int(value) for _, value in pairs)
+    hint.vars.extend(indices)
+    hint.values.extend(values)
 
 
 def hint_all(model: cp_model.CpModel, values: Sequence[int]) -> None:
