@@ -39,7 +39,7 @@ from solver.flow_start import flow_keys
 from solver.lexico import Level, LevelResult, replace_hints, solve_lexicographic
 from solver.parallel import run_parts
 from solver.params import SolverParams
-from solver.secondary import choose_secondaries
+from solver.secondary import TeamBlocks, choose_secondaries
 from solver.timegrid import intersect
 
 DayAlloc = tuple[str | None, str | None]
@@ -387,15 +387,17 @@ def _solve_team_model(
         for r in lex.levels
     ]
     seconds_of = choose_secondaries(
-        ctx,
-        part=part,
-        blocks=blocks,
-        child_blocks=child_blocks,
-        block_days=block_days,
-        keys=keys,
-        current=current,
-        weekly_of=weekly_of,
-        shared_slots=lambda w, child: pattern_slots(ctx, w, child),
+        TeamBlocks(
+            ctx=ctx,
+            part=part,
+            blocks=blocks,
+            child_blocks=child_blocks,
+            block_days=block_days,
+            keys=keys,
+            current=current,
+            weekly_of=weekly_of,
+            shared_slots=lambda w, child: pattern_slots(ctx, w, child),
+        ),
         seed=params.random_seed,
         log=params.log_search,
         seconds=max(0.05, seconds - (time.monotonic() - started)),

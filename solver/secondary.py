@@ -81,22 +81,35 @@ def eligible_secondaries(
     ]
 
 
+@dataclass(frozen=True)
+class TeamBlocks:
+    """One team's allocation as ``choose_secondaries`` reads it.
+
+    ``blocks`` are the horizon's allocation blocks, ``child_blocks`` each child's
+    blocks, ``block_days`` a child-block's in-force days, ``keys`` the chosen key
+    worker per child-block, ``current`` the current plan's (key, secondary) per
+    child and day, ``weekly_of`` a child-block's weekly session minutes, and
+    ``shared_slots(worker, child)`` how many weekly slots they share.
+    """
+
+    ctx: Context
+    part: TeamPart
+    blocks: Sequence[Block]
+    child_blocks: dict[str, list[int]]
+    block_days: dict[ChildBlock, list[dt.date]]
+    keys: dict[ChildBlock, str | None]
+    current: dict[tuple[str, dt.date], tuple[str | None, str | None]]
+    weekly_of: dict[ChildBlock, int]
+    shared_slots: Callable[[str, str], int]
+
+
 class _Facts:
     """What the model and the greedy both read, computed once per team."""
 
-    def __init__(
-        self,
-        ctx: Context,
-        *,
-        part: TeamPart,
-        blocks: Sequence[Block],
-        child_blocks: dict[str, list[int]],
-        block_days: dict[ChildBlock, list[dt.date]],
-        keys: dict[ChildBlock, str | None],
-        current: dict[tuple[str, dt.date], tuple[str | None, str | None]],
-        weekly_of: dict[ChildBlock, int],
-        shared_slots: Callable[[str, str], int],
-    ) -> None:
+    def __init__(self, team: TeamBlocks) -> None:
+        ctx, part, blocks = team.ctx, team.part, team.blocks
+        child_blocks, block_days, keys = team.child_blocks, team.block_days, team.keys
+        current, weekly_of, shared_slots = team.current, team.weekly_of, team.shared_slots
         self.ctx = ctx
         self.child_blocks = child_blocks
         self.keys = keys
@@ -270,33 +283,15 @@ def _greedy(facts: _Facts, best: dict[str, _Best]) -> dict[ChildBlock, str]:
 
 
 def choose_secondaries(
-    ctx: Context,
+    team: TeamBlocks,
     *,
-    part: TeamPart,
-    blocks: Sequence[Block],
-    child_blocks: dict[str, list[int]],
-    block_days: dict[ChildBlock, list[dt.date]],
-    keys: dict[ChildBlock, str | None],
-    current: dict[tuple[str, dt.date], tuple[str | None, str | None]],
-    weekly_of: dict[ChildBlock, int],
-    shared_slots: Callable[[str, str], int],
     seed: int = 0,
     log: bool = False,
     seconds: float = SECONDARY_SECONDS,
 ) -> dict[ChildBlock, str]:
     """A secondary worker per child-block where the team has an eligible one."""
-    facts = _Facts(
-        ctx,
-        part=part,
-        blocks=blocks,
-        child_blocks=child_blocks,
-        block_days=block_days,
-        keys=keys,
-        current=current,
-        weekly_of=weekly_of,
-        shared_slots=shared_slots,
-    )
-    best = {c: found for c in child_blocks if (found := _best(facts, c)) is not None}
+    facts = _Facts(team)
+    best = {c: found for c in team.child_blocks if (found := _best(facts, c)) is not None}
     start = _greedy(facts, best)
     if all(len(a) == 1 for plan in best.values() for a in plan.allowed):
         return start  # nothing left to spread
