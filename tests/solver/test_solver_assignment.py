@@ -56,14 +56,19 @@ def test_gap1_problems_reach_their_proven_optima() -> None:
             assert used <= problem.capacity[agent]
 
 
-def test_pairs_left_out_are_not_allowed_and_capacity_binds() -> None:
-    problem = GapProblem(
+def _w1_cannot_take_all_three() -> GapProblem:
+    """Two workers, three jobs; W1 is cheapest for all three but has room for two."""
+    return GapProblem(
         agents=("W1", "W2"),
         jobs=("A", "B", "C"),
         load={("W1", "A"): 2, ("W1", "B"): 2, ("W2", "B"): 1, ("W2", "C"): 1, ("W1", "C"): 1},
         cost={("W1", "A"): 1, ("W1", "B"): 1, ("W2", "B"): 5, ("W2", "C"): 5, ("W1", "C"): 1},
         capacity={"W1": 3, "W2": 2},
     )
+
+
+def test_pairs_left_out_are_not_allowed_and_capacity_binds() -> None:
+    problem = _w1_cannot_take_all_three()
     result = solve_gap(problem, time_limit=5.0, num_workers=1)
     assert result.optimal
     assert result.assignment == {"A": "W1", "B": "W2", "C": "W1"}  # W1 cannot take all three
@@ -144,13 +149,7 @@ def test_tabu_search_never_uses_a_pair_that_is_not_allowed() -> None:
 
 
 def test_an_overloaded_hint_is_never_returned() -> None:
-    problem = GapProblem(
-        agents=("W1", "W2"),
-        jobs=("A", "B", "C"),
-        load={("W1", "A"): 2, ("W1", "B"): 2, ("W2", "B"): 1, ("W2", "C"): 1, ("W1", "C"): 1},
-        cost={("W1", "A"): 1, ("W1", "B"): 1, ("W2", "B"): 5, ("W2", "C"): 5, ("W1", "C"): 1},
-        capacity={"W1": 3, "W2": 2},
-    )
+    problem = _w1_cannot_take_all_three()
     hint = {"A": "W1", "B": "W1", "C": "W1"}  # cheapest, but W1 is over capacity
     assert not is_feasible(problem, hint)
     result = solve_gap(problem, time_limit=2.0, num_workers=1, hint=hint)
