@@ -117,7 +117,7 @@ def _timetable(ctx: Context, alloc: AllocationResult) -> TimetableResult:
             days = [
                 d
                 for d in ctx.in_force[child]
-                if period.contains(d) and period.plan.in_force(d) and d >= ctx.today
+                if period.contains(d) and d >= ctx.today
             ]
             for _ in range(max(0, room)):
                 key = next(

@@ -115,7 +115,7 @@ class Context:
 
     def period_of(self, child: str, day: dt.date) -> Period | None:
         for period in self.periods.get(child, []):
-            if period.contains(day) and period.plan.in_force(day):
+            if period.contains(day):
                 return period
         return None
 

@@ -33,15 +33,23 @@ class Period:
         return self.plan.child
 
     def contains(self, day: dt.date) -> bool:
-        return self.first_day <= day <= self.last_day
+        """Whether ``day`` counts towards this period: inside it, with its plan in force.
+
+        When a plan is replaced mid-period, the old plan's last period and the new plan's
+        first one share dates; each holds only the days its own plan is in force, or
+        sessions land in the wrong plan's period with the wrong plan's length.
+        """
+        return self.first_day <= day <= self.last_day and self.plan.in_force(day)
 
 
 def plan_periods(plan: SupportPlan, horizon_start: dt.date, horizon_end: dt.date) -> list[Period]:
-    """The periods of ``plan`` that overlap the horizon and in which the plan is in force."""
+    """The periods of ``plan`` that overlap the horizon and in which the plan is in force.
+
+    That includes a period the horizon starts in whose plan ended before the horizon
+    (replaced by a plan starting later): it ends inside the horizon, so SPEC counts it.
+    """
     length = 7 * plan.every_weeks
     origin = monday(plan.start_date)
-    if plan.end_date is not None and plan.end_date < horizon_start:
-        return []
     if plan.start_date > horizon_end:
         return []
     first_index = max(0, (horizon_start - origin).days // length)
@@ -49,7 +57,7 @@ def plan_periods(plan: SupportPlan, horizon_start: dt.date, horizon_end: dt.date
     index = first_index
     while True:
         first = origin + dt.timedelta(days=index * length)
-        if first > horizon_end:
+        if first > horizon_end or (plan.end_date is not None and first > plan.end_date):
             break
         last = first + dt.timedelta(days=length - 1)
         in_force = [d for d in days(first, last) if plan.in_force(d)]

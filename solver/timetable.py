@@ -71,6 +71,7 @@ from solver.candidates import (
 from solver.context import RISK_WEIGHT, Context, TeamPart, team_parts
 from solver.cross_team import CrossTeamCover
 from solver.eligibility import may_work_with, weekly_capacity_minutes
+from solver.findings import gap_start
 from solver.instance import ExistingSession
 from solver.lexico import Level, LevelResult, replace_hints, solve_lexicographic
 from solver.packing import Packing
@@ -272,7 +273,7 @@ class _TeamModel:
                     self._existing_candidates(child, period)
                     continue
                 for day in ctx.in_force[child]:
-                    if not period.contains(day) or not period.plan.in_force(day):
+                    if not period.contains(day):
                         continue
                     if day < ctx.today or day in fixed_days:
                         continue
@@ -397,7 +398,6 @@ class _TeamModel:
 
     def _rescue_candidates(self, child: str) -> None:
         ctx = self.ctx
-        kid = ctx.children[child]
         for s in self.facts.broken.get(child, []):
             day = ctx.local_day(s.start)
             period = ctx.period_of(child, day)
@@ -454,7 +454,6 @@ class _TeamModel:
                         s.id,
                     )
                 )
-            del kid
 
     # -- constraints ------------------------------------------------------------
     def build_constraints(self) -> None:
@@ -578,25 +577,24 @@ class _TeamModel:
             self._contact_gaps(child, by_child_day)
 
     def _gap_windows(self, child: str) -> list[list[dt.date]]:
-        """Runs of ``max_gap_days`` days of which one must hold a key-worker session
-        (goal 2), leaving out those a fixed session with the key worker already meets."""
+        """Runs of days of which one must hold a key-worker session (goal 2), leaving out
+        those a fixed session with the key worker already meets.
+
+        A run ends the day before each day ``d`` and is as long as the ``max_gap_days``
+        of the plan in force on ``d``, so a plan replaced mid-horizon is judged by its
+        own limit on its own days (as ``findings.gap_stretches`` reports it).
+        """
         found = self._windows.get(child)
         if found is not None:
             return found
         ctx = self.ctx
         days = ctx.in_force[child]
-        plans = [p.plan for p in ctx.periods.get(child, [])]
         out: list[list[dt.date]] = []
         self._windows[child] = out
-        if not plans:
+        if not ctx.periods.get(child):
             return out
-        gap = min(p.max_gap_days for p in plans)
         first_key, _ = self._allocation(child, days[0])
-        anchor = ctx.contact_anchor(child, first_key)
-        first_in_force = min(p.start_date for p in plans)
-        start_ref = (
-            anchor if anchor is not None else max(first_in_force, ctx.instance.horizon_start)
-        )
+        start_ref = gap_start(ctx, child, ctx.contact_anchor(child, first_key))
         end_ref = min(ctx.instance.horizon_end, days[-1])
         fixed_contact: set[dt.date] = set()
         for s in self.facts.kept_by_child.get(child, []):
@@ -604,12 +602,18 @@ class _TeamModel:
             key, _ = self._allocation(child, day)
             if key is not None and key in (s.worker, s.with_worker):
                 fixed_contact.add(day)
+        seen: set[tuple[dt.date, int]] = set()
         day = start_ref + dt.timedelta(days=1)
-        while day <= end_ref - dt.timedelta(days=gap):
-            window = [day + dt.timedelta(days=k) for k in range(gap)]
+        while day <= end_ref:
+            plan = ctx.plan_on(child, day)
+            if plan is not None:
+                first = day - dt.timedelta(days=plan.max_gap_days)
+                if first > start_ref and (first, plan.max_gap_days) not in seen:
+                    seen.add((first, plan.max_gap_days))
+                    window = [first + dt.timedelta(days=k) for k in range(plan.max_gap_days)]
+                    if not any(d in fixed_contact for d in window):
+                        out.append(window)
             day += dt.timedelta(days=1)
-            if not any(d in fixed_contact for d in window):
-                out.append(window)
         return out
 
     def _contact_gaps(self, child: str, by_child_day: dict[tuple[str, dt.date], list[int]]) -> None:
