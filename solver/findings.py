@@ -49,6 +49,10 @@ def change_reason(
 ) -> str:
     """Why ``old`` cannot stay key worker for ``child`` from ``day``."""
     kid = ctx.children[child]
+    if old is not None and old in kid.excluded_workers:
+        # First: an exclusion is the child's own request to change (SPEC children.csv),
+        # and it binds whatever else (a pin, an absence) also holds.
+        return f"{child} has excluded {old} (excluded_workers)"
     if kid.key_worker_change_reason and day == ctx.in_force[child][0]:
         return f"the case record changed it ({kid.key_worker_change_reason})"
     if kid.pinned_worker and kid.pinned_worker != old:
