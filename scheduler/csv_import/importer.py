@@ -25,6 +25,7 @@ from sqlalchemy.orm import Session
 from scheduler import audit
 from scheduler.csv_import import rows as r
 from scheduler.csv_import.case_record import apply_key_worker_changes
+from scheduler.csv_import.exclusions import record_excluded_key_workers
 from scheduler.csv_import.fields import Window
 from scheduler.csv_import.parsing import Parsed, parse_all
 from scheduler.csv_import.plans import PlanState, merge_plans
@@ -336,6 +337,23 @@ class _Importer:
             today=self.today,
             now=self.now,
             actor=self.actor,
+        )
+        refs = {id_: ref for ref, id_ in self.worker_ids.items()}
+        record_excluded_key_workers(
+            self.s,
+            self.p.children,
+            excluded_before={ref: row["excluded_workers"] for ref, row in existing.items()},
+            pinned={
+                ref: refs[row["pinned_worker_id"]]
+                for ref, row in existing.items()
+                if row["pinned_worker_id"] is not None
+            },
+            child_ids=self.child_ids,
+            worker_ids=self.worker_ids,
+            today=self.today,
+            now=self.now,
+            actor=self.actor,
+            notes=self.report.notes,
         )
 
     # --- plans ---------------------------------------------------------------------------

@@ -231,8 +231,9 @@ def parse_child(file: str, raw: RawRow, errors: list[InputError]) -> ChildRow | 
     risk = c.get("risk", lambda t: fields.choice(t, fields.RISKS)) or "medium"
     key_worker = c.get("key_worker", fields.ref)
     since = c.get("key_worker_since", fields.iso_date)
-    if key_worker and key_worker in excluded:
-        c.error("key_worker", f"key_worker {key_worker} is also in excluded_workers")
+    # key_worker may be in excluded_workers: the child asks to change (SPEC children.csv),
+    # and the next plan gives them another key worker. Preferred and excluded at once is
+    # a contradiction no plan can honour, so that one stays an error.
     clash = sorted(set(preferred) & set(excluded))
     if clash:
         c.error("preferred_workers", f"{', '.join(clash)} also listed in excluded_workers")

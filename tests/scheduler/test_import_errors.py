@@ -188,10 +188,6 @@ CASES: dict[str, Case] = {
         _children(make_child(initials="A" * 21)),
         [(_C, 2, "initials", "A" * 21)],
     ),
-    "key worker also excluded": (
-        _children(make_child(key_worker="W002", excluded_workers="W002")),
-        [(_C, 2, "key_worker", "W002")],
-    ),
     # --- references and duplicates --------------------------------------------------------
     "duplicate worker ref": (
         _workers(make_worker(ref="W009"), make_worker(ref="W008"), make_worker(ref="W009")),

@@ -20,9 +20,11 @@ from tests.factories import (
     NOW,
     TODAY,
     dump_tables,
+    import_errors,
     make_child,
     make_worker,
     run_import,
+    where,
     without_audit,
     write_files,
 )
@@ -344,3 +346,68 @@ def test_many_changes_at_once(database: Database, tmp_path: Path) -> None:
         ("W002", "key", LATER_DAY, None, "changed in the case record", "import"),
     }
     assert len(_key_worker_audit(database)) == 600
+
+
+def _excluded_audit(database: Database) -> list[dict[str, object]]:
+    with database.reading() as s:
+        details = s.scalars(
+            select(AuditEntry.detail)
+            .where(AuditEntry.action == "import.key_worker_excluded")
+            .order_by(AuditEntry.id)
+        ).all()
+    return [json.loads(d) for d in details]
+
+
+def test_defect1_key_worker_in_excluded_workers_is_imported_and_audited(
+    database: Database, tmp_path: Path
+) -> None:
+    """Issue 11 defect 1: the row was refused (exit 2); it is the child asking to change."""
+    report = run_import(
+        database,
+        _team(tmp_path, key_worker="W001", key_worker_since="2025-06-02", excluded_workers="W001"),
+    )
+
+    assert report.files["children.csv"].created == 1
+    assert report.notes == [
+        "children.csv:2: YP-0001 excludes their key worker W001; the next plan gives "
+        "YP-0001 another key worker"
+    ]
+    assert _excluded_audit(database) == [
+        {"child": "YP-0001", "worker": "W001", "reason": "excluded"}
+    ]
+    # The case record stands as imported; the plan, not the import, makes the change.
+    assert _history(database) == [("W001", "key", date(2025, 6, 2), None, None, "import")]
+    with database.reading() as s:
+        assert s.scalars(select(Child.excluded_workers)).one() == ["W001"]
+
+
+def test_defect1_an_exclusion_added_later_is_audited_once(
+    database: Database, tmp_path: Path
+) -> None:
+    run_import(database, _team(tmp_path / "1", key_worker="W001", key_worker_since="2025-06-02"))
+    # Excluding someone who is not the key worker is an ordinary update: nothing to say.
+    other = run_import(database, _team(tmp_path / "2", key_worker="W001", excluded_workers="W003"))
+    assert other.notes == [] and _excluded_audit(database) == []
+
+    added = _team(tmp_path / "3", key_worker="W001", excluded_workers="W003;W001")
+    report = run_import(database, added, now=LATER)
+    assert report.files["children.csv"].updated == 1
+    assert len(report.notes) == 1 and "excludes their key worker W001" in report.notes[0]
+    assert _excluded_audit(database) == [
+        {"child": "YP-0001", "worker": "W001", "reason": "excluded"}
+    ]
+    before = dump_tables(database)
+    assert run_import(database, added, now=LATER).notes == []  # the same file again
+    assert without_audit(dump_tables(database)) == without_audit(before)
+    assert len(_excluded_audit(database)) == 1
+
+
+def test_defect1_preferred_and_excluded_at_once_is_still_an_error(
+    database: Database, tmp_path: Path
+) -> None:
+    """Wanting and refusing the same worker is a contradiction, not a wish."""
+    errors = import_errors(
+        database,
+        _team(tmp_path, key_worker="W001", preferred_workers="W002", excluded_workers="W001;W002"),
+    )
+    assert [where(e) for e in errors] == [("children.csv", 2, "preferred_workers", "W002")]
