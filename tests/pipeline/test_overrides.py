@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import json
+from datetime import UTC, date, datetime
 from pathlib import Path
 
+import pytest
 from sqlalchemy import func, select
 
+from scheduler import overrides
 from scheduler.db import Database
+from scheduler.errors import RefusedAction
 from scheduler.models import Child, PlanVersion
 from scheduler.models import Session as PlanSession
 from tests.pipeline.conftest import Run
@@ -42,7 +46,8 @@ def test_pin_refuses_rule_3_and_full_caseload(kw: Run, tmp_path: Path) -> None:
     children[2]["excluded_workers"] = "W001"
     kw("import", str(write_team(tmp_path / "t", workers=workers, children=children)))
     assert "lacks the skill(s) cse" in kw("pin", "YP-0001", "W003", expect=2).output
-    assert "maximum caseload" in kw("pin", "YP-0001", "W002", expect=2).output
+    full = kw("pin", "YP-0001", "W002", expect=2).output
+    assert "W002 is full" in full and "max_caseload of 1" in full
     assert "excluded" in kw("pin", "YP-0003", "W001", expect=2).output
     assert "no worker" in kw("pin", "YP-0001", "W999", expect=2).output
     assert "no child" in kw("pin", "YP-9999", "W001", expect=2).output
@@ -99,3 +104,78 @@ def test_suggest_ranks_candidates(kw: Run, team: Path) -> None:
     output = kw("suggest", "YP-0002", "--as-of", AS_OF).output
     assert "W002" in output and "rank" in output
     assert "no child" in kw("suggest", "YP-9999", expect=2).output
+
+
+def _full_w002(tmp_path: Path, *, yp2_ends: str = "") -> Path:
+    """W003 leaves before the horizon and W001 (max 1) is full with YP-0001, so the plan
+    gives YP-0003 to W002 (max 2), who also holds YP-0002: W002 is full in the plan
+    while the case record today still says W002 holds YP-0002 only."""
+    workers = [dict(w) for w in WORKERS]
+    workers[0]["max_caseload"] = "1"
+    workers[1]["max_caseload"] = "2"
+    workers[2]["end_date"] = "2026-12-18"
+    plans = [dict(p) for p in PLANS]
+    plans[1]["end_date"] = yp2_ends
+    return write_team(tmp_path / "full", workers=workers, plans=plans)
+
+
+def _key_workers(kw: Run, out: Path) -> dict[str, set[str]]:
+    kw(*PLAN, "--json", str(out), "--commit")
+    keys: dict[str, set[str]] = {}
+    for a in json.loads(out.read_text())["allocations"]:
+        keys.setdefault(a["child"], set()).add(a["key_worker"])
+    return keys
+
+
+def test_defect6_pin_refuses_a_worker_full_on_every_day_of_the_current_plan(
+    kw: Run, tmp_path: Path, database: Database
+) -> None:
+    kw("import", str(_full_w002(tmp_path)))
+    assert _key_workers(kw, tmp_path / "p.json") == {
+        "YP-0001": {"W001"},
+        "YP-0002": {"W002"},
+        "YP-0003": {"W002"},
+    }
+    refused = kw("pin", "YP-0001", "W002", expect=2)
+    assert "cannot pin YP-0001 to W002: W002 is full" in refused.output
+    assert "key worker for 2 other child(ren), their max_caseload of 2" in refused.output
+    with database.reading() as session:
+        assert session.scalars(select(Child.pinned_worker_id)).all() == [None, None, None]
+    # A child already among the worker's children takes no extra room.
+    kw("pin", "YP-0003", "W002")
+    assert "pin" in kw("audit").output
+
+
+def test_defect6_pin_refuses_a_worker_full_on_some_remaining_days_only(
+    kw: Run, tmp_path: Path, database: Database
+) -> None:
+    # YP-0002's plan ends on 2027-01-10: W002 is full from 2027-01-04 to 2027-01-10 only.
+    kw("import", str(_full_w002(tmp_path, yp2_ends="2027-01-10")))
+    assert _key_workers(kw, tmp_path / "p.json")["YP-0003"] == {"W002"}
+    now = datetime(2027, 1, 4, 8, tzinfo=UTC)
+
+    def pin(today: date) -> None:
+        with database.transaction() as session:
+            overrides.pin(session, "YP-0001", "W002", actor="tester", now=now, today=today)
+
+    # Full on any remaining day refuses: on those days the pin could only be kept by
+    # breaking rule 7 or by taking another child's key worker away.
+    with pytest.raises(RefusedAction, match=r"on 7 remaining days .*2027-01-04 to 2027-01-10"):
+        pin(date(2027, 1, 4))
+    with pytest.raises(RefusedAction, match=r"on 1 remaining days .*2027-01-10 to 2027-01-10"):
+        pin(date(2027, 1, 10))
+    pin(date(2027, 1, 11))  # from here on W002 has room every day
+    with database.reading() as session:
+        child = session.scalars(select(Child).where(Child.ref == "YP-0001")).one()
+        assert child.pinned_worker is not None and child.pinned_worker.ref == "W002"
+
+
+def test_defect6_pins_count_towards_a_full_worker_without_a_plan(kw: Run, tmp_path: Path) -> None:
+    workers = [dict(w) for w in WORKERS]
+    workers[2]["max_caseload"] = "2"  # W003 holds YP-0003 (case record), room for one more
+    kw("import", str(write_team(tmp_path / "t", workers=workers)))
+    kw("pin", "YP-0001", "W003")
+    refused = kw("pin", "YP-0002", "W003", expect=2).output
+    assert "W003 is full: key worker for 2 other child(ren), their max_caseload of 2" in refused
+    kw("unpin", "YP-0001")
+    kw("pin", "YP-0002", "W003")
