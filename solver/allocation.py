@@ -5,13 +5,15 @@ child's team, rule 3, so the split is exact). The horizon is cut into blocks at
 the days a worker starts or leaves; inside a block eligibility is constant.
 
 Levels: 1 unallocated child-days; 2 continuity (key-worker changes, a change to
-someone the child does not know, hours or after-school slots over capacity that
-would force cover); 3 stability against the current plan's allocations; 4 the
-child's wishes and even caseloads. The search starts from what a manager would
-do (keep the key worker while they have room, else the least-loaded eligible
-worker the child knows). Secondary workers are then named by a small model of
-their own (solver/secondary.py): the current one where still eligible, else
-someone the child knows, then cover, fit and an even spread.
+someone the child does not know, hours (net of absences) or after-school slots
+over capacity that would force cover, a new key worker who will be absent or a
+leaver's successor with no joint handover slot: solver/presence.py); 3
+stability against the current plan's allocations; 4 the child's wishes and even
+caseloads. The search starts from what a manager would do (keep the key worker
+while they have room, else the least-loaded eligible worker the child knows).
+Secondary workers are then named by a small model of their own
+(solver/secondary.py): the current one where still eligible, else someone the
+child knows, then cover, fit and an even spread.
 
 Re-planning (goal 3): where the current plan names a key worker for a block who
 may still hold the case, that choice is pinned; blocks without one (a leaver's
@@ -39,8 +41,10 @@ from solver.flow_start import flow_keys
 from solver.lexico import Level, LevelResult, replace_hints, solve_lexicographic
 from solver.parallel import run_parts
 from solver.params import SolverParams
+from solver.presence import AbsencePricing, Presence, block_presence
 from solver.secondary import TeamBlocks, choose_secondaries
 from solver.timegrid import intersect
+from solver.weights import KEY_CHANGE_WEIGHT, OVER_QUARTER_WEIGHT, UNKNOWN_KEY_WEIGHT
 
 DayAlloc = tuple[str | None, str | None]
 # of a team model's time, what naming the secondary workers may take (after the keys)
@@ -223,6 +227,7 @@ def _solve_team_model(
     wanted: dict[tuple[str, int], str] = {}
     overflow_vars: list[tuple[str, int, int]] = []  # (worker, capacity, block)
     weekly_of: dict[tuple[str, int], int] = {}
+    presence: dict[tuple[str, int], Presence] = {}  # absences, read once per (worker, block)
 
     for b, block in enumerate(blocks):
         present = [
@@ -232,6 +237,8 @@ def _solve_team_model(
             and employed(ctx.workers[ref], block.last)
             and ctx.workers[ref].max_caseload > 0
         ]
+        for w in present:
+            presence[(w, b)] = block_presence(ctx, w, block.first, block.last)
         jobs: list[str] = []
         load: dict[tuple[str, str], int] = {}
         for child in part.children:
@@ -250,8 +257,9 @@ def _solve_team_model(
             weekly = _weekly_load(ctx, child, days[0])
             weekly_of[(child, b)] = weekly
             for w in candidates:
-                load[(w, child)] = weekly
-        capacity = {w: int(ctx.workers[w].hours_per_week * 60) for w in present}
+                load[(w, child)] = presence[(w, b)].load(weekly)
+        # rule 6 net of absences (solver/presence.py)
+        capacity = {w: presence[(w, b)].capacity for w in present}
         problem = GapProblem(tuple(present), tuple(jobs), load, {}, capacity)
         assign = add_assignment(
             model, problem, allow_unassigned=True, soft_capacity=True, prefix=f"key{b}"
@@ -261,7 +269,7 @@ def _solve_team_model(
             # 15 minutes a week over capacity ~ a quarter of a cover session
             unit = model.new_int_var(0, 10_000, f"over15[{w},{b}]")
             model.add(15 * unit >= over)
-            continuity.add(unit, 3 * weeks)
+            continuity.add(unit, OVER_QUARTER_WEIGHT * weeks)
             overflow_vars.append((w, capacity[w], b))
         for (w, child), var in assign.x.items():
             key_vars[(child, w, b)] = var
@@ -302,6 +310,8 @@ def _solve_team_model(
                     wishes.add(excess, 1)
 
     # continuity across blocks and against the current key worker
+    pricing = AbsencePricing(ctx)
+    new_cost: dict[tuple[str, int, str], int] = {}  # a new relationship's absence price
     for child, blist in child_blocks.items():
         kid = ctx.children[child]
         risk = RISK_WEIGHT.get(kid.risk, 2)
@@ -313,7 +323,7 @@ def _solve_team_model(
                 if previous is not None and previous in options:
                     change = model.new_bool_var(f"change[{child},{b}]")
                     model.add(change + options[previous] >= 1)
-                    continuity.add(change, 100 * risk)
+                    continuity.add(change, KEY_CHANGE_WEIGHT * risk)
             else:
                 before = blist[position - 1]
                 change = model.new_bool_var(f"change[{child},{b}]")
@@ -322,10 +332,22 @@ def _solve_team_model(
                         model.add(change >= v - options[w])
                     else:
                         model.add(change >= v)
-                continuity.add(change, 100 * risk)
+                continuity.add(change, KEY_CHANGE_WEIGHT * risk)
+            for w, cost in _new_key_costs(
+                pricing,
+                child,
+                block=blocks[b],
+                b=b,
+                days=block_days[(child, b)],
+                options=options,
+                presence=presence,
+                current=current,
+            ).items():
+                new_cost[(child, b, w)] = cost
+                continuity.add(options[w], cost)
             for w, var in options.items():
                 if w != previous and w not in known:
-                    continuity.add(var, 20 * risk)
+                    continuity.add(var, UNKNOWN_KEY_WEIGHT * risk)
                 if kid.preferred_workers and w not in kid.preferred_workers:
                     wishes.add(var, 3)
                 gender = ctx.workers[w].gender
@@ -354,6 +376,8 @@ def _solve_team_model(
         options={cb: list(options) for cb, options in key_by.items()},
         wanted=wanted,
         weekly_of=weekly_of,
+        presence=presence,
+        new_cost=new_cost,
     )
     hints = [
         (var, int(start.get((child, b)) == w))
@@ -379,7 +403,7 @@ def _solve_team_model(
         (child, b): next((w for w, v in options.items() if lex.is_true(v)), None)
         for (child, b), options in key_by.items()
     }
-    gained = _fill_unallocated(ctx, keys, key_by, block_days, child_blocks)
+    gained = _fill_unallocated(ctx, keys, key_by, block_days, child_blocks, new_cost=new_cost)
     levels = [
         LevelResult(r.level, r.name, r.value - gained, min(r.bound, r.value - gained), r.optimal)
         if r.level == 1 and gained
@@ -414,11 +438,55 @@ def _solve_team_model(
     weekly_by: dict[tuple[str, int], int] = {}
     for (child, b), holder in keys.items():
         if holder is not None:
-            weekly_by[(holder, b)] = weekly_by.get((holder, b), 0) + weekly_of[(child, b)]
+            minutes = presence[(holder, b)].load(weekly_of[(child, b)])
+            weekly_by[(holder, b)] = weekly_by.get((holder, b), 0) + minutes
     overflow: dict[str, int] = {}
     for w, cap, b in overflow_vars:
         overflow[w] = max(overflow.get(w, 0), weekly_by.get((w, b), 0) - cap, 0)
     return by_child, levels, overflow
+
+
+def _leaver_before(
+    ctx: Context, child: str, block: Block, current: dict[tuple[str, dt.date], DayAlloc]
+) -> str | None:
+    """The child's key worker whose last working day is the eve of ``block`` (a known
+    change inside the horizon, with a handover to plan before it), if any."""
+    eve = block.first - dt.timedelta(days=1)
+    if eve < ctx.instance.horizon_start:
+        return None
+    key = current.get((child, eve), (None, None))[0] or ctx.children[child].current_key_worker
+    worker = ctx.workers.get(key) if key is not None else None
+    if worker is None or worker.end_date != eve:
+        return None
+    return key
+
+
+def _new_key_costs(
+    pricing: AbsencePricing,
+    child: str,
+    *,
+    block: Block,
+    b: int,
+    days: list[dt.date],
+    options: dict[str, cp_model.IntVar],
+    presence: dict[tuple[str, int], Presence],
+    current: dict[tuple[str, dt.date], DayAlloc],
+) -> dict[str, int]:
+    """Level-2 prices of each new key worker the block may give the child: absences
+    (cover and gaps they force) and, for a leaver's successor, no joint handover slot
+    where someone else has one. The current key worker is never priced: SPEC keeps
+    the relationship through an absence."""
+    current_key = pricing.ctx.children[child].current_key_worker
+    fresh = [w for w in options if w != current_key]
+    out = {w: pricing.new_key_cost(child, days, w, presence[(w, b)]) for w in fresh}
+    outgoing = _leaver_before(pricing.ctx, child, block, current)
+    if outgoing is not None:
+        slot = {w: pricing.handover_slot(child, outgoing, w) for w in fresh}
+        if any(slot.values()):  # where the team allows one
+            for w in fresh:
+                if not slot[w]:
+                    out[w] += pricing.missing_handover_cost(child)
+    return {w: cost for w, cost in out.items() if cost}
 
 
 def _fill_unallocated(
@@ -427,10 +495,13 @@ def _fill_unallocated(
     key_by: dict[tuple[str, int], dict[str, cp_model.IntVar]],
     block_days: dict[tuple[str, int], list[dt.date]],
     child_blocks: dict[str, list[int]],
+    *,
+    new_cost: dict[tuple[str, int, str], int],
 ) -> int:
     """Give a key worker to every child-block still without one where someone eligible
     has room under their caseload on each of its days (goal 1 before all else; the
-    search may stop before it finds them). Changes ``keys``; returns the level-1 gain."""
+    search may stop before it finds them), preferring continuity, then someone who
+    will be there. Changes ``keys``; returns the level-1 gain."""
     load: dict[tuple[str, dt.date], int] = {}
     for (child, b), w in keys.items():
         if w is not None:
@@ -449,6 +520,7 @@ def _fill_unallocated(
             key_by[(child, b)],
             key=lambda w: (
                 w not in near and w != kid.current_key_worker,
+                new_cost.get((child, b, w), 0),
                 w not in kid.known_workers,
                 max(load.get((w, d), 0) for d in days),
                 w,

@@ -11,10 +11,10 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from zoneinfo import ZoneInfo
 
-from solver.eligibility import at_work, skill_problem
+from solver.eligibility import absent, at_work, employed, skill_problem
 from solver.instance import Child, ExistingSession, Instance, SupportPlan, Worker
 from solver.periods import Period, plan_periods
-from solver.timegrid import child_stretches, stretches, wall_minute
+from solver.timegrid import child_stretches, intersect, stretches, wall_minute
 
 RISK_WEIGHT = {"high": 4, "medium": 2, "low": 1}
 
@@ -105,6 +105,34 @@ class Context:
     def at_work(self, ref: str, day: dt.date) -> bool:
         worker = self.workers.get(ref)
         return worker is not None and at_work(worker, day)
+
+    def absent_days(self, ref: str) -> frozenset[dt.date]:
+        """Horizon days on which the worker is employed but absent: read once, as the
+        allocation asks this for every worker, block and child."""
+        return self._absent_days.get(ref, frozenset())
+
+    @cached_property
+    def _absent_days(self) -> dict[str, frozenset[dt.date]]:
+        return {
+            ref: frozenset(d for d in self.horizon if employed(w, d) and absent(w, d))
+            for ref, w in self.workers.items()
+            if w.absences
+        }
+
+    def shares_window(self, worker: str, child: str, weekday: int, minutes: int) -> bool:
+        """Whether the worker's and the child's windows on ``weekday`` share a stretch
+        long enough for a session of ``minutes`` (ignoring absences)."""
+        key = (worker, child, weekday, minutes)
+        found = self._shared_window.get(key)
+        if found is None:
+            spans = intersect(self.child_spans(child, weekday), self.worker_spans(worker, weekday))
+            found = any(hi - lo >= minutes for lo, hi in spans)
+            self._shared_window[key] = found
+        return found
+
+    @cached_property
+    def _shared_window(self) -> dict[tuple[str, str, int, int], bool]:
+        return {}
 
     # -- plans and periods --------------------------------------------------
     def plan_on(self, child: str, day: dt.date) -> SupportPlan | None:

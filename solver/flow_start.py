@@ -8,7 +8,10 @@ hours overflow by the thousand. A flow start gives the most children (weighted
 by risk and days) a key worker within every worker's caseload at once, so the
 first level has little or nothing left to find, and among those assignments it
 keeps the previous or current key worker, then someone the child knows, and
-spreads the load, with a rising price for children beyond a worker's hours.
+spreads the load, with a rising price for children beyond a worker's hours. It
+reads absences as the model does: the hours net of them, and a new relationship's
+price for the cover, gaps and missing handover an absent worker would cause
+(``solver/presence.py``), so the start is not one the model then has to undo.
 
 One flow per block (blocks are solved in date order, each preferring the key
 worker chosen for the block before): source -> child (1) -> worker (1, the
@@ -25,10 +28,10 @@ from collections.abc import Mapping, Sequence
 from ortools.graph.python import min_cost_flow
 
 from solver.context import RISK_WEIGHT, Context
+from solver.presence import Presence
+from solver.weights import KEY_CHANGE_WEIGHT, UNKNOWN_KEY_WEIGHT
 
 REWARD = 100_000  # per risk-weighted child-day allocated: above any continuity price
-CHANGE = 100  # leaving the key worker of the block before (or the current one)
-UNKNOWN = 20  # a key worker the child does not know
 OVER_HOURS = 50  # per child beyond what the worker's hours carry (the overflow price)
 
 ChildBlock = tuple[str, int]
@@ -43,8 +46,13 @@ def flow_keys(
     options: Mapping[ChildBlock, Sequence[str]],
     wanted: Mapping[ChildBlock, str],
     weekly_of: Mapping[ChildBlock, int],
+    presence: Mapping[tuple[str, int], Presence] | None = None,
+    new_cost: Mapping[tuple[str, int, str], int] | None = None,
 ) -> dict[ChildBlock, str]:
-    """A key worker for as many child-blocks as caseloads allow, continuity first."""
+    """A key worker for as many child-blocks as caseloads allow, continuity first.
+
+    ``presence`` (per worker and block) nets the hours of absences; ``new_cost`` (per
+    child, block and worker) is the model's level-2 price of a new relationship."""
     out: dict[ChildBlock, str] = {}
     for b in range(blocks):
         children = sorted(c for c, bl in child_blocks.items() if b in bl and options[(c, b)])
@@ -59,6 +67,8 @@ def flow_keys(
                     wanted=wanted,
                     weekly_of=weekly_of,
                     earlier=out,
+                    presence=presence or {},
+                    new_cost=new_cost or {},
                 )
             )
     return out
@@ -74,6 +84,8 @@ def _block(
     wanted: Mapping[ChildBlock, str],
     weekly_of: Mapping[ChildBlock, int],
     earlier: Mapping[ChildBlock, str],
+    presence: Mapping[tuple[str, int], Presence],
+    new_cost: Mapping[tuple[str, int, str], int],
 ) -> dict[ChildBlock, str]:
     workers = sorted({w for c in children for w in options[(c, b)]})
     source, sink = 0, 1
@@ -101,16 +113,23 @@ def _block(
         arc(source, child_node[c], 1, 0)
         arc(child_node[c], sink, 1, 0)  # unallocated
         for w in options[(c, b)]:
-            price = 0 if w == keep else CHANGE * risk
+            price = 0 if w == keep else KEY_CHANGE_WEIGHT * risk
             if w != keep and w not in kid.known_workers:
-                price += UNKNOWN * risk
+                price += UNKNOWN_KEY_WEIGHT * risk
+            price += new_cost.get((c, b, w), 0)
             pairs.append((len(tails), c, w))
             arc(child_node[c], worker_node[w], 1, price - REWARD * risk * days)
     for w in workers:
         worker = ctx.workers[w]
+        here = presence.get((w, b))
+        hours = here.capacity if here else int(worker.hours_per_week * 60)
         mine = [weekly_of[(c, b)] for c in children if w in options[(c, b)]]
         typical = max(1, sorted(mine)[len(mine) // 2]) if mine else 60
-        carried = int(worker.hours_per_week * 60) // typical  # children the hours carry
+        if here is not None:  # the minutes that fall to them, as the model loads them
+            typical = here.load(typical)
+        # children the hours carry, net of absences; away all block, none of the
+        # children's minutes fall to them (the model loads them with nothing either)
+        carried = hours // typical if typical > 0 else worker.max_caseload
         for k in range(worker.max_caseload):
             arc(worker_node[w], sink, 1, k + (OVER_HOURS if k >= carried else 0))
     flow = min_cost_flow.SimpleMinCostFlow()

@@ -1,4 +1,4 @@
-"""Level-2 (continuity) weights of the timetable, shared by the model and the repair.
+"""Level-2 (continuity) weights, shared by the models, the flow start and the repair.
 
 Each is multiplied by the child's risk weight (``context.RISK_WEIGHT``), so a
 high-risk child's continuity is protected first.
@@ -8,6 +8,22 @@ from __future__ import annotations
 
 from solver.candidates import KEY, OTHER, SECONDARY
 
+# -- the timetable (and its repair): per session, gap and missing handover
 COVER_WEIGHT = {KEY: 0, SECONDARY: 1, OTHER: 3}  # per session, by who delivers it
 GAP_WEIGHT = 5  # per run of max_gap_days days without a key-worker session
 HANDOVER_WEIGHT = 10  # per known key-worker change without a joint handover before it
+
+# -- the allocation (and its flow start): per child-block
+KEY_CHANGE_WEIGHT = 100  # leaving the key worker of the block before (or the current one)
+UNKNOWN_KEY_WEIGHT = 20  # a new key worker the child does not know
+# per 15 minutes a week over the worker's hours, per week of the block: an hour's
+# session a week over the hours costs four of these, a week of cover
+OVER_QUARTER_WEIGHT = 3
+# A NEW key-worker relationship with someone who will be absent: priced as what it
+# will cost in the timetable. One session that must be cover costs what the hours
+# overflow charges for it (four quarter-hours); a contact gap and a change without
+# a joint handover slot cost as many cover sessions by the secondary worker as the
+# timetable's own weights say (the secondary is who covers first).
+ABSENT_SESSION_WEIGHT = 4 * OVER_QUARTER_WEIGHT
+ABSENT_GAP_WEIGHT = ABSENT_SESSION_WEIGHT * GAP_WEIGHT // COVER_WEIGHT[SECONDARY]
+NO_HANDOVER_SLOT_WEIGHT = ABSENT_SESSION_WEIGHT * HANDOVER_WEIGHT // COVER_WEIGHT[SECONDARY]
