@@ -114,11 +114,7 @@ def _timetable(ctx: Context, alloc: AllocationResult) -> TimetableResult:
         kid = ctx.children[child]
         for period in ctx.periods.get(child, []):
             room = period.target - facts.count.get(period_key(period), 0)
-            days = [
-                d
-                for d in ctx.in_force[child]
-                if period.contains(d) and d >= ctx.today
-            ]
+            days = [d for d in ctx.in_force[child] if period.contains(d) and d >= ctx.today]
             for _ in range(max(0, room)):
                 key = next(
                     (alloc.by_child[child][d][0] for d in days if alloc.by_child[child][d][0]), None

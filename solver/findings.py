@@ -233,6 +233,7 @@ def unmet_findings(
                     f"{child} gets {have} of {period.required} sessions in the period "
                     f"{_day(period.first_day)} to {_day(period.last_day)} because {why}.",
                     plan_start=period.plan.start_date,
+                    limit=period.required,
                 )
             )
     return out
@@ -312,6 +313,7 @@ def contact_gap_findings(
                     last,
                     f"{child} goes {length} days without a session with {who} "
                     f"({_day(first)} to {_day(last)}, limit {limit}) because {why}.",
+                    limit=limit,
                 )
             )
     return out

@@ -33,7 +33,12 @@ from fractions import Fraction
 from solver.context import RISK_WEIGHT, Context
 from solver.periods import Period
 from solver.timegrid import intersect, monday
-from solver.weights import ABSENT_GAP_WEIGHT, ABSENT_SESSION_WEIGHT, NO_HANDOVER_SLOT_WEIGHT
+from solver.weights import (
+    ABSENT_GAP_WEIGHT,
+    ABSENT_SESSION_WEIGHT,
+    MOSTLY_AWAY_WEIGHT,
+    NO_HANDOVER_SLOT_WEIGHT,
+)
 
 # the timetable offers handover sessions in the 14 days before a change
 HANDOVER_DAYS = 14
@@ -99,7 +104,15 @@ class AbsencePricing:
         cover = self._absent_cover(child, ahead, worker, presence.absent)
         gaps = self._absent_gaps(child, ahead, presence.absent)
         risk = RISK_WEIGHT.get(self.ctx.children[child].risk, 2)
-        return risk * round(ABSENT_SESSION_WEIGHT * cover + ABSENT_GAP_WEIGHT * gaps)
+        # Away on most of the days: a manager would not start the relationship even
+        # where the plan asks for few sessions (one every six weeks, say), so that
+        # the cover it costs is small; it outweighs the child not knowing someone else.
+        mostly_away = 2 * len(presence.absent.intersection(ahead)) > len(ahead)
+        return risk * round(
+            ABSENT_SESSION_WEIGHT * cover
+            + ABSENT_GAP_WEIGHT * gaps
+            + (MOSTLY_AWAY_WEIGHT if mostly_away else 0)
+        )
 
     def missing_handover_cost(self, child: str) -> int:
         """A leaver's successor with no joint handover slot before the leaving day."""

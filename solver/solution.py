@@ -52,6 +52,9 @@ class Finding:
     end: dt.date
     message: str
     plan_start: dt.date | None = None
+    # the figure of the plan in force the finding was judged by: max_gap_days for
+    # CONTACT_GAP, the period's required count for UNMET_SESSIONS
+    limit: int | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -27,3 +27,6 @@ OVER_QUARTER_WEIGHT = 3
 ABSENT_SESSION_WEIGHT = 4 * OVER_QUARTER_WEIGHT
 ABSENT_GAP_WEIGHT = ABSENT_SESSION_WEIGHT * GAP_WEIGHT // COVER_WEIGHT[SECONDARY]
 NO_HANDOVER_SLOT_WEIGHT = ABSENT_SESSION_WEIGHT * HANDOVER_WEIGHT // COVER_WEIGHT[SECONDARY]
+# ... and one away on most of the child's remaining days with them, whatever the
+# sessions: more than a stranger costs (solver/common_sense.py checks this)
+MOSTLY_AWAY_WEIGHT = 2 * UNKNOWN_KEY_WEIGHT
