@@ -171,6 +171,11 @@ def write_json(path: Path, data: dict[str, Any]) -> None:
         path.write_text(text, encoding="utf-8")
 
 
+def _ceiling_text(metrics: dict[str, Any]) -> str:
+    ceiling = metrics.get("key_worker_ceiling_pct")
+    return "" if ceiling is None else f" (at most {ceiling}% possible with these absences)"
+
+
 def print_proposal(proposal: Proposal, context: AppContext, *, committed: bool) -> None:
     m = proposal.metrics
     instance = proposal.instance
@@ -181,7 +186,8 @@ def print_proposal(proposal: Proposal, context: AppContext, *, committed: bool) 
     typer.echo(
         f"  children planned: {m['children']}, with a key worker throughout: {m['allocated']}\n"
         f"  sessions scheduled/required: {m['sessions_scheduled']}/{m['sessions_required']}, "
-        f"with the key worker: {m['sessions_with_key_worker_pct']}%\n"
+        f"with the key worker: {m['sessions_with_key_worker_pct']}%"
+        f"{_ceiling_text(m)}\n"
         f"  key-worker changes: {m['keyworker_changes']}, "
         f"changes against the current plan: {len(proposal.changes)}, "
         f"solved in {m['solve_seconds']} s"

@@ -17,6 +17,7 @@ from scheduler.report import (
     ChildFigures,
     ChildTimeline,
     ContinuityReport,
+    PlanOutlook,
     WorkerWeek,
     build_report,
 )
@@ -69,6 +70,8 @@ def report(
         f"Continuity report, {scope}: {window.start} .. {window.end} ({window.months} months, "
         f"as of {window.as_of.astimezone(zone):%Y-%m-%d %H:%M %Z})"
     )
+    if result.outlook is not None:
+        typer.echo(outlook_text(result.outlook))
     typer.echo("")
     if result.is_empty:
         typer.echo(
@@ -86,6 +89,19 @@ def report(
     if html is not None:
         html.write_text(render_html(result), encoding="utf-8")
         typer.echo(f"wrote {html}")
+
+
+def outlook_text(outlook: PlanOutlook) -> str:
+    ceiling = (
+        ""
+        if outlook.ceiling_pct is None
+        else f"; at most {outlook.ceiling_pct}% possible with the absences and leavers known"
+    )
+    return (
+        f"Current plan (version {outlook.version}, {outlook.horizon_start} .. "
+        f"{outlook.horizon_end}): {outlook.with_key_worker_pct}% of the coming sessions "
+        f"with the key worker{ceiling}."
+    )
 
 
 def report_tables(result: ContinuityReport) -> list[Table]:

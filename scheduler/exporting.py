@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 from scheduler.errors import NotFound
 from scheduler.models import Alert, Child, PlanAllocation, SupportPlan, Worker
 from scheduler.models import Session as PlanSession
+from scheduler.plan_json import spec_metrics
 from scheduler.views import current_version
 
 
@@ -114,5 +115,5 @@ def current_plan_json(session: Session) -> dict[str, Any]:
             }
             for a in alerts
         ],
-        "metrics": version.metrics,
+        "metrics": spec_metrics(version.metrics),
     }

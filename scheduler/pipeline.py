@@ -236,6 +236,8 @@ def _metrics(
         "sessions_scheduled": m.sessions_scheduled,
         "sessions_with_key_worker_pct": m.sessions_with_key_worker_pct,
         "solve_seconds": round(elapsed, 1),
+        # beyond SPEC's keys: what absences leave possible, beside the share achieved
+        "key_worker_ceiling_pct": m.key_worker_ceiling_pct,
     }
 
 

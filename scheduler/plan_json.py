@@ -17,6 +17,22 @@ def _moment(value: datetime) -> str:
     return value.isoformat()
 
 
+# SPEC "Plan JSON" metrics; the stored metrics may carry more (the continuity ceiling)
+SPEC_METRICS = (
+    "children",
+    "allocated",
+    "keyworker_changes",
+    "sessions_required",
+    "sessions_scheduled",
+    "sessions_with_key_worker_pct",
+    "solve_seconds",
+)
+
+
+def spec_metrics(metrics: dict[str, Any]) -> dict[str, Any]:
+    return {k: metrics[k] for k in SPEC_METRICS if k in metrics}
+
+
 def build(
     *,
     version: int,
@@ -76,5 +92,5 @@ def build(
             }
             for a in alerts
         ],
-        "metrics": metrics,
+        "metrics": spec_metrics(metrics),
     }

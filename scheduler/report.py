@@ -56,7 +56,7 @@ import calendar
 import statistics
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time, timedelta
 from itertools import pairwise
 from zoneinfo import ZoneInfo
@@ -253,6 +253,19 @@ class WorkerLoad:
 
 
 @dataclass(frozen=True, slots=True)
+class PlanOutlook:
+    """The current plan's figure for the coming weeks, beside the most it could be: the
+    share of sessions the key worker could deliver at all, given absences and leavers,
+    so that an unavoidable break reads differently from a poor plan."""
+
+    version: int
+    horizon_start: date
+    horizon_end: date
+    with_key_worker_pct: float
+    ceiling_pct: float | None
+
+
+@dataclass(frozen=True, slots=True)
 class ContinuityReport:
     window: Window
     team: str | None
@@ -260,6 +273,7 @@ class ContinuityReport:
     children: tuple[ChildFigures, ...]
     timelines: tuple[ChildTimeline, ...]
     workload: tuple[WorkerLoad, ...]
+    outlook: PlanOutlook | None = None
 
     @property
     def is_empty(self) -> bool:
@@ -328,7 +342,22 @@ def build_report(
     """The report for ``as_of``; ``child`` narrows it to one child (NotFound if unknown)."""
     window = make_window(as_of, zone, months)
     since = datetime.combine(window.start, time(0), zone).astimezone(UTC)
-    return compute_report(load_history(session, since), window, zone, team=team, child=child)
+    found = compute_report(load_history(session, since), window, zone, team=team, child=child)
+    return replace(found, outlook=plan_outlook(session))
+
+
+def plan_outlook(session: Session) -> PlanOutlook | None:
+    version = session.scalar(select(PlanVersion).where(PlanVersion.is_current.is_(True)))
+    if version is None or "sessions_with_key_worker_pct" not in version.metrics:
+        return None
+    ceiling = version.metrics.get("key_worker_ceiling_pct")
+    return PlanOutlook(
+        version.id,
+        version.horizon_start,
+        version.horizon_end,
+        float(version.metrics["sessions_with_key_worker_pct"]),
+        None if ceiling is None else float(ceiling),
+    )
 
 
 # --- computing ----------------------------------------------------------------------------

@@ -77,6 +77,18 @@ def render_html(report: ContinuityReport) -> str:
         f"({w.months} months; as of {_e(local.strftime('%Y-%m-%d %H:%M %Z'))}; dates in "
         f"{_e(w.timezone)}).</p>",
     ]
+    if report.outlook is not None:
+        o = report.outlook
+        ceiling = (
+            ""
+            if o.ceiling_pct is None
+            else (f"; at most {o.ceiling_pct}% was possible with the absences and leavers known")
+        )
+        parts.append(
+            f'<p class="meta">Current plan (version {o.version}, '
+            f"{_e(o.horizon_start.isoformat())} to {_e(o.horizon_end.isoformat())}): "
+            f"{o.with_key_worker_pct}% of the coming sessions with the key worker{_e(ceiling)}.</p>"
+        )
     if report.is_empty:
         parts.append("<p>No children with a support plan or a key worker in this window.</p>")
     else:

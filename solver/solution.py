@@ -66,6 +66,8 @@ class Metrics:
     sessions_scheduled: int
     sessions_with_key_worker_pct: float
     solve_seconds: float
+    # the most sessions_with_key_worker_pct could be, given absences (solver/ceiling.py)
+    key_worker_ceiling_pct: float = 100.0
 
 
 @dataclass(frozen=True, slots=True)

@@ -9,6 +9,7 @@ from collections.abc import Callable
 
 from solver.allocation import AllocationResult, allocate
 from solver.candidates import Candidate
+from solver.ceiling import key_worker_ceiling_pct
 from solver.context import Context
 from solver.findings import (
     allocation_findings,
@@ -301,4 +302,5 @@ def build_metrics(
         sessions_scheduled=scheduled,
         sessions_with_key_worker_pct=pct,
         solve_seconds=seconds,
+        key_worker_ceiling_pct=key_worker_ceiling_pct(ctx, allocations, sessions),
     )

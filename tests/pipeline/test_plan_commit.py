@@ -29,6 +29,7 @@ def test_dry_run_writes_nothing_and_shows_summary(
     result = kw(*PLAN, "--json", str(out))
     assert "dry run, not committed" in result.output
     assert "sessions scheduled/required" in result.output
+    assert "possible with these absences)" in result.output  # the ceiling, issue 11
     assert _versions(database) == 0
     data = json.loads(out.read_text())
     assert data["committed"] is False
@@ -53,6 +54,9 @@ def test_commit_then_unchanged_replan_is_identical(
     second = tmp_path / "second.json"
     kw(*PLAN, "--commit", "--json", str(first))
     assert _versions(database) == 1
+    with database.reading() as session:
+        stored = session.scalars(select(PlanVersion)).one().metrics
+    assert 0 <= stored["sessions_with_key_worker_pct"] <= stored["key_worker_ceiling_pct"] <= 100
     kw(*PLAN, "--json", str(second))
     a, b = json.loads(first.read_text()), json.loads(second.read_text())
     assert a["committed"] is True and b["committed"] is False

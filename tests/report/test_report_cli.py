@@ -9,11 +9,13 @@ from pathlib import Path
 
 import pytest
 import typer
+from sqlalchemy import select
 from typer.testing import CliRunner
 
 from cli import report_cmd
 from cli.context import AppContext
 from scheduler.db import Database
+from scheduler.models import PlanVersion
 from scheduler.report import build_report
 from scheduler.report_html import render_html
 from scheduler.settings import Settings
@@ -168,3 +170,24 @@ def test_months_sets_the_window(db_url: str, database: Database, months: int) ->
     assert code == 0, output
     start = "2026-10-27" if months == 1 else "2024-11-27"
     assert f"{start} .. 2026-11-27 ({months} months" in output
+
+
+def test_report_shows_the_current_plans_share_beside_its_ceiling(
+    db_url: str, database: Database, tmp_path: Path
+) -> None:
+    # issue 11: a manager tells an unavoidable break (absences) from a poor plan
+    hand_worked_team(database)
+    with database.transaction() as s:
+        for version in s.scalars(select(PlanVersion)):
+            version.is_current = False
+        make_version(
+            s, metrics={"sessions_with_key_worker_pct": 80.5, "key_worker_ceiling_pct": 85.0}
+        )
+    page = tmp_path / "report.html"
+    code, output = _run(db_url, "--html", str(page))
+    assert code == 0, output
+    assert (
+        "Current plan (version 2, 2026-11-30 .. 2026-12-27): 80.5% of the coming sessions with "
+        "the key worker; at most 85.0% possible with the absences and leavers known." in output
+    )
+    assert "at most 85.0% was possible" in page.read_text(encoding="utf-8")

@@ -57,6 +57,7 @@ def check_plan(instance: Instance, solution: Solution) -> None:
     unmet = {(f.child, f.start, f.end) for f in solution.findings if f.kind == "UNMET_SESSIONS"}
     assert unmet == spec_oracle.unmet_periods(instance, solution)
     assert common_sense(instance, solution) == []
+    assert ours.sessions_with_key_worker_pct <= ours.key_worker_ceiling_pct
 
 
 @settings(
