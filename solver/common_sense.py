@@ -16,7 +16,7 @@ from dataclasses import dataclass, replace
 
 from solver.context import Context
 from solver.eligibility import at_work, may_hold_case, weekly_capacity_minutes
-from solver.instance import Instance, in_utc
+from solver.instance import Instance, Worker, in_utc
 from solver.solution import Allocation, Finding, PlannedSession, Solution
 from solver.timegrid import elapsed_minutes, intersect, monday, place_session, travel_minutes
 
@@ -44,7 +44,7 @@ def common_sense(instance: Instance, solution: Solution) -> list[Concern]:
     for a in solution.allocations:
         by_child[a.child].append(a)
     return [
-        *absent_new_key_workers(ctx, by_child),
+        *absent_new_key_workers(ctx, by_child, _weekly_minutes(solution, ctx)),
         *missing_handovers(ctx, solution, by_child),
         *overfull_periods(ctx, solution),
         *alerts_of_another_plan(ctx, solution.findings),
@@ -54,11 +54,18 @@ def common_sense(instance: Instance, solution: Solution) -> list[Concern]:
 def _new_relationships(
     ctx: Context, by_child: dict[str, list[Allocation]]
 ) -> list[tuple[Allocation, str | None]]:
-    """Allocations that start a relationship, with the key worker before them."""
+    """Allocations that start a relationship, with the key worker before them: the
+    committed plan's on that day (a re-plan keeps its decisions), else the case record's."""
+    committed: dict[str, list[tuple[dt.date, dt.date, str | None]]] = defaultdict(list)
+    for c in ctx.instance.current_allocations:
+        committed[c.child].append((c.start, c.end, c.key_worker))
     out = []
     for child, entries in by_child.items():
         before = ctx.children[child].current_key_worker
         for a in entries:
+            planned = [k for first, last, k in committed[child] if first <= a.start <= last]
+            if planned and planned[0] is not None:
+                before = planned[0]
             if a.key_worker is not None and a.key_worker != before:
                 out.append((a, before))
             if a.key_worker is not None:
@@ -66,9 +73,43 @@ def _new_relationships(
     return out
 
 
-def absent_new_key_workers(ctx: Context, by_child: dict[str, list[Allocation]]) -> list[Concern]:
+def _weekly_minutes(solution: Solution, ctx: Context) -> dict[tuple[str, dt.date], int]:
+    minutes: dict[tuple[str, dt.date], int] = defaultdict(int)
+    for s in solution.sessions:
+        for ref in (s.worker, s.with_worker):
+            if ref is not None:
+                minutes[(ref, monday(ctx.local_day(s.start)))] += elapsed_minutes(s.start, s.end)
+    return minutes
+
+
+def _has_room(
+    ctx: Context,
+    worker: Worker,
+    child: str,
+    *,
+    days: list[dt.date],
+    holding: dict[tuple[str, dt.date], int],
+    minutes: dict[tuple[str, dt.date], int],
+) -> bool:
+    """Caseload room on every day (rule 7) and, in every week, hours for the child's
+    sessions on top of what the plan already gives the worker (rule 6)."""
+    if any(holding[(worker.ref, d)] >= worker.max_caseload for d in days):
+        return False
+    for week in sorted({monday(d) for d in days}):
+        plan = ctx.plan_on(child, max(week, days[0]))
+        need = 0 if plan is None else -(-plan.sessions * plan.session_minutes // plan.every_weeks)
+        if minutes[(worker.ref, week)] + need > weekly_capacity_minutes(worker, week):
+            return False
+    return True
+
+
+def absent_new_key_workers(
+    ctx: Context,
+    by_child: dict[str, list[Allocation]],
+    minutes: dict[tuple[str, dt.date], int],
+) -> list[Concern]:
     """A new key worker away on most of the child's days with them, while an eligible
-    colleague with caseload room is at work on most of those days."""
+    colleague with caseload room and hours is at work on most of those days."""
     holding: dict[tuple[str, dt.date], int] = defaultdict(int)
     for entries in by_child.values():
         for a in entries:
@@ -95,7 +136,7 @@ def absent_new_key_workers(ctx: Context, by_child: dict[str, list[Allocation]]) 
             if w.ref != key
             and may_hold_case(w, kid)
             and sum(1 for d in days if at_work(w, d)) > MOSTLY_AWAY * len(days)
-            and all(holding[(w.ref, d)] < w.max_caseload for d in days)
+            and _has_room(ctx, w, a.child, days=days, holding=holding, minutes=minutes)
         ]
         if better:
             out.append(
