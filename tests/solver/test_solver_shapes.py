@@ -95,7 +95,7 @@ def test_every_shape_re_planned_days_later_gives_a_plan_a_manager_would_sign(
     check_plan(again, solve(again, PARAMS))
 
 
-@pytest.mark.nightly  # pytest -m nightly: about 40 minutes
+@pytest.mark.nightly  # pytest -m nightly: about 10 minutes
 @settings(
     max_examples=40,
     deadline=None,
