@@ -403,7 +403,10 @@ def _held_sessions(
             for i in range((gen.today - period_first).days + 1)
             if plan.in_force(_day(period_first, i)) and _works(worker, _day(period_first, i))
         ]
-        count = gen.rng.randrange(0, plan.sessions + 1)
+        # never more than the period requires (SPEC's ceil(sessions * f))
+        in_force = sum(1 for i in range(length) if plan.in_force(_day(period_first, i)))
+        required = -(-plan.sessions * in_force // length)
+        count = gen.rng.randrange(0, required + 1)
         for n, day in enumerate(sorted(gen.rng.sample(days, min(count, len(days))))):
             start = dt.datetime.combine(day, dt.time(16), LONDON)
             out.append(

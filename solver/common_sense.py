@@ -278,16 +278,23 @@ def _fits(
 
 
 def overfull_periods(ctx: Context, solution: Solution) -> list[Concern]:
+    """A period over its count with a session the plan could have left out: one held
+    or fixed before the plan (rule 8) is the record's, not the plan's."""
     counts: dict[tuple[str, dt.date, dt.date], int] = defaultdict(int)
+    chosen: set[tuple[str, dt.date, dt.date]] = set()
     for s in solution.sessions:
         period = ctx.period_of(s.child, ctx.local_day(s.start))
         if period is not None:
-            counts[(s.child, period.plan.start_date, period.first_day)] += 1
+            key = (s.child, period.plan.start_date, period.first_day)
+            counts[key] += 1
+            if not (s.start < ctx.instance.freeze_until or s.locked):
+                chosen.add(key)
     out = []
     for child in ctx.planned:
         for period in ctx.periods.get(child, []):
-            have = counts[(child, period.plan.start_date, period.first_day)]
-            if have > period.required:
+            key = (child, period.plan.start_date, period.first_day)
+            have = counts[key]
+            if have > period.required and key in chosen:
                 out.append(
                     Concern(
                         "overfull-period",
