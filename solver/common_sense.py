@@ -109,7 +109,8 @@ def absent_new_key_workers(
     minutes: dict[tuple[str, dt.date], int],
 ) -> list[Concern]:
     """A new key worker away on most of the child's days with them, while an eligible
-    colleague with caseload room and hours is at work on most of those days."""
+    colleague with caseload room and hours is at work on most of those days and could
+    see the child on more of them (a window long enough for the session)."""
     holding: dict[tuple[str, dt.date], int] = defaultdict(int)
     for entries in by_child.values():
         for a in entries:
@@ -130,12 +131,14 @@ def absent_new_key_workers(
         away = sum(1 for d in days if not ctx.at_work(key, d))
         if away <= MOSTLY_AWAY * len(days):
             continue
+        key_sees = _days_to_see(ctx, key, a.child, days)
         better = [
             w.ref
             for w in ctx.workers.values()
             if w.ref != key
             and may_hold_case(w, kid)
             and sum(1 for d in days if at_work(w, d)) > MOSTLY_AWAY * len(days)
+            and _days_to_see(ctx, w.ref, a.child, days) > key_sees
             and _has_room(ctx, w, a.child, days=days, holding=holding, minutes=minutes)
         ]
         if better:
@@ -148,6 +151,21 @@ def absent_new_key_workers(
                 )
             )
     return out
+
+
+def _days_to_see(ctx: Context, worker: str, child: str, days: list[dt.date]) -> int:
+    """Days the worker is at work and shares a window with the child long enough for
+    the session of the plan in force."""
+    count = 0
+    for day in days:
+        plan = ctx.plan_on(child, day)
+        if (
+            plan is not None
+            and ctx.at_work(worker, day)
+            and ctx.shares_window(worker, child, day.weekday(), plan.session_minutes)
+        ):
+            count += 1
+    return count
 
 
 def missing_handovers(
