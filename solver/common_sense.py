@@ -12,12 +12,12 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 from solver.context import Context
 from solver.eligibility import at_work, may_hold_case, weekly_capacity_minutes
 from solver.instance import Instance, Worker, in_utc
-from solver.solution import Allocation, Finding, PlannedSession, Solution
+from solver.solution import Allocation, Finding, PlannedSession, Solution, solution_in_utc
 from solver.timegrid import elapsed_minutes, intersect, monday, place_session, travel_minutes
 
 MOSTLY_AWAY = 0.5  # away on more than this share of the child's days with the worker
@@ -32,20 +32,15 @@ class Concern:
 
 def common_sense(instance: Instance, solution: Solution) -> list[Concern]:
     instance = in_utc(instance)
-    solution = replace(
-        solution,
-        sessions=tuple(
-            replace(s, start=s.start.astimezone(dt.UTC), end=s.end.astimezone(dt.UTC))
-            for s in solution.sessions
-        ),
-    )
+    solution = solution_in_utc(solution)
     ctx = Context(instance)
     by_child: dict[str, list[Allocation]] = defaultdict(list)
     for a in solution.allocations:
         by_child[a.child].append(a)
+    minutes = _weekly_minutes(solution, ctx)
     return [
-        *absent_new_key_workers(ctx, by_child, _weekly_minutes(solution, ctx)),
-        *missing_handovers(ctx, solution, by_child),
+        *absent_new_key_workers(ctx, by_child, minutes),
+        *missing_handovers(ctx, solution, by_child, minutes),
         *overfull_periods(ctx, solution),
         *alerts_of_another_plan(ctx, solution.findings),
     ]
@@ -169,7 +164,10 @@ def _days_to_see(ctx: Context, worker: str, child: str, days: list[dt.date]) -> 
 
 
 def missing_handovers(
-    ctx: Context, solution: Solution, by_child: dict[str, list[Allocation]]
+    ctx: Context,
+    solution: Solution,
+    by_child: dict[str, list[Allocation]],
+    minutes: dict[tuple[str, dt.date], int],
 ) -> list[Concern]:
     """A leaver's child without a joint session where the leaver and the successor
     share a slot with the child before the leaving date."""
@@ -191,7 +189,9 @@ def missing_handovers(
         assert new is not None
         if (a.child, frozenset((leaver.ref, new))) in joint:
             continue
-        slot = _shared_slot(ctx, solution, a.child, (leaver.ref, new), leaver.end_date)
+        slot = _shared_slot(
+            ctx, solution, a.child, (leaver.ref, new), last_day=leaver.end_date, minutes=minutes
+        )
         if slot is not None:
             out.append(
                 Concern(
@@ -205,18 +205,19 @@ def missing_handovers(
 
 
 def _shared_slot(
-    ctx: Context, solution: Solution, child: str, pair: tuple[str, str], last_day: dt.date
+    ctx: Context,
+    solution: Solution,
+    child: str,
+    pair: tuple[str, str],
+    *,
+    last_day: dt.date,
+    minutes: dict[tuple[str, dt.date], int],
 ) -> dt.date | None:
     """A start before ``last_day`` at which a joint session fits the plan as it stands
     (rules 1-6), taking the place of one of the child's movable sessions in that period
     where the period is full: a move the plan could have made and did not."""
     inst = ctx.instance
     fixed = {s.id for s in solution.sessions if s.start < inst.freeze_until or s.locked}
-    minutes: dict[tuple[str, dt.date], int] = defaultdict(int)
-    for s in solution.sessions:
-        for ref in (s.worker, s.with_worker):
-            if ref is not None:
-                minutes[(ref, monday(ctx.local_day(s.start)))] += elapsed_minutes(s.start, s.end)
     own = [s for s in solution.sessions if s.child == child]
     day = max(inst.horizon_start, ctx.today)
     while day <= last_day:

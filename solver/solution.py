@@ -7,7 +7,7 @@ one to one.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 
 @dataclass(frozen=True, slots=True)
@@ -98,3 +98,14 @@ class Solution:
     metrics: Metrics
     status: str
     bounds: tuple[GoalBound, ...] = ()
+
+
+def solution_in_utc(solution: Solution) -> Solution:
+    """The same plan with every session time in UTC (see ``instance.in_utc`` for why)."""
+    return replace(
+        solution,
+        sessions=tuple(
+            replace(s, start=s.start.astimezone(dt.UTC), end=s.end.astimezone(dt.UTC))
+            for s in solution.sessions
+        ),
+    )

@@ -14,12 +14,12 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 from solver.context import Context
 from solver.eligibility import at_work, may_hold_case, may_work_with, weekly_capacity_minutes
 from solver.instance import ExistingSession, Instance, in_utc
-from solver.solution import PlannedSession, Solution
+from solver.solution import PlannedSession, Solution, solution_in_utc
 from solver.timegrid import elapsed_minutes, lies_within, monday, travel_minutes, wall_minute
 
 
@@ -31,13 +31,7 @@ class Violation:
 
 def validate(instance: Instance, solution: Solution) -> list[Violation]:
     instance = in_utc(instance)
-    solution = replace(
-        solution,
-        sessions=tuple(
-            replace(s, start=s.start.astimezone(dt.UTC), end=s.end.astimezone(dt.UTC))
-            for s in solution.sessions
-        ),
-    )
+    solution = solution_in_utc(solution)
     ctx = Context(instance)
     out: list[Violation] = []
     existing = {s.id: s for s in instance.existing_sessions}
