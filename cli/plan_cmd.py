@@ -132,11 +132,30 @@ def plan(
         bool, typer.Option("--commit", help="Make it the current plan, deliver alerts.")
     ] = False,
     fail_on: FailOnOption = None,
+    proposal_id: Annotated[
+        int | None,
+        typer.Option(
+            "--proposal",
+            help="With --commit: commit this stored proposal (its horizon and teams) "
+            "if nothing has changed since it was shown.",
+        ),
+    ] = None,
 ) -> None:
-    """Solve, and show the summary, the changes against the current plan and the alerts."""
+    """Solve, and show the summary, the changes against the current plan and the alerts.
+
+    A dry run is stored as a proposal; --commit then commits exactly that plan while
+    nothing it was made from has changed, else plans again and lists what differs.
+    """
     context = app_context(ctx)
     _check_fail_on(fail_on)
-    request = build_request(context, start, weeks, as_of, team)
+    if proposal_id is not None:
+        if not do_commit:
+            raise ConfigError("--proposal is for committing a stored proposal: add --commit")
+        if start is not None or weeks is not None or team:
+            raise ConfigError("--proposal takes its horizon and teams from the proposal")
+        request = replan.request_of(context.database, proposal_id, parse_as_of(as_of, context))
+    else:
+        request = build_request(context, start, weeks, as_of, team)
     outcome = replan.run(
         context.database,
         context.settings,
@@ -145,6 +164,7 @@ def plan(
         do_commit=do_commit,
         after_commit=after_commit_hook(context) if do_commit else None,
         progress=_progress,
+        proposal_id=proposal_id,
     )
     proposal = outcome.proposal
     if outcome.committed is not None:
@@ -192,6 +212,28 @@ def print_proposal(proposal: Proposal, context: AppContext, *, committed: bool) 
         f"changes against the current plan: {len(proposal.changes)}, "
         f"solved in {m['solve_seconds']} s"
     )
+    if proposal.solution.clock_stopped:
+        typer.echo(
+            "  note: the machine was so slow that the safety clock stopped the search; "
+            "a rerun may give a different plan"
+        )
+    if proposal.reused is not None:
+        typer.echo(
+            f"  this is proposal {proposal.reused} exactly as previewed: nothing has changed since"
+        )
+    if proposal.preview is not None:
+        check = proposal.preview
+        tail = "differences from the preview:" if check.differences else "the same plan"
+        typer.echo(
+            f"  planned again, not proposal {check.proposal} as previewed: {check.why}; {tail}"
+        )
+        for line in check.differences:
+            typer.echo(f"    {line}")
+    if proposal.stored is not None:
+        typer.echo(
+            f"  stored as proposal {proposal.stored}: 'keyworker plan --commit' with the same "
+            "--start, --weeks and --team commits exactly this plan while nothing changes"
+        )
     if proposal.changes:
         typer.echo("\nChanges:")
         for change in proposal.changes[:200]:

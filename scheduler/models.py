@@ -195,6 +195,24 @@ class PlanVersion(Base):
     )
 
 
+class PlanProposal(Base):
+    """A plan shown by ``plan`` (a dry run), kept so that ``plan --commit`` commits
+    exactly that plan when nothing it was made from has changed since."""
+
+    __tablename__ = "plan_proposals"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    created_at: Mapped[datetime]
+    created_by: Mapped[str] = mapped_column(String(100))
+    as_of: Mapped[datetime]
+    horizon_start: Mapped[date] = mapped_column(Date)
+    weeks: Mapped[int] = mapped_column(Integer)
+    teams: Mapped[list[str]] = mapped_column(default=list)
+    timezone: Mapped[str] = mapped_column(String(64))
+    fingerprint: Mapped[str] = mapped_column(String(64))
+    solution: Mapped[dict[str, Any]] = mapped_column(default=dict)
+
+
 class PlanAllocation(Base):
     """One child's key-worker period in one committed plan (the Plan JSON allocation)."""
 

@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 
 import solver
 from scheduler import alerts as alert_rules
-from scheduler import audit, plan_json
+from scheduler import audit, plan_json, proposals
 from scheduler.db import Database
 from scheduler.diff import Change, StoredSessionView, changes
 from scheduler.errors import NotFound, PlanningFailed
@@ -47,6 +47,15 @@ class PlanRequest:
     teams: tuple[str, ...] = ()
 
 
+@dataclass(frozen=True, slots=True)
+class PreviewCheck:
+    """A stored preview that was not committed as it was: why, and what differs."""
+
+    proposal: int
+    why: str
+    differences: list[str]
+
+
 @dataclass
 class Proposal:
     request: PlanRequest
@@ -56,6 +65,10 @@ class Proposal:
     metrics: dict[str, Any]
     version: int
     changes: list[Change]
+    fingerprint: str = ""
+    reused: int | None = None  # the stored proposal committed as it was previewed
+    stored: int | None = None  # the id this (dry-run) proposal is stored under
+    preview: PreviewCheck | None = None  # a preview that could not be committed as it was
 
     @property
     def instance(self) -> solver.Instance:
@@ -99,23 +112,21 @@ def _scope(settings: Settings, request: PlanRequest) -> Scope:
     )
 
 
-def propose(
+@dataclass(frozen=True, slots=True)
+class _Inputs:
+    loaded: Loaded
+    version: int
+    stored_views: dict[str, StoredSessionView]
+
+
+def _load(
     database: Database,
     settings: Settings,
     request: PlanRequest,
-    *,
-    progress: Progress | None = None,
-    edit: Callable[[solver.Instance], solver.Instance] | None = None,
-) -> Proposal:
-    """Solve for ``request`` and return the plan, its alerts and changes; writes nothing.
-
-    ``edit`` changes the loaded instance before solving (``whatif``).
-    """
-    say = progress or (lambda _message: None)
-    scope = _scope(settings, request)
-    say("loading the team from the database")
+    edit: Callable[[solver.Instance], solver.Instance] | None,
+) -> _Inputs:
     with database.reading() as session:
-        loaded = load_instance(session, scope)
+        loaded = load_instance(session, _scope(settings, request))
         version = (session.scalar(select(func.max(PlanVersion.id))) or 0) + 1
         stored_views = {
             s.id: StoredSessionView(
@@ -130,16 +141,74 @@ def propose(
         }
     if edit is not None:
         loaded = replace(loaded, instance=edit(loaded.instance))
-    instance = loaded.instance
+    return _Inputs(loaded, version, stored_views)
+
+
+def propose(
+    database: Database,
+    settings: Settings,
+    request: PlanRequest,
+    *,
+    progress: Progress | None = None,
+    edit: Callable[[solver.Instance], solver.Instance] | None = None,
+    previewed: proposals.StoredProposal | None = None,
+) -> Proposal:
+    """Solve for ``request`` and return the plan, its alerts and changes; writes nothing.
+
+    ``edit`` changes the loaded instance before solving (``whatif``). ``previewed``:
+    a stored proposal for this request; where nothing it was made from has changed
+    and it still holds at ``request.now``, it is the plan (no solve), else the new
+    plan lists what differs from it.
+    """
+    say = progress or (lambda _message: None)
+    say("loading the team from the database")
+    inputs = _load(database, settings, request, edit)
+    instance = inputs.loaded.instance
+    params = solver_params(settings)
+    mark = proposals.fingerprint(inputs.loaded, request.teams, params)
+    started = clock.perf_counter()
+    why = ""
+    if previewed is not None and previewed.solution is not None:
+        if previewed.fingerprint == mark:
+            again = proposals.at_now(previewed.solution, instance.now)
+            if not solver.validate(instance, again):
+                say(f"nothing has changed since proposal {previewed.id}: committing it")
+                proposal = _finish(inputs, request, again, started)
+                return replace(proposal, fingerprint=mark, reused=previewed.id)
+            why = "the time has moved past part of it"
+        else:
+            why = "what it was made from has changed"
     say(
         f"solving for {len(instance.children)} children and {len(instance.workers)} workers, "
         f"{instance.horizon_start} .. {instance.horizon_end}"
     )
-    started = clock.perf_counter()
     try:
-        solution = solver.solve(instance, solver_params(settings), progress=say)
+        solution = solver.solve(instance, params, progress=say)
     except solver.SolverError as exc:
         raise PlanningFailed(f"the solver could not make a plan: {exc}") from exc
+    proposal = _finish(inputs, request, solution, started)
+    proposal = replace(proposal, fingerprint=mark)
+    if previewed is not None and previewed.solution is not None:
+        proposal = replace(
+            proposal,
+            preview=PreviewCheck(
+                previewed.id,
+                why,
+                proposals.differences(
+                    previewed.solution, solution, zone=ZoneInfo(settings.timezone)
+                ),
+            ),
+        )
+    say("done")
+    return proposal
+
+
+def _finish(
+    inputs: _Inputs, request: PlanRequest, solution: solver.Solution, started: float
+) -> Proposal:
+    """Validate ``solution`` and derive its alerts, metrics and changes."""
+    loaded = inputs.loaded
+    instance = loaded.instance
     violations = solver.validate(instance, solution)
     if violations:
         listed = "; ".join(str(v) for v in violations[:5])
@@ -155,21 +224,20 @@ def propose(
         a.child: a.key_worker for a in solution.allocations if a.start == instance.horizon_start
     }
     found = changes(
-        stored_views,
+        inputs.stored_views,
         solution,
         now=request.now,
-        zone=ZoneInfo(settings.timezone),
+        zone=ZoneInfo(instance.timezone),
         key_workers=key_on_start,
         committed=loaded.committed_changes,
     )
-    say("done")
     return Proposal(
         request=request,
         loaded=loaded,
         solution=solution,
         alerts=planned_alerts,
         metrics=metrics,
-        version=version,
+        version=inputs.version,
         changes=found,
     )
 

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
+from scheduler import proposals
 from scheduler.db import Database
+from scheduler.errors import NotFound
 from scheduler.notify import DeliveryReport, deliver_alerts, tell_workers
 from scheduler.pipeline import (
     AfterCommit,
@@ -37,14 +39,55 @@ def run(
     do_commit: bool,
     after_commit: AfterCommit | None = None,
     progress: Progress | None = None,
+    proposal_id: int | None = None,
 ) -> RunOutcome:
-    proposal = propose(database, settings, request, progress=progress)
+    """Plan ``request``; a dry run is stored as a proposal, and a commit commits the
+    newest stored proposal for the same horizon and teams (or ``proposal_id``) when
+    nothing it was made from has changed, else a new plan that says what differs."""
+    previewed = None
+    if do_commit:
+        with database.reading() as session:
+            if proposal_id is not None:
+                found = proposals.by_id(session, proposal_id)
+                if found is None:
+                    raise NotFound("stored proposal", str(proposal_id))
+                previewed = found[0]
+            else:
+                previewed = proposals.latest(
+                    session, start=request.start, weeks=request.weeks, teams=request.teams
+                )
+    proposal = propose(database, settings, request, progress=progress, previewed=previewed)
     if not do_commit:
+        with database.transaction() as session:
+            proposal.stored = proposals.store(
+                session,
+                solution=proposal.solution,
+                fingerprint=proposal.fingerprint,
+                settings=settings,
+                start=request.start,
+                weeks=request.weeks,
+                teams=request.teams,
+                as_of=request.now,
+                created_at=datetime.now(UTC),
+                created_by=actor,
+            )
         return RunOutcome(proposal, None, None)
     result = commit(database, proposal, actor=actor, now=request.now, after_commit=after_commit)
     delivery = deliver_alerts(database, settings, now=request.now)
     tell_workers(database, settings, worker_notices(proposal, settings), delivery)
     return RunOutcome(proposal, result, delivery)
+
+
+def request_of(database: Database, proposal_id: int, now: datetime) -> PlanRequest:
+    """The horizon and teams of stored proposal ``proposal_id``, planned at ``now``."""
+    with database.reading() as session:
+        found = proposals.by_id(session, proposal_id)
+        if found is None:
+            raise NotFound("stored proposal", str(proposal_id))
+        row = found[1]
+        return PlanRequest(
+            now=now, start=row.horizon_start, weeks=row.weeks, teams=tuple(row.teams)
+        )
 
 
 def worker_notices(proposal: Proposal, settings: Settings) -> dict[str, list[str]]:

@@ -28,12 +28,12 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
-import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from ortools.sat.python import cp_model
 
 from solver.assignment import GapProblem, add_assignment
+from solver.budget import Budget
 from solver.context import RISK_WEIGHT, Context, TeamPart, team_parts
 from solver.eligibility import employed, may_hold_case
 from solver.errors import SolverError
@@ -190,28 +190,25 @@ def _pinned_keys(
 
 
 def _solve_team(
-    ctx: Context, part: TeamPart, seconds: float, cp_workers: int, params: SolverParams
+    ctx: Context, part: TeamPart, budget: Budget, cp_workers: int, params: SolverParams
 ) -> TeamAllocation:
     """The team's allocation; a re-plan first keeps the current key workers (pinned),
     and solves without the pins only if that is infeasible (a worker's caseload fell)."""
-    started = time.monotonic()
     try:
-        return _solve_team_model(ctx, part, seconds, cp_workers, params, pin=True)
+        return _solve_team_model(ctx, part, budget, cp_workers, params, pin=True)
     except SolverError:
-        left = max(0.2, seconds - (time.monotonic() - started))
-        return _solve_team_model(ctx, part, left, cp_workers, params, pin=False)
+        return _solve_team_model(ctx, part, budget, cp_workers, params, pin=False)
 
 
 def _solve_team_model(
     ctx: Context,
     part: TeamPart,
-    seconds: float,
+    budget: Budget,
     cp_workers: int,
     params: SolverParams,
     *,
     pin: bool,
 ) -> TeamAllocation:
-    started = time.monotonic()
     model = cp_model.CpModel()
     blocks = _blocks(ctx, part.workers, part.children)
     current = current_allocation_map(ctx)
@@ -392,7 +389,7 @@ def _solve_team_model(
     lex = solve_lexicographic(
         model,
         [unallocated, continuity, stability, wishes],
-        time_limit=max(0.2, (1 - SECONDARY_SHARE) * seconds - (time.monotonic() - started)),
+        budget=budget.share(1 - SECONDARY_SHARE),
         num_workers=cp_workers,
         seed=params.random_seed,
         log=params.log_search,
@@ -405,12 +402,12 @@ def _solve_team_model(
     }
     gained = _fill_unallocated(ctx, keys, key_by, block_days, child_blocks, new_cost=new_cost)
     levels = [
-        LevelResult(r.level, r.name, r.value - gained, min(r.bound, r.value - gained), r.optimal)
+        replace(r, value=r.value - gained, bound=min(r.bound, r.value - gained))
         if r.level == 1 and gained
         else r
         for r in lex.levels
     ]
-    seconds_of = choose_secondaries(
+    seconds_of, spread_by_clock = choose_secondaries(
         TeamBlocks(
             ctx=ctx,
             part=part,
@@ -424,7 +421,7 @@ def _solve_team_model(
         ),
         seed=params.random_seed,
         log=params.log_search,
-        seconds=max(0.05, seconds - (time.monotonic() - started)),
+        budget=budget.share(SECONDARY_SHARE),
     )
     by_child: dict[str, dict[dt.date, DayAlloc]] = {}
     for child, blist in child_blocks.items():
@@ -433,6 +430,8 @@ def _solve_team_model(
             for day in block_days[(child, b)]:
                 days_map[day] = (keys[(child, b)], seconds_of.get((child, b)))
         by_child[child] = days_map
+    if spread_by_clock and levels:
+        levels[-1] = replace(levels[-1], clock_stopped=True)
     # minutes a week over capacity, from the decisions (not from the free overflow
     # variables, which may sit anywhere below their 15-minute unit)
     weekly_by: dict[tuple[str, int], int] = {}
@@ -536,16 +535,16 @@ def _fill_unallocated(
     return gained
 
 
-def allocate(ctx: Context, params: SolverParams, seconds: float) -> AllocationResult:
+def allocate(ctx: Context, params: SolverParams, budget: Budget) -> AllocationResult:
     """Key and secondary worker for every planned child and in-force horizon day."""
     parts = team_parts(ctx)
     sizes = [len(p.children) for p in parts]
     outputs = run_parts(
         parts,
         sizes,
-        seconds,
+        budget,
         params.num_workers,
-        lambda part, secs, cpw: _solve_team(ctx, part, secs, cpw, params),
+        lambda part, share, cpw: _solve_team(ctx, part, share, cpw, params),
         use_processes=params.use_processes,
     )
     result = AllocationResult()

@@ -9,13 +9,16 @@ order, not a weighted sum.
 from __future__ import annotations
 
 import math
-import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from ortools.sat.python import cp_model
 
+from solver.budget import Budget, stopped_by_clock, used
 from solver.errors import SolverError
+
+# a hint completion or a first feasible point: a small share of work, not a search
+COMPLETION_WORK = 2.0
 
 
 @dataclass
@@ -48,12 +51,18 @@ class LevelResult:
     value: int
     bound: int
     optimal: bool
+    # the safety clock, not the work budget, ended this level's search
+    clock_stopped: bool = False
 
 
 @dataclass
 class LexResult:
     values: list[int]
     levels: list[LevelResult]
+
+    @property
+    def clock_stopped(self) -> bool:
+        return any(r.clock_stopped for r in self.levels)
 
     def value(self, var: cp_model.IntVar) -> int:
         return self.values[var.index]
@@ -73,14 +82,23 @@ def _level_value(level: Level, values: list[int]) -> int:
     return sum(values[v.index] * w for v, w in zip(level.variables, level.weights, strict=True))
 
 
-def _completed(model: cp_model.CpModel, num_workers: int, seed: int) -> list[int] | None:
+def _settings(solver: cp_model.CpSolver, num_workers: int, seed: int) -> None:
+    solver.parameters.num_workers = num_workers
+    # interleaved: the portfolio's workers take turns in fixed batches, so the search
+    # is the same whatever the machine's load (and whatever num_workers is)
+    solver.parameters.interleave_search = True
+    solver.parameters.random_seed = seed
+
+
+def _completed(
+    model: cp_model.CpModel, budget: Budget, num_workers: int, seed: int
+) -> list[int] | None:
     """The model's hint completed to a solution (hinted variables fixed), if it is one."""
     solver = cp_model.CpSolver()
-    solver.parameters.num_workers = num_workers
-    solver.parameters.random_seed = seed
+    _settings(solver, num_workers, seed)
     solver.parameters.stop_after_first_solution = True
     solver.parameters.fix_variables_to_their_hinted_value = True
-    solver.parameters.max_time_in_seconds = 5.0
+    budget.limit(solver, COMPLETION_WORK)
     if solver.solve(model) in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         return list(solver.response_proto.solution)
     return None
@@ -115,7 +133,7 @@ def solve_lexicographic(
     model: cp_model.CpModel,
     levels: list[Level],
     *,
-    time_limit: float,
+    budget: Budget,
     num_workers: int,
     seed: int,
     log: bool = False,
@@ -124,15 +142,14 @@ def solve_lexicographic(
 ) -> LexResult:
     """Solve ``levels`` in order; the model's hints are the starting point.
 
-    ``shares`` splits ``time_limit`` between levels (time a level leaves unused
+    ``shares`` splits ``budget``'s work between levels (work a level leaves unused
     goes to the next). A level that the current solution already puts at 0 is
     optimal without a solve.
     """
-    deadline = time.monotonic() + time_limit
     values: list[int] | None = None
     results: list[LevelResult] = []
     weights_left = list(shares) if len(shares) == len(levels) else [1.0] * len(levels)
-    overrun = 0.0
+    work_left = budget.work
     for position, level in enumerate(levels):
         if values is not None and _level_value(level, values) == 0:
             results.append(LevelResult(level.level, level.name, 0, 0, True))
@@ -153,22 +170,15 @@ def solve_lexicographic(
             model.minimize(objective)
         if level.restart_hint is not None and values is not None:
             replace_hints(model, level.restart_hint)
-        # each solve costs more than its time limit (copying the model, presolve): what
-        # the last one overran is kept back for every solve still to come
-        solves_left = len(levels) - position
-        remaining = max(0.05, deadline - time.monotonic() - overrun * solves_left)
         share = weights_left[position] / sum(weights_left[position:])
         solver = cp_model.CpSolver()
-        solver.parameters.max_time_in_seconds = max(0.05, remaining * share)
-        began = time.monotonic()
-        solver.parameters.num_workers = num_workers
-        # one worker: still interleave the LNS/local-search portfolio in that thread
-        solver.parameters.interleave_search = num_workers == 1
-        solver.parameters.random_seed = seed
+        _settings(solver, num_workers, seed)
+        budget.limit(solver, work_left * share)
         solver.parameters.log_search_progress = log
         solver.parameters.relative_gap_limit = level.relative_gap
         status = solver.solve(model)
-        overrun = max(0.0, time.monotonic() - began - solver.parameters.max_time_in_seconds)
+        work_left = max(0.0, work_left - used(solver))
+        by_clock = stopped_by_clock(solver, status)
         if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
             values = list(solver.response_proto.solution)
             value = _level_value(level, values)
@@ -179,7 +189,9 @@ def solve_lexicographic(
                 bound = max(0, math.ceil(solver.best_objective_bound - 1e-6))
             bound = min(bound, value)
             results.append(
-                LevelResult(level.level, level.name, value, bound, status == cp_model.OPTIMAL)
+                LevelResult(
+                    level.level, level.name, value, bound, status == cp_model.OPTIMAL, by_clock
+                )
             )
             model.add(objective <= value)
             hint_all(model, values)
@@ -188,13 +200,13 @@ def solve_lexicographic(
             # better at this level than the level above's solution (it meets the levels
             # above, or completing it fails)
             if level.restart_hint is not None:
-                completed = _completed(model, num_workers, seed)
+                completed = _completed(model, budget, num_workers, seed)
                 if completed is not None and _level_value(level, completed) < _level_value(
                     level, values
                 ):
                     values = completed
             value = _level_value(level, values)
-            results.append(LevelResult(level.level, level.name, value, 0, False))
+            results.append(LevelResult(level.level, level.name, value, 0, False, by_clock))
             model.add(objective <= value)
             hint_all(model, values)
         else:
@@ -202,10 +214,10 @@ def solve_lexicographic(
             # else take the first feasible point (nothing scheduled, nobody allocated)
             model.clear_objective()  # type: ignore[no-untyped-call]
             first = cp_model.CpSolver()
-            first.parameters.num_workers = num_workers
-            first.parameters.random_seed = seed
+            _settings(first, num_workers, seed)
             first.parameters.stop_after_first_solution = True
-            first.parameters.max_time_in_seconds = 60.0
+            # a first point is owed whatever the budget: only the safety clock limits it
+            first.parameters.max_time_in_seconds = budget.seconds_left() + 30.0
             first.parameters.fix_variables_to_their_hinted_value = True
             status = first.solve(model)
             if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
@@ -217,15 +229,15 @@ def solve_lexicographic(
                 )
             values = list(first.response_proto.solution)
             value = _level_value(level, values)
-            results.append(LevelResult(level.level, level.name, value, 0, False))
+            results.append(LevelResult(level.level, level.name, value, 0, False, by_clock))
             model.add(objective <= value)
     if values is None:
         # every level was empty: solve once for a feasible point
         model.clear_objective()  # type: ignore[no-untyped-call]
         solver = cp_model.CpSolver()
-        solver.parameters.max_time_in_seconds = max(0.05, deadline - time.monotonic())
-        solver.parameters.num_workers = num_workers
-        solver.parameters.random_seed = seed
+        _settings(solver, num_workers, seed)
+        solver.parameters.stop_after_first_solution = True
+        solver.parameters.max_time_in_seconds = budget.seconds_left() + 30.0
         status = solver.solve(model)
         if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
             raise SolverError(stage, f"no feasible solution: {solver.status_name(status)}")

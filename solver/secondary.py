@@ -41,6 +41,7 @@ from typing import TYPE_CHECKING
 
 from ortools.sat.python import cp_model
 
+from solver.budget import Budget, stopped_by_clock
 from solver.context import RISK_WEIGHT, Context, TeamPart
 from solver.eligibility import employed, may_hold_case
 from solver.lexico import Level
@@ -49,7 +50,6 @@ from solver.timegrid import intersect
 if TYPE_CHECKING:
     from solver.allocation import Block
 
-SECONDARY_SECONDS = 1.5  # per team, wall clock: a guard for a busy machine only
 DETERMINISTIC_LIMIT = 0.3  # CP-SAT's deterministic time for the spread (level 4)
 
 # level 1 weights (see the module docstring)
@@ -285,16 +285,17 @@ def _greedy(facts: _Facts, best: dict[str, _Best]) -> dict[ChildBlock, str]:
 def choose_secondaries(
     team: TeamBlocks,
     *,
+    budget: Budget,
     seed: int = 0,
     log: bool = False,
-    seconds: float = SECONDARY_SECONDS,
-) -> dict[ChildBlock, str]:
-    """A secondary worker per child-block where the team has an eligible one."""
+) -> tuple[dict[ChildBlock, str], bool]:
+    """A secondary worker per child-block where the team has an eligible one, and
+    whether the safety clock (not the work limit) stopped the spread's search."""
     facts = _Facts(team)
     best = {c: found for c in team.child_blocks if (found := _best(facts, c)) is not None}
     start = _greedy(facts, best)
     if all(len(a) == 1 for plan in best.values() for a in plan.allowed):
-        return start  # nothing left to spread
+        return start, False  # nothing left to spread
     model = cp_model.CpModel()
     x: dict[ChildBlock, dict[str, cp_model.IntVar]] = {}
     for child, plan in best.items():
@@ -332,7 +333,8 @@ def choose_secondaries(
     for cb, here in x.items():
         for w, var in here.items():
             model.add_hint(var, int(start[cb] == w))
-    return _spread(model, x, seed=seed, log=log, seconds=seconds) or start
+    spread, by_clock = _spread(model, x, seed=seed, log=log, budget=budget)
+    return spread or start, by_clock
 
 
 def _spread(
@@ -341,27 +343,25 @@ def _spread(
     *,
     seed: int,
     log: bool,
-    seconds: float,
-) -> dict[ChildBlock, str] | None:
+    budget: Budget,
+) -> tuple[dict[ChildBlock, str] | None, bool]:
     """Solve the spread; None where no solution came back."""
     solver = cp_model.CpSolver()
     solver.parameters.num_workers = 1
     solver.parameters.random_seed = seed
     solver.parameters.log_search_progress = log
-    # the deterministic limit makes the answer the same on a busy machine; the wall
-    # clock one only guards the stage's budget
-    solver.parameters.max_deterministic_time = DETERMINISTIC_LIMIT
-    solver.parameters.max_time_in_seconds = seconds
+    budget.limit(solver, min(DETERMINISTIC_LIMIT, budget.work))
     status = solver.solve(model)
+    by_clock = stopped_by_clock(solver, status)
     if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-        return None
+        return None, by_clock
     out: dict[ChildBlock, str] = {}
     for cb, here in x.items():
         picked = [w for w, var in here.items() if solver.boolean_value(var)]
         if len(picked) != 1:
-            return None
+            return None, by_clock
         out[cb] = picked[0]
-    return out
+    return out, by_clock
 
 
 def _balance(

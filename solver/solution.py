@@ -98,6 +98,9 @@ class Solution:
     metrics: Metrics
     status: str
     bounds: tuple[GoalBound, ...] = ()
+    # the safety clock stopped a search before its work budget was spent: a rerun of
+    # the same input may give another plan (the machine was far slower than usual)
+    clock_stopped: bool = False
 
 
 def solution_in_utc(solution: Solution) -> Solution:

@@ -55,12 +55,15 @@ def solve(
     check_instance(instance)
     instance = in_utc(instance)
     ctx = Context(instance)
+    budget = params.budget()
     say(f"allocating {len(ctx.planned)} planned children")
-    alloc = allocate(ctx, params, params.time_limit_seconds * ALLOCATION_SHARE)
+    alloc = allocate(ctx, params, budget.share(ALLOCATION_SHARE))
     say("timetabling sessions")
-    remaining = max(1.0, params.time_limit_seconds - (time.monotonic() - started))
-    finish = min(0.3 * remaining, FINISH_SECONDS_PER_CHILD * len(ctx.planned))
-    table = timetable(ctx, alloc, params, remaining - finish)
+    # the work after the team timetables (the cross-team fill, findings) is Python:
+    # kept back from the searches in proportion to the children, so the call keeps
+    # near its nominal time limit
+    finish = min(0.3, FINISH_SECONDS_PER_CHILD * len(ctx.planned) / params.time_limit_seconds)
+    table = timetable(ctx, alloc, params, budget.share((1 - ALLOCATION_SHARE) * (1 - finish)))
     solution = assemble(ctx, alloc, table, started)
     say(f"done in {solution.metrics.solve_seconds} s ({solution.status})")
     return solution
@@ -90,7 +93,16 @@ def assemble(
     metrics = build_metrics(ctx, allocations, sessions, findings, seconds)
     bounds = sum_bounds("allocation", alloc.levels) + sum_bounds("timetable", table.levels)
     status = "OPTIMAL" if bounds and all(b.optimal for b in bounds) else "FEASIBLE"
-    return Solution(tuple(allocations), tuple(sessions), tuple(findings), metrics, status, bounds)
+    clock_stopped = any(r.clock_stopped for part in alloc.levels + table.levels for r in part)
+    return Solution(
+        tuple(allocations),
+        tuple(sessions),
+        tuple(findings),
+        metrics,
+        status,
+        bounds,
+        clock_stopped=clock_stopped,
+    )
 
 
 def sum_bounds(stage: str, parts: list[list[LevelResult]]) -> tuple[GoalBound, ...]:

@@ -49,14 +49,14 @@ import bisect
 import datetime as dt
 import hashlib
 import itertools
-import time
 from collections import defaultdict
 from collections.abc import Hashable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from ortools.sat.python import cp_model
 
 from solver.allocation import AllocationResult, DayAlloc, pattern_slots
+from solver.budget import Budget
 from solver.candidates import (
     KEY,
     OTHER,
@@ -85,9 +85,9 @@ from solver.weights import COVER_WEIGHT, GAP_WEIGHT, HANDOVER_WEIGHT
 OTHER_COVER_LIMIT = 4
 # below this, a team model's CP-SAT search is skipped: at la size (38,000 candidates a
 # team) building the model and four presolves take 3-5 s whatever the time limit
-MIN_SEARCH_SECONDS = 1.0
+MIN_SEARCH_WORK = 0.7
 # with less time than this a team model builds two starts, not five (la size: ~2 s each)
-FEW_STARTS_BELOW = 4.0
+FEW_STARTS_BELOW = 2.8
 KEY_STEP = 30
 COVER_STEP = 60
 
@@ -1053,8 +1053,7 @@ class _TeamModel:
             out += sorted(keepable[child])
         return out
 
-    def solve(self, seconds: float, cp_workers: int, params: SolverParams) -> TeamTimetable:
-        started = time.monotonic()
+    def solve(self, budget: Budget, cp_workers: int, params: SolverParams) -> TeamTimetable:
         self.build_candidates()
         self._prepare_costs()
         own = self._greedy_hint()
@@ -1065,7 +1064,7 @@ class _TeamModel:
                 raise _Rebuild(child)
         starts: list[list[int]] = [own]
         variants = list(itertools.product((False, True), (False, True)))
-        if seconds < FEW_STARTS_BELOW:  # the one that wins most often on generated teams
+        if budget.work < FEW_STARTS_BELOW:  # the one that wins most often on generated teams
             variants = [(True, False)]
         for by_risk, handovers_first in variants:
             starts.append(
@@ -1084,14 +1083,14 @@ class _TeamModel:
         picked = set(best)
         # a pinned child whose session the repair moved for another's goal-2 gain is free
         pins = [i for i in pins if self.cands[i].child not in unpinned]
-        if seconds - (time.monotonic() - started) < MIN_SEARCH_SECONDS:
-            # too little time left for CP-SAT to better the start (building the model and
-            # its presolve alone take longer at this size): the repaired start is the plan
+        if budget.work < MIN_SEARCH_WORK:
+            # too little work for CP-SAT to better the start (building the model and its
+            # presolve alone take more at this size): the repaired start is the plan
             indices = sorted(picked)
             levels = self._start_levels(indices)
         else:
             indices, levels = self._search(
-                picked, pins, started=started, seconds=seconds, cp_workers=cp_workers, params=params
+                picked, pins, budget=budget, cp_workers=cp_workers, params=params
             )
         chosen = [self.cands[i] for i in indices]
         rescued = {c.rescue_of for c in chosen if c.rescue_of is not None}
@@ -1108,8 +1107,7 @@ class _TeamModel:
         picked: set[int],
         pins: list[int],
         *,
-        started: float,
-        seconds: float,
+        budget: Budget,
         cp_workers: int,
         params: SolverParams,
     ) -> tuple[list[int], list[LevelResult]]:
@@ -1134,7 +1132,7 @@ class _TeamModel:
         lex = solve_lexicographic(
             self.model,
             self.levels,
-            time_limit=max(0.2, seconds - (time.monotonic() - started)),
+            budget=budget,
             num_workers=cp_workers,
             seed=params.random_seed,
             log=params.log_search,
@@ -1148,7 +1146,7 @@ class _TeamModel:
             indices = sorted(filled)
             value = self._short_cost(indices)
             levels = [
-                LevelResult(r.level, r.name, value, min(r.bound, value), r.bound >= value)
+                replace(r, value=value, bound=min(r.bound, value), optimal=r.bound >= value)
                 if r.level == 1
                 else r
                 for r in levels
@@ -1269,24 +1267,22 @@ class _TeamModel:
 
 
 def timetable(
-    ctx: Context, alloc: AllocationResult, params: SolverParams, seconds: float
+    ctx: Context, alloc: AllocationResult, params: SolverParams, budget: Budget
 ) -> TimetableResult:
     facts = fixed_facts(ctx)
     travel = TravelTable(ctx)
     parts = team_parts(ctx)
     sizes = [len(p.children) for p in parts]
 
-    def work(part: TeamPart, secs: float, cpw: int) -> TeamTimetable:
-        started = time.monotonic()
+    def work(part: TeamPart, share: Budget, cpw: int) -> TeamTimetable:
         try:
-            return _TeamModel(ctx, part, alloc, facts, travel).solve(secs, cpw, params)
+            return _TeamModel(ctx, part, alloc, facts, travel).solve(share, cpw, params)
         except _Rebuild:  # a kept session no longer fits: every child gets all candidates
-            left = max(0.2, secs - (time.monotonic() - started))
             model = _TeamModel(ctx, part, alloc, facts, travel, shortcut=False)
-            return model.solve(left, cpw, params)
+            return model.solve(share, cpw, params)
 
     outputs = run_parts(
-        parts, sizes, seconds, params.num_workers, work, use_processes=params.use_processes
+        parts, sizes, budget, params.num_workers, work, use_processes=params.use_processes
     )
     result = TimetableResult(kept=facts.kept)
     cross = CrossTeamCover(

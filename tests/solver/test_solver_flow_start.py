@@ -7,6 +7,7 @@ import datetime as dt
 from ortools.sat.python import cp_model
 from solver_builders import MONDAY, make_child, make_instance, make_worker
 
+from solver.budget import Budget
 from solver.context import Context
 from solver.flow_start import flow_keys
 from solver.instance import in_utc
@@ -68,9 +69,9 @@ def test_completed_hint_is_a_solution_or_none() -> None:
     model.add(x + y <= 1)
     model.add_hint(x, 1)
     model.add_hint(y, 0)
-    completed = _completed(model, num_workers=1, seed=0)
+    completed = _completed(model, Budget.for_seconds(5.0), num_workers=1, seed=0)
     assert completed is not None and completed[x.index] == 1 and completed[y.index] == 0
     model.clear_hints()  # type: ignore[no-untyped-call]
     model.add_hint(x, 1)
     model.add_hint(y, 1)  # breaks x + y <= 1
-    assert _completed(model, num_workers=1, seed=0) is None
+    assert _completed(model, Budget.for_seconds(5.0), num_workers=1, seed=0) is None

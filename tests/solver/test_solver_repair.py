@@ -13,6 +13,7 @@ from solver_builders import MONDAY, at, make_child, make_instance, make_plan, ma
 
 from solver import Instance, SolverParams, Window
 from solver.allocation import allocate
+from solver.budget import Budget
 from solver.candidates import KEY, TravelTable
 from solver.context import Context, team_parts
 from solver.instance import in_utc
@@ -21,7 +22,9 @@ from solver.timetable import _TeamModel, fixed_facts
 
 def team_model(instance: Instance) -> _TeamModel:
     ctx = Context(in_utc(instance))
-    alloc = allocate(ctx, SolverParams(time_limit_seconds=5, num_workers=1), 2.0)
+    alloc = allocate(
+        ctx, SolverParams(time_limit_seconds=5, num_workers=1), Budget.for_seconds(2.0)
+    )
     (part,) = team_parts(ctx)
     model = _TeamModel(ctx, part, alloc, fixed_facts(ctx), TravelTable(ctx))
     model.build_candidates()

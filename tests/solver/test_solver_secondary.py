@@ -22,6 +22,7 @@ from test_solver_goals import replan_input
 
 from solver import Absence, Instance, Window, secondary
 from solver.allocation import allocate
+from solver.budget import Budget
 from solver.context import Context
 
 WEEK1 = Absence(MONDAY, MONDAY + dt.timedelta(days=4))  # Mon-Fri of the first week
@@ -29,7 +30,7 @@ WEEK1 = Absence(MONDAY, MONDAY + dt.timedelta(days=4))  # Mon-Fri of the first w
 
 def named(instance: Instance) -> dict[str, set[str | None]]:
     """The secondary workers each child gets over the horizon (allocation stage only)."""
-    result = allocate(Context(instance), PARAMS, 5.0)
+    result = allocate(Context(instance), PARAMS, Budget.for_seconds(5.0))
     return {child: {sec for _, sec in days.values()} for child, days in result.by_child.items()}
 
 
@@ -179,7 +180,7 @@ def test_no_secondary_is_the_key_worker_or_ineligible() -> None:
         ],
     )
     ctx = Context(instance)
-    result = allocate(ctx, PARAMS, 5.0)
+    result = allocate(ctx, PARAMS, Budget.for_seconds(5.0))
     seen = 0
     for child, days in result.by_child.items():
         kid = ctx.children[child]
@@ -203,7 +204,7 @@ def test_a_team_of_one_names_no_secondary() -> None:
 
 # -- the greedy start is the answer when the solve finds nothing
 def test_greedy_fallback_when_the_model_fails(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(secondary, "_spread", lambda *_, **__: None)
+    monkeypatch.setattr(secondary, "_spread", lambda *_, **__: (None, False))
     instance = make_instance(
         [
             make_worker("W1", absences=(WEEK1,)),
