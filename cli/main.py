@@ -15,7 +15,7 @@ from typing import Annotated, Any
 import typer
 from typer.core import TyperGroup
 
-from cli import data_cmd, plan_cmd, report_cmd, serve_cmd
+from cli import data_cmd, everyday_cmd, plan_cmd, report_cmd, serve_cmd
 from cli.context import AppContext
 from cli.feeds_cmd import calendars_app, feeds_app
 from scheduler.errors import KeyworkerError
@@ -85,6 +85,7 @@ data_cmd.register(app)
 plan_cmd.register(app)
 serve_cmd.register(app)
 report_cmd.register(app)
+everyday_cmd.register(app)
 app.add_typer(feeds_app, name="feeds")
 app.add_typer(calendars_app, name="calendars")
 

@@ -14,14 +14,16 @@ import typer
 from calendars import refresh_feeds
 from cli.context import AppContext, app_context
 from cli.tables import render
-from scheduler import audit, overrides, pipeline, replan
+from scheduler import audit, everyday, overrides, pipeline, replan
 from scheduler.alerts import SEVERITY_RANK, acknowledge
+from scheduler.csv_import import import_files
 from scheduler.errors import ConfigError, NotFound, RefusedAction
 from scheduler.exporting import current_plan_json
 from scheduler.models import Alert
 from scheduler.notify import DeliveryReport
 from scheduler.pipeline import PlanRequest, Proposal
-from scheduler.whatif import WhatIf, editor
+from scheduler.whatif import Delta, WhatIf, editor
+from scheduler.whatif import delta as whatif_delta
 
 alerts_app = typer.Typer(
     help="Open alerts; 'alerts ack ID' acknowledges one.", invoke_without_command=True
@@ -196,7 +198,9 @@ def _ceiling_text(metrics: dict[str, Any]) -> str:
     return "" if ceiling is None else f" (at most {ceiling}% possible with these absences)"
 
 
-def print_proposal(proposal: Proposal, context: AppContext, *, committed: bool) -> None:
+def print_proposal(
+    proposal: Proposal, context: AppContext, *, committed: bool, alerts: bool = True
+) -> None:
     m = proposal.metrics
     instance = proposal.instance
     state = f"committed as version {proposal.version}" if committed else "dry run, not committed"
@@ -240,6 +244,8 @@ def print_proposal(proposal: Proposal, context: AppContext, *, committed: bool) 
             typer.echo(f"  {change.text}")
         if len(proposal.changes) > 200:
             typer.echo(f"  ... and {len(proposal.changes) - 200} more (see --json)")
+    if not alerts:
+        return
     typer.echo(f"\nAlerts ({len(proposal.alerts)}):")
     rows = [(a.severity, a.kind, a.id, a.message) for a in proposal.alerts]
     if rows:
@@ -445,8 +451,21 @@ def whatif(
     team: TeamOption = None,
     json_file: JsonOption = None,
     fail_on: FailOnOption = None,
+    do_commit: Annotated[
+        bool,
+        typer.Option(
+            "--commit",
+            help="Record the change (as 'absence add', 'worker leaves' or an import of the "
+            "referral files would) and commit the plan shown.",
+        ),
+    ] = False,
 ) -> None:
-    """Show the plan and alerts an absence, a leaver or referrals would cause; commits nothing."""
+    """Show what an absence, a leaver or referrals would change in the plan.
+
+    Prints the changes, and only the alerts the change adds or takes away against
+    the current plan (--json writes the whole plan). Without --commit nothing is
+    written.
+    """
     context = app_context(ctx)
     _check_fail_on(fail_on)
     if absent is None and leaving is None and referral is None:
@@ -470,14 +489,88 @@ def whatif(
     proposal = pipeline.propose(
         context.database, context.settings, request, progress=_progress, edit=editor(change)
     )
-    typer.echo("What if: " + describe(change))
-    print_proposal(proposal, context, committed=False)
+    typer.echo("What if: " + describe(change, committed=do_commit))
+    print_proposal(proposal, context, committed=False, alerts=False)
+    print_delta(whatif_delta(context.database, proposal))
     if json_file is not None:
         write_json(json_file, proposal.to_json(committed=False))
+    if do_commit:
+        replan.store_proposal(context.database, context.settings, proposal, actor=context.actor)
+        apply_change(context, change)
+        assert proposal.stored is not None
+        outcome = replan.run(
+            context.database,
+            context.settings,
+            request,
+            actor=context.actor,
+            do_commit=True,
+            after_commit=after_commit_hook(context),
+            progress=_progress,
+            proposal_id=proposal.stored,
+        )
+        committed = outcome.proposal
+        if outcome.committed is not None:
+            committed.version = outcome.committed.version
+        typer.echo("")
+        print_proposal(committed, context, committed=True, alerts=False)
+        if outcome.delivery is not None:
+            print_delivery(outcome.delivery)
+        proposal = committed
     exit_for_severity(proposal, fail_on)
 
 
-def describe(change: WhatIf) -> str:
+def apply_change(context: AppContext, change: WhatIf) -> None:
+    """Record the what-if's change in the store, validated and audited as an import."""
+    settings = context.settings
+    common: dict[str, Any] = {
+        "actor": context.actor,
+        "now": context.now,
+        "timezone": settings.timezone,
+    }
+    if change.absent is not None:
+        worker, first, last = change.absent
+        everyday.add_absence(
+            context.database,
+            worker=worker,
+            start=first.isoformat(),
+            end=last.isoformat(),
+            kind="leave",
+            note=None,
+            **common,
+        )
+    if change.leaving is not None:
+        worker, last_day = change.leaving
+        everyday.worker_leaves(
+            context.database, worker=worker, last_day=last_day.isoformat(), **common
+        )
+    if change.referral_dir is not None:
+        import_files(
+            context.database,
+            [change.referral_dir / "children.csv", change.referral_dir / "plans.csv"],
+            action="referral.add",
+            **common,
+        )
+
+
+def print_delta(found: Delta) -> None:
+    typer.echo(f"\nAlerts the change adds ({len(found.added)}):")
+    if found.added:
+        rows = [(a.severity, a.kind, a.id, a.message) for a in found.added]
+        typer.echo(render(("severity", "kind", "id", "message"), rows))
+    typer.echo(f"\nAlerts the change takes away ({len(found.removed)}):")
+    if found.removed:
+        rows = [(a.severity, a.kind, a.id, a.message) for a in found.removed]
+        typer.echo(render(("severity", "kind", "id", "message"), rows))
+    if found.lost_handovers:
+        typer.echo(f"\nHandovers it loses ({len(found.lost_handovers)}):")
+        for s in found.lost_handovers:
+            with_ref = s.with_worker.ref if s.with_worker else "?"
+            typer.echo(
+                f"  {s.child.ref}: {s.worker.ref} with {with_ref} at {s.start:%Y-%m-%d %H:%M}"
+            )
+
+
+def describe(change: WhatIf, *, committed: bool = False) -> str:
     parts = []
     if change.absent:
         parts.append(f"{change.absent[0]} absent {change.absent[1]} .. {change.absent[2]}")
@@ -485,4 +578,5 @@ def describe(change: WhatIf) -> str:
         parts.append(f"{change.leaving[0]} leaves after {change.leaving[1]}")
     if change.referral_dir:
         parts.append(f"new referrals from {change.referral_dir}")
-    return "; ".join(parts) + " (nothing is committed)"
+    tail = " (recorded, and the plan committed)" if committed else " (nothing is committed)"
+    return "; ".join(parts) + tail

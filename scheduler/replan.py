@@ -58,24 +58,33 @@ def run(
                 )
     proposal = propose(database, settings, request, progress=progress, previewed=previewed)
     if not do_commit:
-        with database.transaction() as session:
-            proposal.stored = proposals.store(
-                session,
-                solution=proposal.solution,
-                fingerprint=proposal.fingerprint,
-                settings=settings,
-                start=request.start,
-                weeks=request.weeks,
-                teams=request.teams,
-                as_of=request.now,
-                created_at=datetime.now(UTC),
-                created_by=actor,
-            )
+        store_proposal(database, settings, proposal, actor=actor)
         return RunOutcome(proposal, None, None)
     result = commit(database, proposal, actor=actor, now=request.now, after_commit=after_commit)
     delivery = deliver_alerts(database, settings, now=request.now)
     tell_workers(database, settings, worker_notices(proposal, settings), delivery)
     return RunOutcome(proposal, result, delivery)
+
+
+def store_proposal(
+    database: Database, settings: Settings, proposal: Proposal, *, actor: str
+) -> int:
+    """Keep a dry run's plan, so that a commit can commit exactly it; sets ``stored``."""
+    request = proposal.request
+    with database.transaction() as session:
+        proposal.stored = proposals.store(
+            session,
+            solution=proposal.solution,
+            fingerprint=proposal.fingerprint,
+            settings=settings,
+            start=request.start,
+            weeks=request.weeks,
+            teams=request.teams,
+            as_of=request.now,
+            created_at=datetime.now(UTC),
+            created_by=actor,
+        )
+    return proposal.stored
 
 
 def request_of(database: Database, proposal_id: int, now: datetime) -> PlanRequest:

@@ -11,11 +11,19 @@ from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
 
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
 import solver
+from scheduler.alerts import PlannedAlert
 from scheduler.csv_import import rows as r
 from scheduler.csv_import.reader import read_table
+from scheduler.db import Database
 from scheduler.errors import ImportFailed, InputError, NotFound
 from scheduler.mapping import solver_child
+from scheduler.models import Alert
+from scheduler.models import Session as PlanSession
+from scheduler.pipeline import Proposal
 
 
 @dataclass(frozen=True, slots=True)
@@ -110,18 +118,64 @@ def editor(change: WhatIf) -> Callable[[solver.Instance], solver.Instance]:
         if change.absent is not None:
             ref, start, end = change.absent
             worker = _worker(instance, ref)
-            worker = replace(worker, absences=(*worker.absences, solver.Absence(start, end)))
+            # in the order the store loads them, so that the instance after a commit of
+            # the change is the one the what-if planned (the same fingerprint)
+            absences = sorted((*worker.absences, solver.Absence(start, end)), key=_absence_key)
+            worker = replace(worker, absences=tuple(absences))
             instance = _replace_worker(instance, worker)
         if change.leaving is not None:
             ref, last_day = change.leaving
             instance = _replace_worker(instance, replace(_worker(instance, ref), end_date=last_day))
         if change.referral_dir is not None:
             children, plans = read_referrals(change.referral_dir, instance)
+            every = sorted((*instance.children, *children), key=lambda c: c.ref)
+            rank = {c.ref: k for k, c in enumerate(every)}
             instance = replace(
                 instance,
-                children=(*instance.children, *children),
-                plans=(*instance.plans, *plans),
+                children=tuple(every),
+                plans=tuple(
+                    sorted(
+                        (*instance.plans, *plans),
+                        key=lambda p: (rank.get(p.child, len(rank)), p.start_date),
+                    )
+                ),
             )
         return instance
 
     return edit
+
+
+def _absence_key(a: solver.Absence) -> date:
+    return a.start
+
+
+@dataclass(frozen=True, slots=True)
+class Delta:
+    """What a what-if adds to or takes from the current plan, beyond its changes."""
+
+    added: list[PlannedAlert]
+    removed: list[Alert]
+    lost_handovers: list[PlanSession]
+
+
+def delta(database: Database, proposal: Proposal) -> Delta:
+    planned_ids = {a.id for a in proposal.alerts}
+    handovers = {s.id for s in proposal.solution.sessions if s.with_worker is not None}
+    with database.reading() as session:
+        standing = list(session.scalars(select(Alert).where(Alert.status != "resolved")))
+        current = list(
+            session.scalars(
+                select(PlanSession)
+                .where(PlanSession.with_worker_id.is_not(None))
+                .where(PlanSession.start >= proposal.request.now)
+                .options(selectinload(PlanSession.child), selectinload(PlanSession.worker))
+                .options(selectinload(PlanSession.with_worker))
+            )
+        )
+        session.expunge_all()
+    standing_ids = {a.id for a in standing}
+    return Delta(
+        added=[a for a in proposal.alerts if a.id not in standing_ids],
+        removed=[a for a in standing if a.id not in planned_ids],
+        lost_handovers=[s for s in current if s.id not in handovers],
+    )

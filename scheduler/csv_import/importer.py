@@ -99,7 +99,11 @@ def import_files(
     now: datetime,
     timezone: str,
     dry_run: bool = False,
+    action: str = "import",
+    detail: dict[str, Any] | None = None,
 ) -> ImportReport:
+    """Import ``paths`` in one transaction; ``action`` names it in the audit log (the
+    everyday commands are one-row imports)."""
     files = find_files(paths)
     errors: list[InputError] = []
     parsed = parse_all(files, errors)
@@ -116,10 +120,11 @@ def import_files(
             audit.record(
                 session,
                 actor=actor,
-                action="import",
+                action=action,
                 at=now,
                 files=sorted(files),
                 counts={n: vars(c) for n, c in report.files.items()},
+                **(detail or {}),
             )
     except _DryRun:
         pass

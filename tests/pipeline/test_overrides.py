@@ -99,6 +99,49 @@ def test_whatif_leaver_and_referral(kw: Run, team: Path, tmp_path: Path) -> None
     assert "must be new" in kw("whatif", "--referral", str(referral), expect=2).output
 
 
+def test_whatif_shows_only_what_the_change_adds_and_takes_away(
+    kw: Run, team: Path, database: Database
+) -> None:
+    kw("import", str(team))
+    kw(*PLAN, "--commit")
+    result = kw("whatif", "--absent", "W002", "2027-01-04", "2027-01-17", *PLAN[1:])
+    assert "Alerts the change adds (" in result.output
+    assert "Alerts the change takes away (" in result.output
+    assert "\nAlerts (" not in result.output  # not every alert of the plan again
+
+
+@pytest.mark.parametrize("change", ["absent", "leaving", "referral"])
+def test_whatif_commit_records_the_change_and_commits_the_plan_shown(
+    kw: Run, team: Path, database: Database, tmp_path: Path, change: str
+) -> None:
+    kw("import", str(team))
+    kw(*PLAN, "--commit")
+    if change == "absent":
+        args = ["--absent", "W002", "2027-01-05", "2027-01-08"]
+    elif change == "leaving":
+        args = ["--leaving", "W003", "2027-01-06"]
+    else:
+        referral = tmp_path / "referral"
+        referral.mkdir()
+        write_csv(referral / "children.csv", [{"ref": "YP-0100", "team": "North"}])
+        write_csv(referral / "plans.csv", [dict(PLANS[0], child="YP-0100")])
+        args = ["--referral", str(referral)]
+    shown = tmp_path / "shown.json"
+    result = kw("whatif", *args, *PLAN[1:], "--commit", "--json", str(shown))
+    assert "(recorded, and the plan committed)" in result.output
+    assert "exactly as previewed: nothing has changed since" in result.output
+    assert "committed as version 2" in result.output
+    committed = tmp_path / "committed.json"
+    kw("export", "plan", "--format", "json", "-o", str(committed))
+    previewed, stored = json.loads(shown.read_text()), json.loads(committed.read_text())
+    assert stored["sessions"] == previewed["sessions"]
+    assert stored["allocations"] == previewed["allocations"]
+    actions = kw("audit").output
+    assert {"absent": "absence.add", "leaving": "worker.leaves"}.get(change, "referral.add") in (
+        actions
+    )
+
+
 def test_suggest_ranks_candidates(kw: Run, team: Path) -> None:
     kw("import", str(team))
     output = kw("suggest", "YP-0002", "--as-of", AS_OF).output
