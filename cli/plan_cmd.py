@@ -16,6 +16,7 @@ from cli.context import AppContext, app_context
 from cli.tables import render
 from scheduler import audit, overrides, pipeline, replan
 from scheduler.alerts import SEVERITY_RANK, acknowledge
+from scheduler.closures import describe as describe_closures
 from scheduler.errors import ConfigError, NotFound, RefusedAction
 from scheduler.exporting import current_plan_json
 from scheduler.models import Alert
@@ -192,6 +193,11 @@ def print_proposal(proposal: Proposal, context: AppContext, *, committed: bool) 
         f"changes against the current plan: {len(proposal.changes)}, "
         f"solved in {m['solve_seconds']} s"
     )
+    closed = describe_closures(
+        proposal.loaded.closures, instance.horizon_start, instance.horizon_end
+    )
+    if closed:
+        typer.echo(f"  closed (no sessions): {'; '.join(closed)}")
     if proposal.changes:
         typer.echo("\nChanges:")
         for change in proposal.changes[:200]:
