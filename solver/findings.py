@@ -244,8 +244,11 @@ def _unmet_reason(ctx: Context, child: str, key: str | None, first: dt.date, las
         return f"{child} has no key worker and no one else in the team is free"
     days = [first + dt.timedelta(days=i) for i in range((last - first).days + 1)]
     open_days = [d for d in days if d >= ctx.today and d >= ctx.instance.horizon_start]
-    away = [d for d in open_days if not ctx.at_work(key, d)]
-    if open_days and len(away) == len(open_days):
+    # the days they would work: a closed Monday and Friday of a Mon/Fri worker is the
+    # whole rest of their week
+    working = [d for d in open_days if ctx.worker_spans(key, d.weekday())] or open_days
+    away = [d for d in working if not ctx.at_work(key, d)]
+    if working and len(away) == len(working):
         if all(ctx.closed_on(key, d) for d in away):
             return "the team is closed for the rest of the period and no cover worker is free"
         return f"{key} is away for the rest of the period and no cover worker is free"
