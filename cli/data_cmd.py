@@ -9,6 +9,7 @@ from typing import Annotated
 import typer
 
 from cli.context import app_context
+from cli.plan_cmd import parse_day
 from cli.tables import render
 from scheduler import audit, views
 from scheduler.closures import closed_spans
@@ -130,13 +131,16 @@ def show_child(ctx: typer.Context, ref: str) -> None:
 @show_app.command("closures")
 def show_closures(
     ctx: typer.Context,
+    start: Annotated[
+        str | None, typer.Option("--from", help="First day, YYYY-MM-DD (default: today).")
+    ] = None,
     weeks: Annotated[int, typer.Option(help="How far ahead, in weeks.", min=1)] = 26,
 ) -> None:
-    """Closed days from today: closures.csv and the configured region's bank holidays."""
+    """Closed days ahead: closures.csv and the configured region's bank holidays."""
     context = app_context(ctx)
     region = context.settings.holiday_region
-    today = _today(ctx)
-    last = today + timedelta(weeks=weeks)
+    today = parse_day(start, _today(ctx), "--from")
+    last = today + timedelta(weeks=weeks) - timedelta(days=1)
     with context.database.reading() as session:
         spans = closed_spans(session, today, last, region)
     title = f"Closed days {today} .. {last}"

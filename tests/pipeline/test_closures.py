@@ -132,3 +132,25 @@ def test_a_closure_over_a_committed_plan_empties_those_days(
         calendar = Calendar.from_ical((export / f"{worker}.ics").read_bytes())
         starts = [e.decoded("DTSTART") for e in calendar.walk("VEVENT")]
         assert not week.intersection(s.astimezone(LONDON).date() for s in starts), worker
+
+
+def test_show_closures_lists_team_days_and_bank_holidays(kw: Run, tmp_path: Path) -> None:
+    directory = write_team(tmp_path / "team")
+    write_csv(
+        directory / "closures.csv",
+        [{"team": "North", "start_date": "2026-12-23", "end_date": "2026-12-23",
+          "note": "team away day"}],
+    )  # fmt: skip
+    kw("import", str(directory))
+    out = kw("show", "closures", "--from", "2026-12-21", "--weeks", "2").output
+    assert "Closed days 2026-12-21 .. 2027-01-03 (bank holidays of GB-ENG)" in out
+    rows = [line.split(None, 2) for line in out.splitlines() if line.startswith("20")]
+    assert [(r[0], r[2].split()[0]) for r in rows] == [
+        ("2026-12-23", "North"),
+        ("2026-12-25", "every"),
+        ("2026-12-26", "every"),
+        ("2026-12-28", "every"),
+        ("2027-01-01", "every"),
+    ]
+    assert "bank holiday: Boxing Day (observed)" in out
+    kw("show", "closures", "--from", "tomorrow", expect=2)
