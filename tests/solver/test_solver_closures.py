@@ -99,3 +99,18 @@ def test_a_frozen_session_on_a_newly_closed_day_is_cancelled_with_the_closure_as
     [change] = [f for f in solution.findings if f.kind == "FROZEN_CHANGE"]
     assert change.session == "S1" and change.severity == "high"
     assert "W1's team A is closed on 2027-01-04 (bank holiday: test day)" in change.message
+
+
+def test_a_session_held_on_a_day_closed_afterwards_stays_as_it_happened() -> None:
+    held_day = MONDAY - dt.timedelta(days=4)  # the Thursday before the horizon
+    closed = Absence(held_day, held_day, closure="team A closed")
+    held = make_session("S0", "YP-1", "W1", at(held_day, 10))
+    instance = make_instance(
+        [make_worker("W1", absences=(closed,))],
+        [make_child("YP-1", current_key_worker="W1")],
+        existing=[held],
+    )
+    solution = solve_valid(instance)
+    [kept] = [s for s in solution.sessions if s.id == "S0"]
+    assert kept.past and kept.worker == "W1"
+    assert "FROZEN_CHANGE" not in [f.kind for f in solution.findings]
