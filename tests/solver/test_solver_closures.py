@@ -19,7 +19,7 @@ from solver_builders import (
     solve_valid,
 )
 
-from solver import Absence, Solution, validate
+from solver import Absence, Solution, suggest, validate
 from solver.common_sense import common_sense
 
 FRIDAY = MONDAY + dt.timedelta(days=4)
@@ -114,3 +114,14 @@ def test_a_session_held_on_a_day_closed_afterwards_stays_as_it_happened() -> Non
     [kept] = [s for s in solution.sessions if s.id == "S0"]
     assert kept.past and kept.worker == "W1"
     assert "FROZEN_CHANGE" not in [f.kind for f in solution.findings]
+
+
+def test_suggest_does_not_call_a_closed_day_a_candidates_absence() -> None:
+    instance = make_instance(
+        [make_worker("W1", absences=(TEAM_DAY,)), make_worker("W2", absences=(TEAM_DAY,))],
+        [make_child("YP-1")],
+    )
+    candidates = suggest(instance, "YP-1")
+    assert [c.worker for c in candidates] == ["W1", "W2"]
+    assert not any("away" in reason for c in candidates for reason in c.reasons)
+    assert all(dict(c.costs)["days_away"] == 0 for c in candidates)
