@@ -283,7 +283,9 @@ def load_instance(session: Session, scope: Scope) -> Loaded:
         committed_changes=committed_changes,
         stored_sessions={s.id: s for s in stored},
         overridden=overridden,
-        closures=tuple(closures),
+        closures=tuple(
+            s for s in closures if s.team is None or not scope.teams or s.team in scope.teams
+        ),
     )
 
 

@@ -27,11 +27,6 @@ def closure_on(worker: Worker, day: dt.date) -> str | None:
     return None
 
 
-def own_absence(worker: Worker, day: dt.date) -> bool:
-    """Absent on ``day`` for a reason of their own, not because the team is closed."""
-    return any(a.closure is None and a.start <= day <= a.end for a in worker.absences)
-
-
 def at_work(worker: Worker, day: dt.date) -> bool:
     """Rule 2: employed that day and not absent."""
     return employed(worker, day) and not absent(worker, day)
