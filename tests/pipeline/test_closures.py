@@ -154,3 +154,26 @@ def test_show_closures_lists_team_days_and_bank_holidays(kw: Run, tmp_path: Path
     ]
     assert "bank holiday: Boxing Day (observed)" in out
     kw("show", "closures", "--from", "tomorrow", expect=2)
+
+
+def test_a_closure_reduces_the_weeks_capacity(kw: Run, tmp_path: Path) -> None:
+    # 5 hours over Mon-Fri; North closed Mon-Tue of the first week: 3 hours that week
+    workers = [{**WORKERS[0], "hours_per_week": "5", "max_caseload": "5"}]
+    children = [{**CHILDREN[0], "ref": f"YP-000{i}", "required_skills": "", "risk": "medium"}
+                for i in range(1, 6)]  # fmt: skip
+    plans = [{"child": c["ref"], "start_date": "2026-09-07", "sessions": "1",
+              "session_minutes": "60"} for c in children]  # fmt: skip
+    directory = write_team(tmp_path / "team", workers=workers, children=children, plans=plans)
+    write_csv(
+        directory / "closures.csv",
+        [{"team": "North", "start_date": "2027-01-04", "end_date": "2027-01-05", "note": ""}],
+    )
+    kw("import", str(directory))
+    plan = _plan(kw, tmp_path, "--as-of", AS_OF, "--start", START, "--weeks", "2")
+    days = [_day(s["start"]) for s in plan["sessions"]]
+    first_week = [d for d in days if d <= date(2027, 1, 10)]
+    assert (len(first_week), len(days) - len(first_week)) == (3, 5)
+    assert not {date(2027, 1, 4), date(2027, 1, 5)}.intersection(days)
+    unmet = [a for a in plan["alerts"] if a["kind"] == "UNMET_SESSIONS"]
+    assert [a["start"] for a in unmet] == ["2027-01-04", "2027-01-04"]
+    assert "Mon 04 Jan to Tue 05 Jan team closure (North)" in plan["output"]
