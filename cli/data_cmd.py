@@ -2,22 +2,24 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
 from cli.context import app_context
+from cli.plan_cmd import parse_day
 from cli.tables import render
 from scheduler import audit, views
+from scheduler.closures import closed_spans
 from scheduler.csv_import import ImportReport, import_files
 from scheduler.db import upgrade
 from scheduler.demo import write_demo
 from scheduler.errors import ImportFailed
 
 show_app = typer.Typer(
-    help="Readable tables of workers, children and the plan.", no_args_is_help=True
+    help="Readable tables of workers, children, closures and the plan.", no_args_is_help=True
 )
 
 
@@ -41,7 +43,7 @@ def import_command(
     paths: Annotated[list[Path], typer.Argument(help="A directory, or workers.csv etc.")],
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Validate only.")] = False,
 ) -> None:
-    """Import workers.csv, children.csv, plans.csv and absences.csv (one transaction)."""
+    """Import workers, children, plans, absences and closures CSV files (one transaction)."""
     context = app_context(ctx)
     try:
         report = import_files(
@@ -124,6 +126,32 @@ def show_child(ctx: typer.Context, ref: str) -> None:
     with context.database.reading() as session:
         for table in views.child_tables(session, ref, _today(ctx), context.settings.zone):
             _print(table)
+
+
+@show_app.command("closures")
+def show_closures(
+    ctx: typer.Context,
+    start: Annotated[
+        str | None, typer.Option("--from", help="First day, YYYY-MM-DD (default: today).")
+    ] = None,
+    weeks: Annotated[int, typer.Option(help="How far ahead, in weeks.", min=1)] = 26,
+) -> None:
+    """Closed days ahead: closures.csv and the configured region's bank holidays."""
+    context = app_context(ctx)
+    region = context.settings.holiday_region
+    today = parse_day(start, _today(ctx), "--from")
+    last = today + timedelta(weeks=weeks) - timedelta(days=1)
+    with context.database.reading() as session:
+        spans = closed_spans(session, today, last, region)
+    title = f"Closed days {today} .. {last}"
+    title += f" (bank holidays of {region})" if region else " (bank holidays not closed)"
+    _print(
+        views.Table(
+            title,
+            ("from", "to", "team", "why"),
+            [(s.start, s.end, s.team or "every team", s.why) for s in spans],
+        )
+    )
 
 
 @show_app.command("worker")

@@ -16,6 +16,7 @@ from cli.context import AppContext, app_context
 from cli.tables import render
 from scheduler import audit, everyday, overrides, pipeline, replan
 from scheduler.alerts import SEVERITY_RANK, acknowledge
+from scheduler.closures import describe as describe_closures
 from scheduler.csv_import import import_files
 from scheduler.errors import ConfigError, NotFound, RefusedAction
 from scheduler.exporting import current_plan_json
@@ -216,6 +217,11 @@ def print_proposal(
         f"changes against the current plan: {len(proposal.changes)}, "
         f"solved in {m['solve_seconds']} s"
     )
+    closed = describe_closures(
+        proposal.loaded.closures, instance.horizon_start, instance.horizon_end
+    )
+    if closed:
+        typer.echo(f"  closed (no sessions): {'; '.join(closed)}")
     if proposal.solution.clock_stopped:
         typer.echo(
             "  note: the machine was so slow that the safety clock stopped the search; "

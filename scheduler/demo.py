@@ -1,7 +1,7 @@
 """A realistic sample team as CSV files a manager can open, edit and re-import.
 
 Twelve workers (part-time hours, evening work, skills and languages, one leaving
-in the horizon, a few absences) and ninety children (risk levels, wishes, existing
+in the horizon, a few absences, a team away day) and ninety children (risk levels, wishes, existing
 key workers; weekly, twice-weekly and fortnightly plans) around one city. Dates
 are relative to ``today`` so the demo always plans a live month.
 """
@@ -49,7 +49,7 @@ _INITIAL_LETTERS = "ABCDEFGHJKLMNPRSTWZ"
 
 
 def write_demo(directory: Path, today: date, seed: int = 7) -> list[Path]:
-    """Write the four CSV files into ``directory`` and return their paths."""
+    """Write the sample CSV files into ``directory`` and return their paths."""
     rng = random.Random(seed)
     directory.mkdir(parents=True, exist_ok=True)
     monday = today - timedelta(days=today.weekday())
@@ -154,11 +154,18 @@ def write_demo(directory: Path, today: date, seed: int = 7) -> list[Path]:
          "end_date": (today + timedelta(days=2)).isoformat(), "kind": "sickness", "note": ""},
     ]  # fmt: skip
 
+    # bank holidays close the team without a row here ([planning] closed_on_bank_holidays)
+    closures = [
+        {"team": TEAM, "start_date": (monday + timedelta(days=16)).isoformat(),
+         "end_date": (monday + timedelta(days=16)).isoformat(), "note": "team away day"},
+    ]  # fmt: skip
+
     return [
         _write(directory / "workers.csv", workers),
         _write(directory / "children.csv", children),
         _write(directory / "plans.csv", plans),
         _write(directory / "absences.csv", absences),
+        _write(directory / "closures.csv", closures),
     ]
 
 

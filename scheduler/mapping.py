@@ -17,6 +17,7 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import Session, selectinload
 
 import solver
+from scheduler.closures import ClosedSpan, closed_spans
 from scheduler.models import (
     Child,
     KeyWorkerHistory,
@@ -30,6 +31,9 @@ from scheduler.views import current_version
 # The longest period (8 weeks) reaches this far before the horizon; held sessions in
 # periods that overlap the horizon count towards them.
 HISTORY_REACH = timedelta(weeks=8)
+# Closures are read this far around the horizon: the whole of its first and last ISO
+# weeks, whose capacity (rule 6) they reduce.
+CLOSURE_MARGIN = timedelta(days=7)
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,6 +46,7 @@ class Scope:
     timezone: str
     freeze_hours: int
     teams: tuple[str, ...] = ()  # empty: every team
+    bank_holidays: str | None = None  # the region whose bank holidays close every team
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,6 +63,8 @@ class Loaded:
     # child ref -> key worker the current committed plan gives them on the horizon start,
     # where that differs from the relationship record (changed in the case record).
     overridden: dict[str, tuple[str, str]]
+    # closure days around the horizon (closures.csv, bank holidays), as shown to managers
+    closures: tuple[ClosedSpan, ...] = ()
 
 
 class ChildFacts(Protocol):
@@ -133,6 +140,9 @@ def load_instance(session: Session, scope: Scope) -> Loaded:
         worker_query = worker_query.where(Worker.team.in_(scope.teams))
         child_query = child_query.where(Child.team.in_(scope.teams))
     workers = list(session.scalars(worker_query.order_by(Worker.ref)))
+    closures = closed_spans(
+        session, scope.start - CLOSURE_MARGIN, horizon_end + CLOSURE_MARGIN, scope.bank_holidays
+    )
     children = list(session.scalars(child_query.order_by(Child.ref)))
     worker_refs = {w.id: w.ref for w in workers}
     all_worker_refs = dict(session.execute(select(Worker.id, Worker.ref)).tuples().all())
@@ -237,7 +247,10 @@ def load_instance(session: Session, scope: Scope) -> Loaded:
             lon=w.lon,
             start_date=w.start_date,
             end_date=w.end_date,
-            absences=tuple(solver.Absence(a.start_date, a.end_date) for a in w.absences),
+            absences=(
+                *(solver.Absence(a.start_date, a.end_date) for a in w.absences),
+                *_closure_absences(closures, w.team),
+            ),
             email=w.email,
             name=w.name,
         )
@@ -270,7 +283,15 @@ def load_instance(session: Session, scope: Scope) -> Loaded:
         committed_changes=committed_changes,
         stored_sessions={s.id: s for s in stored},
         overridden=overridden,
+        closures=tuple(
+            s for s in closures if s.team is None or not scope.teams or s.team in scope.teams
+        ),
     )
+
+
+def _closure_absences(spans: list[ClosedSpan], team: str) -> list[solver.Absence]:
+    """A closed day is an absence of everyone in the team (rule 2, rule 6's d)."""
+    return [solver.Absence(s.start, s.end, closure=s.why) for s in spans if s.closes(team)]
 
 
 def _history(session: Session, child_ids: list[int]) -> dict[int, list[KeyWorkerHistory]]:

@@ -108,6 +108,23 @@ class Absence(Base):
     worker: Mapped[Worker] = relationship(back_populates="absences")
 
 
+class Closure(Base):
+    """Days a team (``team`` None: every team) is closed, first and last day inclusive.
+
+    Imported from closures.csv, keyed by (team, start_date). Bank holidays are not stored:
+    they are read from the ``holidays`` library when a plan is made.
+    """
+
+    __tablename__ = "closures"
+    __table_args__ = (UniqueConstraint("team", "start_date"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    team: Mapped[str | None] = mapped_column(String(100))
+    start_date: Mapped[date] = mapped_column(Date)
+    end_date: Mapped[date] = mapped_column(Date)
+    note: Mapped[str | None] = mapped_column(Text)
+
+
 class Child(Base):
     __tablename__ = "children"
 

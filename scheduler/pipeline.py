@@ -109,6 +109,7 @@ def _scope(settings: Settings, request: PlanRequest) -> Scope:
         timezone=settings.timezone,
         freeze_hours=settings.freeze_hours,
         teams=request.teams,
+        bank_holidays=settings.holiday_region,
     )
 
 

@@ -10,6 +10,8 @@ Example::
     horizon_weeks = 4
     freeze_hours = 48
     time_limit_seconds = 30
+    closed_on_bank_holidays = true
+    bank_holidays = "GB-ENG"  # default: the time zone's country (GB: England and Wales)
 
     [nightly]
     time = "02:00"
@@ -44,6 +46,7 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from scheduler.closures import bank_holiday_region
 from scheduler.errors import ConfigError
 
 DEFAULT_DB_URL = "sqlite:///keyworker.db"
@@ -75,15 +78,31 @@ class Settings:
     alert_webhooks: tuple[str, ...] = ()
     notify_workers: bool = True
     smtp: SmtpSettings | None = None  # None: no [smtp] section, so no email at all
+    closed_on_bank_holidays: bool = True
+    bank_holidays: str | None = None  # "GB-ENG"; None: the time zone's country
 
     @property
     def zone(self) -> ZoneInfo:
         return ZoneInfo(self.timezone)
 
+    @property
+    def holiday_region(self) -> str | None:
+        """The region whose bank holidays close every team; None when they do not."""
+        if not self.closed_on_bank_holidays:
+            return None
+        return bank_holiday_region(self.timezone, self.bank_holidays)
+
 
 _SECTIONS: dict[str, set[str]] = {
     "database": {"url"},
-    "planning": {"timezone", "horizon_weeks", "freeze_hours", "time_limit_seconds"},
+    "planning": {
+        "timezone",
+        "horizon_weeks",
+        "freeze_hours",
+        "time_limit_seconds",
+        "closed_on_bank_holidays",
+        "bank_holidays",
+    },
     "nightly": {"time", "enabled", "timezone"},
     "feeds": {"base_url", "show_location"},
     "alerts": {"email_to", "webhooks", "notify_workers"},
@@ -174,6 +193,13 @@ def parse_settings(data: Mapping[str, Any], source: str, environ: Mapping[str, s
     for hook in hooks:
         if not re.match(r"https?://", hook):
             raise ConfigError(f"{source}: alerts.webhooks has {hook!r}, not an http(s) URL")
+    closed_on_bank_holidays = reader.boolean("planning", "closed_on_bank_holidays", True)
+    holiday_override = reader.optional_text("planning", "bank_holidays")
+    if closed_on_bank_holidays or holiday_override is not None:
+        try:
+            bank_holiday_region(timezone, holiday_override)
+        except ConfigError as exc:
+            raise ConfigError(f"{source}: {exc}") from exc
     return Settings(
         database_url=reader.optional_text("database", "url"),
         timezone=timezone,
@@ -188,6 +214,8 @@ def parse_settings(data: Mapping[str, Any], source: str, environ: Mapping[str, s
         alert_webhooks=hooks,
         notify_workers=reader.boolean("alerts", "notify_workers", True),
         smtp=smtp,
+        closed_on_bank_holidays=closed_on_bank_holidays,
+        bank_holidays=holiday_override,
     )
 
 

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from zoneinfo import ZoneInfo
 
-from solver.eligibility import absent, at_work, employed, skill_problem
+from solver.eligibility import absent, at_work, closure_on, employed, skill_problem
 from solver.instance import Child, ExistingSession, Instance, SupportPlan, Worker
 from solver.periods import Period, plan_periods
 from solver.timegrid import child_stretches, intersect, stretches, wall_minute
@@ -106,6 +106,11 @@ class Context:
         worker = self.workers.get(ref)
         return worker is not None and at_work(worker, day)
 
+    def closed_on(self, ref: str, day: dt.date) -> str | None:
+        """Why ``ref``'s team is closed on ``day`` (a bank holiday, a team day), if it is."""
+        worker = self.workers.get(ref)
+        return None if worker is None else closure_on(worker, day)
+
     def absent_days(self, ref: str) -> frozenset[dt.date]:
         """Horizon days on which the worker is employed but absent: read once, as the
         allocation asks this for every worker, block and child."""
@@ -172,6 +177,9 @@ class Context:
                 return f"{ref} left on {worker.end_date.isoformat()}"
             if worker.start_date is not None and day < worker.start_date:
                 return f"{ref} starts on {worker.start_date.isoformat()}"
+            closed = closure_on(worker, day)
+            if closed is not None:
+                return f"{ref}'s team {worker.team} is closed on {day.isoformat()} ({closed})"
             return f"{ref} is absent on {day.isoformat()}"
         return skill_problem(worker, kid)
 

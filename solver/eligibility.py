@@ -19,6 +19,14 @@ def absent(worker: Worker, day: dt.date) -> bool:
     return any(a.start <= day <= a.end for a in worker.absences)
 
 
+def closure_on(worker: Worker, day: dt.date) -> str | None:
+    """Why the worker's team is closed on ``day`` (an absence with ``closure`` set)."""
+    for a in worker.absences:
+        if a.closure is not None and a.start <= day <= a.end:
+            return a.closure
+    return None
+
+
 def at_work(worker: Worker, day: dt.date) -> bool:
     """Rule 2: employed that day and not absent."""
     return employed(worker, day) and not absent(worker, day)

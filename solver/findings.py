@@ -244,8 +244,13 @@ def _unmet_reason(ctx: Context, child: str, key: str | None, first: dt.date, las
         return f"{child} has no key worker and no one else in the team is free"
     days = [first + dt.timedelta(days=i) for i in range((last - first).days + 1)]
     open_days = [d for d in days if d >= ctx.today and d >= ctx.instance.horizon_start]
-    away = [d for d in open_days if not ctx.at_work(key, d)]
-    if open_days and len(away) == len(open_days):
+    # the days they would work: a closed Monday and Friday of a Mon/Fri worker is the
+    # whole rest of their week
+    working = [d for d in open_days if ctx.worker_spans(key, d.weekday())] or open_days
+    away = [d for d in working if not ctx.at_work(key, d)]
+    if working and len(away) == len(working):
+        if all(ctx.closed_on(key, d) for d in away):
+            return "the team is closed for the rest of the period and no cover worker is free"
         return f"{key} is away for the rest of the period and no cover worker is free"
     if not open_days:
         return "the period is already over"
@@ -298,8 +303,8 @@ def contact_gap_findings(
                 else []
             )
             why = (
-                f"{key} is away on {len(away)} of those days"
-                if away
+                _away_words(ctx, key, away)
+                if key and away
                 else "no slot with the key worker fits sooner"
             )
             out.append(
@@ -367,6 +372,17 @@ def gap_stretches(
             out.append((first, last, limit, (stop - previous).days))
         previous, previous_is_contact = stop, is_contact
     return out
+
+
+def _away_words(ctx: Context, key: str, away: list[dt.date]) -> str:
+    """Why the key worker cannot see the child on ``away``: their own absence, the
+    team's closure (a bank holiday is not the worker's absence), or both."""
+    closed = sum(1 for d in away if ctx.closed_on(key, d))
+    if closed == len(away):
+        return f"the team is closed on {closed} of those days"
+    if closed == 0:
+        return f"{key} is away on {len(away)} of those days"
+    return f"{key} is away on {len(away) - closed} and the team closed on {closed} of those days"
 
 
 def frozen_findings(

@@ -26,10 +26,16 @@ class Window:
 
 @dataclass(frozen=True, slots=True)
 class Absence:
-    """A worker's absence, first and last day inclusive."""
+    """A worker's absence, first and last day inclusive.
+
+    ``closure`` is set when the absence stands for the worker's team being closed
+    (a bank holiday, a team day): rules 2 and 6 read it as any absence, and messages
+    say the team is closed, with this reason, instead of that the worker is absent.
+    """
 
     start: dt.date
     end: dt.date
+    closure: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -99,7 +99,12 @@ def suggest(instance: Instance, child_ref: str, limit: int = 5) -> list[Candidat
         if kid.preferred_workers and worker.ref in kid.preferred_workers:
             reasons.append(f"{child_ref} asked for {worker.ref}")
         travel = travel_minutes(worker.lat, worker.lon, kid.lat, kid.lon)
-        days_away = sum(1 for d in days if not ctx.at_work(worker.ref, d))
+        # a day the team is closed is no one's absence: it tells no candidate apart
+        days_away = sum(
+            1
+            for d in days
+            if not ctx.at_work(worker.ref, d) and ctx.closed_on(worker.ref, d) is None
+        )
         if days_away:
             reasons.append(f"away on {days_away} of the child's {len(days)} plan days")
         costs = (

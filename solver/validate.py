@@ -141,7 +141,8 @@ def _rules_2_3(ctx: Context, solution: Solution, exempt: Exempt) -> list[Violati
                 out.append(Violation(2, f"{tag}: unknown worker {ref}"))
                 continue
             if not at_work(worker, day):
-                out.append(Violation(2, f"{tag}: {ref} is not employed or is absent"))
+                why = ctx.session_problem(ref, s.child, day)
+                out.append(Violation(2, f"{tag}: {why or f'{ref} is not at work'}"))
             if not may_work_with(worker, kid):
                 out.append(Violation(3, f"{tag}: {ref} lacks a skill or language or is excluded"))
         worker = ctx.workers.get(s.worker)

@@ -77,6 +77,13 @@ ABSENCE_DEFAULTS: Row = {
     "note": "",
 }
 
+CLOSURE_DEFAULTS: Row = {
+    "team": "North CSE",
+    "start_date": "2026-12-16",
+    "end_date": "2026-12-16",
+    "note": "team away day",
+}
+
 
 def _row(defaults: Row, overrides: Mapping[str, object]) -> Row:
     row = dict(defaults)
@@ -99,6 +106,10 @@ def make_plan(**overrides: object) -> Row:
 
 def make_absence(**overrides: object) -> Row:
     return _row(ABSENCE_DEFAULTS, overrides)
+
+
+def make_closure(**overrides: object) -> Row:
+    return _row(CLOSURE_DEFAULTS, overrides)
 
 
 def csv_text(rows: Sequence[Mapping[str, str]], columns: Sequence[str] | None = None) -> str:
@@ -133,6 +144,7 @@ def write_files(
     children: Sequence[Mapping[str, str]] | None = None,
     plans: Sequence[Mapping[str, str]] | None = None,
     absences: Sequence[Mapping[str, str]] | None = None,
+    closures: Sequence[Mapping[str, str]] | None = None,
 ) -> Path:
     """Write the files that are given (an empty list writes a header-only file)."""
     directory.mkdir(parents=True, exist_ok=True)
@@ -141,6 +153,7 @@ def write_files(
         ("children.csv", children, CHILD_DEFAULTS),
         ("plans.csv", plans, PLAN_DEFAULTS),
         ("absences.csv", absences, ABSENCE_DEFAULTS),
+        ("closures.csv", closures, CLOSURE_DEFAULTS),
     ):
         if rows is not None:
             write_csv(directory / name, rows, list(rows[0]) if rows else list(defaults))

@@ -1,4 +1,4 @@
-"""Importing the four CSV files: parse all, check all, then write all in one transaction.
+"""Importing the CSV files: parse all, check all, then write all in one transaction.
 
 Nothing is written unless every file is clean. Writes use bulk statements so a
 50,000-row file takes seconds, not minutes (bench/IMPORT.md). The parts: ``reader``
@@ -36,13 +36,14 @@ from scheduler.models import (
     Base,
     Child,
     ChildWindow,
+    Closure,
     SupportPlan,
     Worker,
     WorkerWindow,
 )
 from scheduler.models import Session as PlanSession
 
-FILE_NAMES = ("workers.csv", "children.csv", "plans.csv", "absences.csv")
+FILE_NAMES = ("workers.csv", "children.csv", "plans.csv", "absences.csv", "closures.csv")
 # what a worker's feed shows of a child: the initials, and the place where set to
 FEED_FIELDS = ("initials", "lat", "lon")
 
@@ -192,6 +193,7 @@ class _Importer:
             if ref not in known[kind] and (file, line, column, ref) not in reported:
                 reported.add((file, line, column, ref))
                 self._error(file, line, column, ref, f"no {kind} with this ref")
+        self._check_closure_teams()
         known_children = known["child"]
         plan_result = self._merge_plans(known_children)
         if self.errors:
@@ -204,6 +206,8 @@ class _Importer:
             self._write_plans(plan_result)
         if "absences.csv" in self.p.present:
             self._upsert_absences()
+        if "closures.csv" in self.p.present:
+            self._upsert_closures()
         self.s.flush()
 
     def _error(self, file: str, line: int, column: str, value: str, message: str) -> None:
@@ -467,6 +471,57 @@ class _Importer:
             self.s.execute(_core_insert(Absence), new_rows)
         if changed_rows:
             self.s.execute(update(Absence), changed_rows)
+
+    # --- closures ------------------------------------------------------------------------
+
+    def _check_closure_teams(self) -> None:
+        """A team no worker or child is in (stored, or in this import) is a typo: closing
+        it would close nobody, and the manager would believe the team closed."""
+        if not self.p.closures:
+            return
+        worker, child = _table(Worker).c, _table(Child).c
+        teams = set(self.s.scalars(select(worker.team).distinct()))
+        teams |= set(self.s.scalars(select(child.team).distinct()))
+        teams |= self.p.teams
+        by_fold = {t.casefold(): t for t in teams}
+        for c in self.p.closures:
+            if c.team is None or c.team in teams:
+                continue
+            near = by_fold.get(c.team.casefold())
+            hint = f"; did you mean {near!r}?" if near else ""
+            self._error(
+                "closures.csv", c.line, "team", c.team, f"no worker or child is in this team{hint}"
+            )
+
+    def _upsert_closures(self) -> None:
+        """Upsert by (team, start_date), an empty team meaning every team."""
+        counts = self.report.files.setdefault("closures.csv", FileCounts())
+        existing = {
+            (row.team, row.start_date): row
+            for row in self.s.execute(select(Closure.__table__)).mappings().all()
+        }
+        new_rows: list[dict[str, Any]] = []
+        changed_rows: list[dict[str, Any]] = []
+        for c in self.p.closures:
+            values = {
+                "team": c.team,
+                "start_date": c.start_date,
+                "end_date": c.end_date,
+                "note": c.note,
+            }
+            old = existing.get((c.team, c.start_date))
+            if old is None:
+                new_rows.append(values)
+                counts.created += 1
+            elif any(old[k] != v for k, v in values.items()):
+                changed_rows.append({"id": old["id"], **values})
+                counts.updated += 1
+            else:
+                counts.unchanged += 1
+        if new_rows:
+            self.s.execute(_core_insert(Closure), new_rows)
+        if changed_rows:
+            self.s.execute(update(Closure), changed_rows)
 
     # --- shared --------------------------------------------------------------------------
 

@@ -1,4 +1,4 @@
-"""Reading and checking the four files on their own, before the database is consulted.
+"""Reading and checking the input files on their own, before the database is consulted.
 
 Every error is collected. Duplicates are told by the cells as written; the refs each
 row defines and mentions are kept, including rows with errors, so that one bad cell
@@ -25,11 +25,14 @@ class Parsed:
     children: list[r.ChildRow] = field(default_factory=list)
     plans: list[r.PlanRow] = field(default_factory=list)
     absences: list[r.AbsenceRow] = field(default_factory=list)
+    closures: list[r.ClosureRow] = field(default_factory=list)
     present: set[str] = field(default_factory=set)
     # Refs named by any row of workers.csv / children.csv, including rows with errors, so a
     # bad cell elsewhere in a row does not also make every mention of its ref "unknown".
     worker_refs: set[str] = field(default_factory=set)
     child_refs: set[str] = field(default_factory=set)
+    # Team names of workers.csv / children.csv rows (with errors too): closures.csv's teams.
+    teams: set[str] = field(default_factory=set)
     # Every mention of a worker or child in another file: (kind, file, line, column, ref).
     mentions: list[tuple[str, str, int, str, str]] = field(default_factory=list)
 
@@ -41,6 +44,7 @@ def parse_all(files: dict[str, Path], errors: list[InputError]) -> Parsed:
         ("children.csv", r.CHILD_COLUMNS, r.CHILD_REQUIRED, r.parse_child, parsed.children),
         ("plans.csv", r.PLAN_COLUMNS, r.PLAN_REQUIRED, r.parse_plan, parsed.plans),
         ("absences.csv", r.ABSENCE_COLUMNS, r.ABSENCE_REQUIRED, r.parse_absence, parsed.absences),
+        ("closures.csv", r.CLOSURE_COLUMNS, r.CLOSURE_REQUIRED, r.parse_closure, parsed.closures),
     ]
     for name, columns, required, parse, out in specs:
         if name not in files:
@@ -54,10 +58,12 @@ def parse_all(files: dict[str, Path], errors: list[InputError]) -> Parsed:
             # Duplicates are told by the cells as written, so a bad cell in the first of
             # two rows does not hide the duplicate (reported on the later line).
             key = tuple(raw.values.get(c, "") for c in key_columns)
-            if key_columns and all(key) and key in first:
+            pairs = zip(key_columns, key, strict=True)
+            keyed = bool(key_columns) and all(v or c in _MAY_BE_EMPTY for c, v in pairs)
+            if keyed and key in first:
                 errors.append(_duplicate(name, raw, key_columns, first[key]))
                 row = None
-            elif key_columns and all(key):
+            elif keyed:
                 first[key] = raw.line
             if row is None:
                 _note_raw_refs(name, raw, parsed)
@@ -72,7 +78,10 @@ _UNIQUE = {
     "workers.csv": ("ref",),
     "children.csv": ("ref",),
     "absences.csv": ("worker", "start_date"),
+    # an empty team is every team: (every team, 2026-12-24) is a key like any other
+    "closures.csv": ("team", "start_date"),
 }
+_MAY_BE_EMPTY = {"team"}
 
 
 def _duplicate(file: str, raw: RawRow, key_columns: tuple[str, ...], first: int) -> InputError:
@@ -80,6 +89,9 @@ def _duplicate(file: str, raw: RawRow, key_columns: tuple[str, ...], first: int)
     value = raw.values[column]
     if file == "absences.csv":
         message = f"{raw.values['worker']} already has an absence starting {value} on line {first}"
+    elif file == "closures.csv":
+        team = raw.values["team"] or "every team"
+        message = f"{team} already has a closure starting {value} on line {first}"
     else:
         message = f"duplicate ref: {value} is already on line {first}"
     return InputError(file, raw.line, column, value, message)
@@ -100,8 +112,10 @@ def _note_refs(row: object, parsed: Parsed) -> None:
     """The refs a clean row defines and mentions (as ``_note_raw_refs``, from typed rows)."""
     if isinstance(row, r.WorkerRow):
         parsed.worker_refs.add(row.ref)
+        parsed.teams.add(row.team)
     elif isinstance(row, r.ChildRow):
         parsed.child_refs.add(row.ref)
+        parsed.teams.add(row.team)
         mentions = parsed.mentions
         if row.key_worker:
             mentions.append(("worker", "children.csv", row.line, "key_worker", row.key_worker))
@@ -119,8 +133,10 @@ def _note_raw_refs(file: str, raw: RawRow, parsed: Parsed) -> None:
     """The refs a row with errors defines and mentions, read from its cells as they are."""
     if file == "workers.csv":
         parsed.worker_refs.add(raw.values.get("ref", ""))
+        parsed.teams.add(raw.values.get("team", ""))
     elif file == "children.csv":
         parsed.child_refs.add(raw.values.get("ref", ""))
+        parsed.teams.add(raw.values.get("team", ""))
     for kind, column in _MENTIONS.get(file, ()):
         for part in raw.values.get(column, "").split(";"):
             ref = part.strip()

@@ -1,4 +1,4 @@
-"""Typed rows of the four input files, parsed from raw cells with every error kept."""
+"""Typed rows of the input files, parsed from raw cells with every error kept."""
 
 from __future__ import annotations
 
@@ -61,6 +61,8 @@ PLAN_COLUMNS = (
 PLAN_REQUIRED = ("child", "start_date", "sessions", "session_minutes")
 ABSENCE_COLUMNS = ("worker", "start_date", "end_date", "kind", "note")
 ABSENCE_REQUIRED = ("worker", "start_date", "end_date")
+CLOSURE_COLUMNS = ("team", "start_date", "end_date", "note")
+CLOSURE_REQUIRED = ("start_date", "end_date")
 
 
 @dataclass(frozen=True, slots=True)
@@ -120,6 +122,15 @@ class AbsenceRow:
     start_date: date
     end_date: date
     kind: str
+    note: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class ClosureRow:
+    line: int
+    team: str | None  # None: every team
+    start_date: date
+    end_date: date
     note: str | None
 
 
@@ -289,3 +300,13 @@ def parse_absence(file: str, raw: RawRow, errors: list[InputError]) -> AbsenceRo
     if not c.ok or start is None or end is None:
         return None
     return AbsenceRow(raw.line, worker, start, end, kind, note)
+
+
+def parse_closure(file: str, raw: RawRow, errors: list[InputError]) -> ClosureRow | None:
+    c = _Cells(file, raw, errors)
+    team = c.get("team", _text(100))
+    start, end = _date_range(c, required=True)
+    note = c.get("note", _text(2000))
+    if not c.ok or start is None or end is None:
+        return None
+    return ClosureRow(raw.line, team, start, end, note)

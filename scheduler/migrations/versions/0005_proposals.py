@@ -1,7 +1,7 @@
 """stored proposals: the plan a dry run showed, for plan --commit
 
 Revision ID: 0005_proposals
-Revises: 0001
+Revises: 0002_closures
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from alembic import op
 import scheduler.types
 
 revision = "0005_proposals"
-down_revision = "0001"
+down_revision = "0002_closures"
 branch_labels = None
 depends_on = None
 
