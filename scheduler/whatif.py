@@ -118,9 +118,12 @@ def editor(change: WhatIf) -> Callable[[solver.Instance], solver.Instance]:
         if change.absent is not None:
             ref, start, end = change.absent
             worker = _worker(instance, ref)
-            # in the order the store loads them, so that the instance after a commit of
-            # the change is the one the what-if planned (the same fingerprint)
-            absences = sorted((*worker.absences, solver.Absence(start, end)), key=_absence_key)
+            # in the order the store loads them (its own by start, then the closures),
+            # so that the instance after a commit of the change is the one the
+            # what-if planned (the same fingerprint)
+            own = [a for a in worker.absences if a.closure is None]
+            own = sorted([*own, solver.Absence(start, end)], key=_absence_key)
+            absences = [*own, *(a for a in worker.absences if a.closure is not None)]
             worker = replace(worker, absences=tuple(absences))
             instance = _replace_worker(instance, worker)
         if change.leaving is not None:

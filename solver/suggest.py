@@ -15,6 +15,8 @@ from solver.errors import UnknownChild
 from solver.instance import Instance
 from solver.timegrid import travel_minutes
 
+DAY_NAMES = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+
 
 @dataclass(frozen=True, slots=True)
 class Candidate:
@@ -52,6 +54,7 @@ def suggest(instance: Instance, child_ref: str, limit: int = 5) -> list[Candidat
     plan = ctx.plan_on(child_ref, first)
     own = plan.sessions * plan.session_minutes // plan.every_weeks if plan else 0
     scored: list[tuple[tuple[float, ...], Candidate]] = []
+    child_days = sorted({d.weekday() for d in days if ctx.child_spans(child_ref, d.weekday())})
     for worker in ctx.workers.values():
         if worker.team != kid.team and skill_problem(worker, kid) is not None:
             continue
@@ -59,37 +62,45 @@ def suggest(instance: Instance, child_ref: str, limit: int = 5) -> list[Candidat
         eligible = True
         if not may_hold_case(worker, kid):
             eligible = False
-            reasons.append(
-                skill_problem(worker, kid)
-                or f"{worker.ref} is in team {worker.team}, not {kid.team}"
-            )
-        leaves = worker.end_date is not None and worker.end_date < last
-        if not employed(worker, first) or leaves:
-            eligible = False if not employed(worker, first) else eligible
-            when = worker.end_date.isoformat() if worker.end_date else "?"
-            reasons.append(f"{worker.ref} is not employed for the whole horizon (ends {when})")
-        held = caseload.get(worker.ref, 0)
-        if held >= worker.max_caseload:
+            reasons.append(skill_problem(worker, kid) or f"in team {worker.team}, not {kid.team}")
+        if not employed(worker, first):
             eligible = False
-            reasons.append(f"{worker.ref} is at the caseload limit ({held}/{worker.max_caseload})")
-        else:
-            reasons.append(f"caseload {held}/{worker.max_caseload}")
-        capacity = int(worker.hours_per_week * 60)
-        booked = minutes.get(worker.ref, 0) + own
-        over = max(0, booked - capacity)
-        reasons.append(f"{booked} of {capacity} weekly minutes booked with this child")
+            reasons.append(f"not employed on {first}")
+        leaves = worker.end_date is not None and worker.end_date < last
+        if leaves:
+            reasons.append(f"leaves on {worker.end_date}, inside the plan: another change")
         change = 0.0 if worker.ref == kid.current_key_worker else 1.0
         if change == 0.0:
-            reasons.append("keeps the current key worker")
-        elif kid.current_key_worker is not None:
-            reasons.append(f"a key-worker change from {kid.current_key_worker}")
+            reasons.append("the current key worker")
         known = (
             0.0
             if worker.ref in kid.known_workers or worker.ref == kid.current_secondary_worker
             else 1.0
         )
-        if known == 0.0:
-            reasons.append(f"{child_ref} already knows {worker.ref}")
+        reasons.append("knows the child" if known == 0.0 else "new to the child")
+        held = caseload.get(worker.ref, 0)
+        if held >= worker.max_caseload:
+            eligible = False
+            reasons.append(f"full: {held} of {worker.max_caseload} places taken")
+        else:
+            reasons.append(f"{held} of {worker.max_caseload} places taken")
+        capacity = int(worker.hours_per_week * 60)
+        booked = minutes.get(worker.ref, 0) + own
+        over = max(0, booked - capacity)
+        if over:
+            reasons.append(f"{_hours(over)} over their {_hours(capacity)} a week with this child")
+        else:
+            reasons.append(f"{_hours(capacity - booked)} a week left with this child")
+        if plan is not None:
+            missing = [
+                DAY_NAMES[d]
+                for d in child_days
+                if not ctx.shares_window(worker.ref, child_ref, d, plan.session_minutes)
+            ]
+            if len(missing) == len(child_days):
+                reasons.append("no time the child is free")
+            elif missing:
+                reasons.append(f"no shared time on {', '.join(missing)}")
         wish = 0.0
         if kid.preferred_workers and worker.ref not in kid.preferred_workers:
             wish += 1
@@ -97,8 +108,10 @@ def suggest(instance: Instance, child_ref: str, limit: int = 5) -> list[Candidat
             wish += 1
             reasons.append("not the preferred gender")
         if kid.preferred_workers and worker.ref in kid.preferred_workers:
-            reasons.append(f"{child_ref} asked for {worker.ref}")
+            reasons.append("asked for by the child")
         travel = travel_minutes(worker.lat, worker.lon, kid.lat, kid.lon)
+        if worker.lat is not None and kid.lat is not None:
+            reasons.append(f"{travel} min travel")
         # a day the team is closed is no one's absence: it tells no candidate apart
         days_away = sum(
             1
@@ -106,9 +119,11 @@ def suggest(instance: Instance, child_ref: str, limit: int = 5) -> list[Candidat
             if not ctx.at_work(worker.ref, d) and ctx.closed_on(worker.ref, d) is None
         )
         if days_away:
-            reasons.append(f"away on {days_away} of the child's {len(days)} plan days")
+            reasons.append(f"away {days_away} of the child's {len(days)} plan days")
         costs = (
             ("ineligible", 0.0 if eligible else 1.0),
+            # a leaver would be another change within weeks: after everyone who stays
+            ("leaves_in_horizon", 1.0 if leaves else 0.0),
             ("keyworker_change", change),
             ("unknown_to_child", known),
             ("minutes_over_capacity", float(over)),
@@ -124,3 +139,7 @@ def suggest(instance: Instance, child_ref: str, limit: int = 5) -> list[Candidat
     for rank, (_, cand) in enumerate(scored[:limit], start=1):
         out.append(Candidate(cand.worker, cand.eligible, rank, cand.reasons, cand.costs))
     return out
+
+
+def _hours(minutes: int) -> str:
+    return f"{minutes / 60:g} h"
