@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from scheduler.errors import NotFound
 from scheduler.models import (
+    Alert,
     Child,
     KeyWorkerHistory,
     PlanAllocation,
@@ -175,7 +176,7 @@ def child_tables(session: Session, ref: str, today: date, zone: ZoneInfo) -> lis
             )
         ],
     )  # fmt: skip
-    return [details, plans, history, sessions]
+    return [details, plans, history, sessions, open_alerts_table(session, child.ref)]
 
 
 def worker_tables(session: Session, ref: str, today: date, zone: ZoneInfo) -> list[Table]:
@@ -271,3 +272,101 @@ def plan_table(session: Session, zone: ZoneInfo) -> Table:
     headers = ("child", "key worker", "secondary", "from", "to", "since", "change",
                "sessions")  # fmt: skip
     return Table(title, headers, rows)
+
+
+def handovers_table(session: Session, zone: ZoneInfo, since: datetime) -> Table:
+    """Every joint handover session of the current plan from ``since``: who hands the
+    child over to whom, and when the new key worker takes over."""
+    refs = dict(session.execute(select(Worker.id, Worker.ref)).tuples().all())
+    children = dict(session.execute(select(Child.id, Child.ref)).tuples().all())
+    version = current_version(session)
+    takes_over: dict[tuple[int, int], date] = {}
+    if version is not None:
+        for a in session.scalars(
+            select(PlanAllocation).where(
+                PlanAllocation.plan_version_id == version.id, PlanAllocation.changed.is_(True)
+            )
+        ):
+            if a.key_worker_id is not None:
+                takes_over.setdefault((a.child_id, a.key_worker_id), a.start)
+    rows: list[tuple[object, ...]] = []
+    for s in session.scalars(
+        select(PlanSession)
+        .where(
+            PlanSession.with_worker_id.is_not(None),
+            PlanSession.removed_in.is_(None),
+            PlanSession.start >= since,
+        )
+        .order_by(PlanSession.start, PlanSession.id)
+    ):
+        assert s.with_worker_id is not None
+        pair = (s.worker_id, s.with_worker_id)
+        change = next(
+            (takes_over[(s.child_id, w)] for w in pair if (s.child_id, w) in takes_over), None
+        )
+        incoming = next((w for w in pair if (s.child_id, w) in takes_over), None)
+        outgoing = next((w for w in pair if w != incoming), None) if incoming else None
+        rows.append(
+            (
+                children.get(s.child_id),
+                _local(s.start, zone),
+                refs.get(outgoing) if outgoing else refs.get(s.worker_id),
+                refs.get(incoming) if incoming else refs.get(s.with_worker_id),
+                change or "-",
+                s.id,
+            )
+        )
+    return Table(
+        f"Handovers from {_local(since, zone)} ({len(rows)})",
+        ("child", "when", "from (outgoing)", "to (incoming)", "takes over", "session"),
+        rows,
+    )
+
+
+def week_table(session: Session, zone: ZoneInfo, monday: date, team: str | None) -> Table:
+    """One week of the current plan as a timetable: a row per worker, a column per day."""
+    workers = list(
+        session.scalars(select(Worker).where(Worker.team == team) if team else select(Worker)).all()
+    )
+    workers.sort(key=lambda w: w.ref)
+    if team and not workers:
+        raise NotFound("team", team)
+    ids = {w.id for w in workers}
+    children = {c.id: c.initials or c.ref for c in session.scalars(select(Child)).all()}
+    refs = {w.id: w.ref for w in session.scalars(select(Worker)).all()}
+    first = datetime.combine(monday, datetime.min.time(), zone)
+    last = datetime.combine(monday + timedelta(days=7), datetime.min.time(), zone)
+    cells: dict[tuple[int, int], list[str]] = {}
+    for s in session.scalars(
+        select(PlanSession)
+        .where(
+            PlanSession.removed_in.is_(None),
+            PlanSession.start >= first,
+            PlanSession.start < last,
+        )
+        .order_by(PlanSession.start, PlanSession.id)
+    ):
+        local = s.start.astimezone(zone)
+        for holder, other in ((s.worker_id, s.with_worker_id), (s.with_worker_id, s.worker_id)):
+            if holder is None or holder not in ids:
+                continue
+            text = f"{local:%H:%M} {children.get(s.child_id, '?')}"
+            if other is not None:
+                text += f" (with {refs.get(other)})"
+            cells.setdefault((holder, local.weekday()), []).append(text)
+    days = [monday + timedelta(days=k) for k in range(7)]
+    rows = [(w.ref, *("; ".join(cells.get((w.id, d), [])) for d in range(7))) for w in workers]
+    title = f"Week of {monday}" + (f", team {team}" if team else "")
+    return Table(title, ("worker", *(f"{DAY_NAMES[d.weekday()]} {d:%d %b}" for d in days)), rows)
+
+
+def open_alerts_table(session: Session, child_ref: str) -> Table:
+    rows = [
+        (a.severity, a.kind, a.id, a.start, a.message)
+        for a in session.scalars(
+            select(Alert)
+            .where(Alert.child_ref == child_ref, Alert.status == "open")
+            .order_by(Alert.start, Alert.id)
+        )
+    ]
+    return Table(f"Open alerts ({len(rows)})", ("severity", "kind", "id", "from", "message"), rows)
