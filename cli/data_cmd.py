@@ -9,6 +9,7 @@ from typing import Annotated
 import typer
 
 from cli.context import app_context
+from cli.plan_cmd import parse_as_of
 from cli.tables import render
 from scheduler import audit, views
 from scheduler.csv_import import ImportReport, import_files
@@ -40,8 +41,15 @@ def import_command(
     ctx: typer.Context,
     paths: Annotated[list[Path], typer.Argument(help="A directory, or workers.csv etc.")],
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Validate only.")] = False,
+    as_of: Annotated[
+        str | None,
+        typer.Option(
+            "--as-of", help="sessions.csv: take this ISO 8601 time as now (local if no offset)."
+        ),
+    ] = None,
 ) -> None:
-    """Import workers.csv, children.csv, plans.csv and absences.csv (one transaction)."""
+    """Import workers.csv, children.csv, plans.csv, absences.csv and sessions.csv (what
+    happened to sessions), in one transaction."""
     context = app_context(ctx)
     try:
         report = import_files(
@@ -51,6 +59,7 @@ def import_command(
             now=context.now,
             timezone=context.settings.timezone,
             dry_run=dry_run,
+            as_of=parse_as_of(as_of, context),
         )
     except ImportFailed as exc:
         for error in exc.errors:

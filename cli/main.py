@@ -15,7 +15,7 @@ from typing import Annotated, Any
 import typer
 from typer.core import TyperGroup
 
-from cli import alerts_cmd, data_cmd, plan_cmd, report_cmd, serve_cmd
+from cli import alerts_cmd, data_cmd, plan_cmd, record_cmd, report_cmd, serve_cmd
 from cli.context import AppContext
 from cli.feeds_cmd import calendars_app, feeds_app
 from scheduler.errors import KeyworkerError
@@ -84,6 +84,7 @@ def _os_user() -> str:
 data_cmd.register(app)
 plan_cmd.register(app)
 alerts_cmd.register(app)
+record_cmd.register(app)
 serve_cmd.register(app)
 report_cmd.register(app)
 app.add_typer(feeds_app, name="feeds")

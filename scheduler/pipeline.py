@@ -24,6 +24,7 @@ from scheduler import audit, plan_json
 from scheduler.db import Database
 from scheduler.diff import Change, StoredSessionView, changes
 from scheduler.errors import NotFound, PlanningFailed
+from scheduler.golive import excuse_before_go_live
 from scheduler.mapping import Loaded, Scope, load_instance
 from scheduler.models import (
     Alert,
@@ -148,6 +149,7 @@ def propose(
         )
     findings = _committed_changes_not_repeated(loaded, solution)
     findings += _case_record_changes(loaded, solution, findings)
+    findings = excuse_before_go_live(loaded, solution, findings)
     planned_alerts = alert_rules.from_findings(findings)
     elapsed = clock.perf_counter() - started
     metrics = _metrics(solution, planned_alerts, elapsed)
