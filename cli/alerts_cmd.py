@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Annotated
 
 import typer
+from sqlalchemy import select
 
 from cli.context import AppContext, app_context
 from cli.plan_cmd import AsOfOption, parse_as_of
@@ -61,12 +62,14 @@ def _filter(
             raise ConfigError(f"--kind {kind!r} must be one of {', '.join(KINDS)}")
     if child is not None or team is not None:
         with context.database.reading() as session:
-            if child is not None and session.query(Child.id).filter_by(ref=child).first() is None:
-                raise NotFound("child", child)
             if (
-                team is not None
-                and session.query(Child.id).filter_by(team=team).first() is None
-                and session.query(Worker.id).filter_by(team=team).first() is None
+                child is not None
+                and session.scalar(select(Child.id).where(Child.ref == child)) is None
+            ):
+                raise NotFound("child", child)
+            if team is not None and not (
+                session.scalar(select(Child.id).where(Child.team == team).limit(1))
+                or session.scalar(select(Worker.id).where(Worker.team == team).limit(1))
             ):
                 raise NotFound("team", team)
     return AlertFilter(severity.lower() if severity else None, wanted, child, team)
