@@ -22,7 +22,10 @@ from scheduler.alerts import (
 )
 from scheduler.errors import ConfigError, NotFound, RefusedAction
 from scheduler.models import Alert, Child, Worker
+from scheduler.nightly import FAILURE_KIND
 from scheduler.notes import check_note
+
+ALL_KINDS = (*KINDS, FAILURE_KIND)  # a failed nightly run is alerted too
 
 alerts_app = typer.Typer(
     help="Open alerts, most severe first; 'alerts ack' acknowledges them.",
@@ -58,8 +61,8 @@ def _filter(
         raise ConfigError(f"--severity {severity!r} must be one of high, medium, low")
     wanted = tuple(k.upper() for k in kinds or ())
     for kind in wanted:
-        if kind not in KINDS:
-            raise ConfigError(f"--kind {kind!r} must be one of {', '.join(KINDS)}")
+        if kind not in ALL_KINDS:
+            raise ConfigError(f"--kind {kind!r} must be one of {', '.join(ALL_KINDS)}")
     if child is not None or team is not None:
         with context.database.reading() as session:
             if (
