@@ -140,13 +140,10 @@ def upsert(
             )
         )
         return Written("created", None)
-    same = (row.outcome, row.worker_id, row.note, row.session_id) == (
-        outcome,
-        worker_id,
-        note,
-        session_id or row.session_id,
-    )
-    if same:
+    if (row.outcome, row.worker_id, row.note) == (outcome, worker_id, note):
+        # The session id is looked up, not given: a session held before go-live that a
+        # commit has since taken into the plan gains one, and nothing else changed.
+        row.session_id = session_id or row.session_id
         return Written("unchanged", row.outcome)
     before = row.outcome
     row.outcome, row.worker_id, row.note = outcome, worker_id, note

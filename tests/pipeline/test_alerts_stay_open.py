@@ -112,7 +112,10 @@ def test_filters_pick_by_severity_kind_child_and_team(
     assert "--kind" in kw("alerts", "--kind", "NOPE", expect=2).output
     assert "--severity" in kw("alerts", "--severity", "urgent", expect=2).output
     assert (
-        "no open alerts match" in kw("alerts", "--kind", "FROZEN_CHANGE", "--as-of", AS_OF).output
+        "no open alerts match"
+        in kw(
+            "alerts", "--kind", "FROZEN_CHANGE", "--kind", "nightly_failed", "--as-of", AS_OF
+        ).output
     )
 
 

@@ -75,6 +75,10 @@ def test_import_by_id_by_child_and_start_and_before_go_live_then_again_unchanged
         audit = session.scalar(select(func.count()).select_from(AuditEntry).where(
             AuditEntry.action == "import", AuditEntry.detail.contains("sessions.csv")))  # fmt: skip
     assert audit == 2  # the dry run wrote nothing, the unchanged re-import is still audited
+    # a commit takes the worker who held a session into the plan; the file still matches
+    kw("plan", "--as-of", LATER, "--start", "2027-01-18", "--weeks", "2", "--commit")
+    again = kw("import", str(path), "--as-of", LATER).output
+    assert "sessions.csv: 0 new, 0 updated, 5 unchanged" in again
 
 
 def test_every_error_at_once_with_line_column_and_value_and_nothing_written(
