@@ -9,7 +9,7 @@ from typing import Annotated
 import typer
 
 from cli.context import app_context
-from cli.plan_cmd import parse_day
+from cli.plan_cmd import parse_as_of, parse_day
 from cli.tables import render
 from scheduler import audit, views
 from scheduler.closures import closed_spans
@@ -42,8 +42,15 @@ def import_command(
     ctx: typer.Context,
     paths: Annotated[list[Path], typer.Argument(help="A directory, or workers.csv etc.")],
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Validate only.")] = False,
+    as_of: Annotated[
+        str | None,
+        typer.Option(
+            "--as-of", help="sessions.csv: take this ISO 8601 time as now (local if no offset)."
+        ),
+    ] = None,
 ) -> None:
-    """Import workers, children, plans, absences and closures CSV files (one transaction)."""
+    """Import workers, children, plans, absences, closures and sessions (what happened to
+    sessions) CSV files, in one transaction."""
     context = app_context(ctx)
     try:
         report = import_files(
@@ -53,6 +60,7 @@ def import_command(
             now=context.now,
             timezone=context.settings.timezone,
             dry_run=dry_run,
+            as_of=parse_as_of(as_of, context),
         )
     except ImportFailed as exc:
         for error in exc.errors:

@@ -15,7 +15,7 @@ from typing import Annotated, Any
 import typer
 from typer.core import TyperGroup
 
-from cli import data_cmd, everyday_cmd, plan_cmd, report_cmd, serve_cmd
+from cli import alerts_cmd, data_cmd, everyday_cmd, plan_cmd, record_cmd, report_cmd, serve_cmd
 from cli.context import AppContext
 from cli.feeds_cmd import calendars_app, feeds_app
 from scheduler.errors import KeyworkerError
@@ -83,6 +83,8 @@ def _os_user() -> str:
 
 data_cmd.register(app)
 plan_cmd.register(app)
+alerts_cmd.register(app)
+record_cmd.register(app)
 serve_cmd.register(app)
 report_cmd.register(app)
 everyday_cmd.register(app)

@@ -1,4 +1,4 @@
-"""Planning commands: plan, alerts, export, pin/unpin, lock/unlock, suggest, whatif."""
+"""Planning commands: plan, export, pin/unpin, lock/unlock, suggest, whatif."""
 
 from __future__ import annotations
 
@@ -14,21 +14,17 @@ import typer
 from calendars import refresh_feeds
 from cli.context import AppContext, app_context
 from cli.tables import render
-from scheduler import audit, everyday, overrides, pipeline, replan
-from scheduler.alerts import SEVERITY_RANK, acknowledge
+from scheduler import everyday, overrides, pipeline, replan
+from scheduler.alerts import SEVERITY_RANK
 from scheduler.closures import describe as describe_closures
 from scheduler.csv_import import import_files
-from scheduler.errors import ConfigError, NotFound, RefusedAction
+from scheduler.errors import ConfigError
 from scheduler.exporting import current_plan_json
-from scheduler.models import Alert
 from scheduler.notify import DeliveryReport
 from scheduler.pipeline import PlanRequest, Proposal
 from scheduler.whatif import Delta, WhatIf, editor
 from scheduler.whatif import delta as whatif_delta
 
-alerts_app = typer.Typer(
-    help="Open alerts; 'alerts ack ID' acknowledges one.", invoke_without_command=True
-)
 export_app = typer.Typer(help="Export the current plan.", no_args_is_help=True)
 
 StartOption = Annotated[
@@ -62,7 +58,6 @@ def register(app: typer.Typer) -> None:
     app.command("unlock")(unlock)
     app.command("suggest")(suggest)
     app.command("whatif")(whatif)
-    app.add_typer(alerts_app, name="alerts")
     app.add_typer(export_app, name="export")
 
 
@@ -271,73 +266,6 @@ def print_delivery(report: DeliveryReport) -> None:
         typer.echo(f"told {len(report.workers_told)} worker(s) about changes this week")
     for ref, error in report.worker_failures.items():
         typer.echo(f"could not email {ref}: {error}", err=True)
-
-
-@alerts_app.callback()
-def alerts_list(
-    ctx: typer.Context,
-    show_all: Annotated[
-        bool, typer.Option("--all", help="Also acknowledged and resolved alerts.")
-    ] = False,
-) -> None:
-    """The open alerts of the current plan, most severe first."""
-    if ctx.invoked_subcommand is not None:
-        return
-    context = app_context(ctx)
-    with context.database.reading() as session:
-        rows: list[Alert] = (
-            pipeline.all_alerts(session) if show_all else pipeline.open_alerts(session)
-        )
-        table = [
-            (
-                a.id,
-                a.severity,
-                a.kind,
-                a.child_ref,
-                a.worker_ref,
-                f"{a.start}..{a.end}",
-                a.status,
-                "yes" if a.delivered_at else "NO",
-                a.message,
-            )
-            for a in rows
-        ]
-    if not table:
-        typer.echo("no open alerts")
-        return
-    typer.echo(
-        render(
-            (
-                "id",
-                "severity",
-                "kind",
-                "child",
-                "worker",
-                "dates",
-                "status",
-                "delivered",
-                "message",
-            ),
-            table,
-        )
-    )
-
-
-@alerts_app.command("ack")
-def alerts_ack(ctx: typer.Context, alert_id: Annotated[str, typer.Argument(metavar="ID")]) -> None:
-    """Acknowledge an alert: it stays quiet unless it gets worse."""
-    context = app_context(ctx)
-    with context.database.transaction() as session:
-        alert = session.get(Alert, alert_id)
-        if alert is None:
-            raise NotFound("alert", alert_id)
-        if alert.status != "open":
-            raise RefusedAction(f"alert {alert_id} is {alert.status}, not open")
-        acknowledge(session, alert, actor=context.actor, now=context.now)
-        audit.record(
-            session, actor=context.actor, action="alerts.ack", at=context.now, alert=alert_id
-        )
-    typer.echo(f"acknowledged {alert_id}")
 
 
 @export_app.command("plan")

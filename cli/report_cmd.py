@@ -21,6 +21,7 @@ from scheduler.report import (
     WorkerWeek,
     build_report,
 )
+from scheduler.report_delivery import comparison_rows
 from scheduler.report_html import render_html
 from scheduler.views import Table
 
@@ -49,9 +50,11 @@ def report(
         str | None, typer.Option("--child", help="One child's figures, history and months.")
     ] = None,
 ) -> None:
-    """Continuity figures per team and per child: key-worker tenure, share of sessions
-    with the key worker (UPC), the Bice-Boxerman index (COC), key-worker changes, the
-    longest gap against max_gap_days, and wishes honoured."""
+    """Continuity figures on delivered sessions beside the current plan's, per team and
+    per child: sessions delivered against required, the share with the key worker, the
+    usual provider share (UPC), the Bice-Boxerman index (COC), children with one and
+    two or more key-worker changes, key-worker tenure, the longest gap against
+    max_gap_days, and wishes honoured."""
     context = app_context(ctx)
     zone = context.settings.zone
     moment = _parse_as_of(as_of, zone) if as_of is not None else context.now
@@ -140,7 +143,24 @@ def report_tables(result: ContinuityReport) -> list[Table]:
             for w in result.workload
         ],
     )  # fmt: skip
-    return [teams, children, workload]
+    return [*delivery_tables(result), teams, children, workload]
+
+
+def delivery_tables(result: ContinuityReport) -> list[Table]:
+    out = []
+    w = result.window
+    for figures in result.delivery:
+        horizon = (
+            f"plan {figures.horizon[0]} .. {figures.horizon[1]}" if figures.horizon else "plan"
+        )
+        out.append(
+            Table(
+                f"Delivered beside the plan: {figures.team}",
+                ("figure", f"delivered {w.start} .. {w.end}", horizon),
+                comparison_rows(figures),
+            )
+        )
+    return out
 
 
 def child_tables(figures: ChildFigures, timeline: ChildTimeline) -> list[Table]:
@@ -156,6 +176,7 @@ def child_tables(figures: ChildFigures, timeline: ChildTimeline) -> list[Table]:
             ("tenure (days)", _days(c.tenure_days)),
             ("held sessions", c.sessions_held),
             ("with the key worker", c.sessions_with_key_worker),
+            ("share with the key worker", _ratio(c.key_worker_share)),
             ("UPC", _ratio(c.upc)),
             ("COC", _ratio(c.coc)),
             ("workers seen", c.workers_seen),

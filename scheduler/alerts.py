@@ -5,6 +5,13 @@ plus the session (``COVER``, ``FROZEN_CHANGE``), the plan start and period start
 (``UNMET_SESSIONS``) or the gap's first day (``CONTACT_GAP``). The id is derived
 from the identity, so a re-plan that raises the same problem gives the same id,
 whether or not anything was committed in between.
+
+An alert stays until a person has seen it: a ``KEYWORKER_CHANGE`` that a later
+plan does not raise again only because the change is already committed (the
+committed key-worker record still names that worker from that date) stays open,
+or acknowledged, until its change date has passed. From the day after its change
+date it is no longer listed as open, and the next commit resolves it. Other kinds
+whose cause a later committed plan no longer has are resolved.
 """
 
 from __future__ import annotations
@@ -13,12 +20,13 @@ import hashlib
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 import solver
-from scheduler.models import Alert
+from scheduler.models import Alert, Child, KeyWorkerHistory, PlanVersion, Worker
 
 SEVERITY_RANK = {"low": 0, "medium": 1, "high": 2}
 KINDS = (
@@ -152,11 +160,18 @@ def store(
         row.worker_ref, row.session_id = planned.worker, planned.session
         row.last_seen_version = version
         row.updated_at = now
-    for identity, row in stored.items():
-        if identity in raised or row.status == "resolved":
-            continue
-        if scope_children is not None and row.child_ref not in scope_children:
-            continue  # another team's alert: this plan says nothing about it
+    unraised = [
+        row
+        for identity, row in stored.items()
+        if identity not in raised
+        and row.status != "resolved"
+        # another team's alert: this plan says nothing about it
+        and (scope_children is None or row.child_ref in scope_children)
+    ]
+    standing = _changes_still_committed(session, unraised, today=_today(session, version, now))
+    for row in unraised:
+        if row.id in standing:
+            continue  # not raised again only because it is committed: a person must see it
         row.status = "resolved"
         row.updated_at = now
         outcome.resolved.append(row)
@@ -167,9 +182,108 @@ def store(
     return outcome
 
 
-def acknowledge(session: Session, alert: Alert, *, actor: str, now: datetime) -> None:
+def _today(session: Session, version: int, now: datetime) -> date:
+    plan = session.get(PlanVersion, version)
+    return (now.astimezone(ZoneInfo(plan.timezone)) if plan is not None else now).date()
+
+
+def _changes_still_committed(session: Session, rows: list[Alert], *, today: date) -> set[str]:
+    """Ids of the ``KEYWORKER_CHANGE`` alerts among ``rows`` whose change date has not
+    passed and that the committed key-worker record still makes (that worker is the
+    child's key worker on that date)."""
+    changes = [
+        r
+        for r in rows
+        if r.kind == "KEYWORKER_CHANGE" and r.start >= today and r.child_ref and r.worker_ref
+    ]
+    if not changes:
+        return set()
+    children = {r.child_ref for r in changes}
+    key_rows = session.execute(
+        select(Child.ref, Worker.ref, KeyWorkerHistory.start_date, KeyWorkerHistory.end_date)
+        .join(Child, Child.id == KeyWorkerHistory.child_id)
+        .join(Worker, Worker.id == KeyWorkerHistory.worker_id)
+        .where(KeyWorkerHistory.role == "key", Child.ref.in_(children))
+    ).tuples()
+    spans: dict[tuple[str, str], list[tuple[date, date | None]]] = {}
+    for child, worker, start, end in key_rows:
+        spans.setdefault((child, worker), []).append((start, end))
+    return {
+        r.id
+        for r in changes
+        if any(
+            s <= r.start and (e is None or r.start <= e)
+            for s, e in spans.get((r.child_ref or "", r.worker_ref or ""), [])
+        )
+    }
+
+
+def is_past_its_date(alert: Alert, today: date) -> bool:
+    """A key-worker change whose change date has passed is no longer open: the change
+    has happened, and there is nothing left to prepare for."""
+    return alert.kind == "KEYWORKER_CHANGE" and alert.start < today
+
+
+def shown_status(alert: Alert, today: date) -> str:
+    if alert.status != "resolved" and is_past_its_date(alert, today):
+        return "passed"
+    return alert.status
+
+
+@dataclass(frozen=True, slots=True)
+class AlertFilter:
+    """Which alerts a listing or an acknowledgement concerns; empty fields match all.
+
+    ``severity`` matches that severity or above, as ``plan --fail-on`` does.
+    """
+
+    severity: str | None = None
+    kinds: tuple[str, ...] = ()
+    child: str | None = None
+    team: str | None = None
+
+    @property
+    def is_empty(self) -> bool:
+        return self.severity is None and not self.kinds and not self.child and not self.team
+
+
+def select_alerts(
+    session: Session, where: AlertFilter, *, today: date, open_only: bool = True
+) -> list[Alert]:
+    """The alerts ``where`` picks, most severe first; ``open_only``: those still open on
+    ``today`` (a key-worker change past its date is not)."""
+    query = select(Alert)
+    if open_only:
+        query = query.where(Alert.status == "open")
+    if where.severity is not None:
+        ranks = [k for k, v in SEVERITY_RANK.items() if v >= SEVERITY_RANK[where.severity]]
+        query = query.where(Alert.severity.in_(ranks))
+    if where.kinds:
+        query = query.where(Alert.kind.in_(where.kinds))
+    if where.child is not None:
+        query = query.where(Alert.child_ref == where.child)
+    if where.team is not None:
+        children = select(Child.ref).where(Child.team == where.team)
+        workers = select(Worker.ref).where(Worker.team == where.team)
+        query = query.where(
+            or_(
+                Alert.child_ref.in_(children),
+                Alert.child_ref.is_(None) & Alert.worker_ref.in_(workers),
+            )
+        )
+    rows = [a for a in session.scalars(query) if not (open_only and is_past_its_date(a, today))]
+    return sorted(
+        rows,
+        key=lambda a: (-SEVERITY_RANK[a.severity], a.kind, a.child_ref or "", a.start, a.id),
+    )
+
+
+def acknowledge(
+    session: Session, alert: Alert, *, actor: str, now: datetime, note: str | None = None
+) -> None:
     alert.status = "acknowledged"
     alert.acknowledged_severity = alert.severity
     alert.acknowledged_at = now
     alert.acknowledged_by = actor
+    alert.acknowledged_note = note
     alert.updated_at = now

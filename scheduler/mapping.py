@@ -13,7 +13,7 @@ from datetime import date, datetime, time, timedelta
 from typing import Protocol
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import or_, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session, selectinload
 
 import solver
@@ -26,6 +26,7 @@ from scheduler.models import (
     Worker,
 )
 from scheduler.models import Session as PlanSession
+from scheduler.outcomes import Outcome, held_session_id, load_outcomes, unplanned_minutes
 from scheduler.views import current_version
 
 # The longest period (8 weeks) reaches this far before the horizon; held sessions in
@@ -65,6 +66,9 @@ class Loaded:
     overridden: dict[str, tuple[str, str]]
     # closure days around the horizon (closures.csv, bank holidays), as shown to managers
     closures: tuple[ClosedSpan, ...] = ()
+    # The first day keyworker planned: the local date of the first committed plan's
+    # as-of (of this run's, before any commit). Days before it nobody could have planned.
+    go_live: date | None = None
 
 
 class ChildFacts(Protocol):
@@ -166,12 +170,22 @@ def load_instance(session: Session, scope: Scope) -> Loaded:
             )
         )
     )
+    # Past contact is held contact (scheduler.outcomes): a past session recorded as
+    # cancelled or did-not-attend is left out; one held by another worker counts as theirs.
+    outcomes = load_outcomes(session, child_ids=list(child_refs), before=scope.now)
     existing = []
     known: dict[int, set[str]] = defaultdict(set)
     for s in stored:
-        worker = all_worker_refs[s.worker_id]
-        with_worker = all_worker_refs.get(s.with_worker_id) if s.with_worker_id else None
-        if s.worker_id in worker_refs and (with_worker is None or s.with_worker_id in worker_refs):
+        worker_id, with_id = s.worker_id, s.with_worker_id
+        outcome = outcomes.get((s.child_id, s.start)) if s.start < scope.now else None
+        if outcome is not None and not outcome.is_contact:
+            continue
+        if outcome is not None and outcome.worker_id is not None:
+            worker_id = outcome.worker_id
+            with_id = None if with_id == worker_id else with_id
+        worker = all_worker_refs[worker_id]
+        with_worker = all_worker_refs.get(with_id) if with_id else None
+        if worker_id in worker_refs and (with_worker is None or with_id in worker_refs):
             existing.append(
                 solver.ExistingSession(
                     s.id, child_refs[s.child_id], worker, with_worker, s.start, s.end, s.locked
@@ -179,7 +193,34 @@ def load_instance(session: Session, scope: Scope) -> Loaded:
             )
         if s.start < scope.now:
             known[s.child_id].add(worker)
-    last_contact = _last_key_contacts(session, history, scope.now, zone, all_worker_refs)
+    plans_of = {c.id: c.plans for c in children}
+    stored_at = {(s.child_id, s.start) for s in stored}
+    for (child_id, start), outcome in sorted(outcomes.items(), key=lambda kv: kv[0][1]):
+        # held in no plan (before go-live): it counts towards its period like any other
+        if (
+            (child_id, start) in stored_at
+            or outcome.session_id is not None
+            or not outcome.is_contact
+            or outcome.worker_id not in worker_refs
+            or start < window_start
+        ):
+            continue
+        ref = child_refs[child_id]
+        minutes = unplanned_minutes(plans_of[child_id], start.astimezone(zone).date())
+        existing.append(
+            solver.ExistingSession(
+                held_session_id(ref, start),
+                ref,
+                worker_refs[outcome.worker_id],
+                None,
+                start,
+                start + timedelta(minutes=minutes),
+            )
+        )
+        known[child_id].add(worker_refs[outcome.worker_id])
+    last_contact = _last_key_contacts(
+        session, history, scope.now, zone, all_worker_refs, outcomes=outcomes
+    )
     retired = frozenset(
         session.scalars(select(PlanSession.id).where(PlanSession.removed_in.is_not(None)))
     )
@@ -275,7 +316,10 @@ def load_instance(session: Session, scope: Scope) -> Loaded:
         for h in rows
         if h.role == "key" and h.source == "plan" and h.reason
     )
+    first_as_of = session.scalar(select(func.min(PlanVersion.as_of)))
+    go_live = min(first_as_of or scope.now, scope.now).astimezone(zone).date()
     return Loaded(
+        go_live=go_live,
         instance=instance,
         current_version=version.id if version else None,
         child_ids=child_ids,
@@ -375,8 +419,12 @@ def _last_key_contacts(
     now: datetime,
     zone: ZoneInfo,
     worker_refs: dict[int, str],
+    *,
+    outcomes: dict[tuple[int, datetime], Outcome],
 ) -> dict[int, date]:
-    """child id -> local date of the last session before ``now`` with their key worker."""
+    """child id -> local date of the last session before ``now`` with their key worker:
+    held contact only (a session recorded cancelled or did-not-attend is none), sessions
+    held in no plan (before go-live) included."""
     if not history:
         return {}
     rows = session.execute(
@@ -390,8 +438,25 @@ def _last_key_contacts(
         )
         .order_by(PlanSession.start)
     ).tuples().all()  # fmt: skip
-    out: dict[int, date] = {}
+    held: list[tuple[int, int, int | None, datetime]] = []
+    seen: set[tuple[int, datetime]] = set()
     for child_id, worker_id, with_id, start in rows:
+        seen.add((child_id, start))
+        outcome = outcomes.get((child_id, start))
+        if outcome is not None and not outcome.is_contact:
+            continue
+        held.append((child_id, outcome.worker_id or worker_id if outcome else worker_id,
+                     with_id, start))  # fmt: skip
+    for (child_id, start), outcome in outcomes.items():
+        if (
+            (child_id, start) not in seen
+            and outcome.is_contact
+            and outcome.worker_id is not None
+            and child_id in history
+        ):
+            held.append((child_id, outcome.worker_id, None, start))
+    out: dict[int, date] = {}
+    for child_id, worker_id, with_id, start in sorted(held, key=lambda h: h[3]):
         day = start.astimezone(zone).date()
         keys = [h for h in history[child_id] if h.role == "key"]
         key = _row_on(keys, day)

@@ -332,6 +332,7 @@ class Alert(Base):
     acknowledged_severity: Mapped[str | None] = mapped_column(String(10))
     acknowledged_at: Mapped[datetime | None]
     acknowledged_by: Mapped[str | None] = mapped_column(String(100))
+    acknowledged_note: Mapped[str | None] = mapped_column(Text)
     first_seen_version: Mapped[int]
     last_seen_version: Mapped[int]
     created_at: Mapped[datetime]
@@ -339,6 +340,30 @@ class Alert(Base):
     delivered_at: Mapped[datetime | None]
     delivery_attempts: Mapped[int] = mapped_column(Integer, default=0)
     delivery_error: Mapped[str | None] = mapped_column(Text)
+
+
+class SessionOutcome(Base):
+    """What happened to a session: ``held``, ``cancelled`` or ``did-not-attend``.
+
+    Keyed by child and start, so one record serves a session of a committed plan
+    (``session_id`` set) and a session held before go-live or planned elsewhere (no
+    session row). ``worker_id`` is who held it where that was not the planned worker;
+    for a session in no plan, who held it.
+    """
+
+    __tablename__ = "session_outcomes"
+    __table_args__ = (UniqueConstraint("child_id", "start"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    child_id: Mapped[int] = mapped_column(ForeignKey("children.id", ondelete="CASCADE"))
+    start: Mapped[datetime]
+    session_id: Mapped[str | None] = mapped_column(String(64), index=True)
+    outcome: Mapped[str] = mapped_column(String(20))
+    worker_id: Mapped[int | None] = mapped_column(ForeignKey("workers.id", ondelete="SET NULL"))
+    note: Mapped[str | None] = mapped_column(Text)
+    source: Mapped[str] = mapped_column(String(20))  # "record" or "import"
+    recorded_at: Mapped[datetime]
+    recorded_by: Mapped[str] = mapped_column(String(100))
 
 
 # --- the service's own records -----------------------------------------------------------

@@ -24,6 +24,7 @@ from scheduler import audit, plan_json, proposals
 from scheduler.db import Database
 from scheduler.diff import Change, StoredSessionView, changes
 from scheduler.errors import NotFound, PlanningFailed
+from scheduler.golive import excuse_before_go_live
 from scheduler.mapping import Loaded, Scope, load_instance
 from scheduler.models import (
     Alert,
@@ -218,6 +219,7 @@ def _finish(
         )
     findings = _committed_changes_not_repeated(loaded, solution)
     findings += _case_record_changes(loaded, solution, findings)
+    findings = excuse_before_go_live(loaded, solution, findings)
     planned_alerts = alert_rules.from_findings(findings)
     elapsed = clock.perf_counter() - started
     metrics = _metrics(solution, planned_alerts, elapsed)
@@ -430,6 +432,15 @@ def _write_history(
                     if r.start_date <= a.start and (r.end_date is None or r.end_date >= a.start)
                 ]
                 if live and live[-1].worker_id == worker_id:
+                    _keep_going(
+                        session,
+                        history,
+                        live[-1],
+                        a,
+                        allocations=allocations,
+                        role=role,
+                        worker_ids=worker_ids,
+                    )
                     continue
                 later = [r for r in history if r.start_date > a.start]
                 for r in later:  # a relationship the new plan no longer foresees
@@ -454,6 +465,32 @@ def _write_history(
                 )
                 session.add(row)
                 history.append(row)
+
+
+def _keep_going(
+    session: Session,
+    history: list[KeyWorkerHistory],
+    row: KeyWorkerHistory,
+    allocation: solver.Allocation,
+    *,
+    allocations: list[solver.Allocation],
+    role: str,
+    worker_ids: dict[str, int],
+) -> None:
+    """The relationship ``row`` goes on through ``allocation``: a change that an earlier
+    plan foresaw after its start and this plan no longer makes is dropped, and ``row`` is
+    reopened if the earlier plan had ended it sooner (a pin, or a leaver who stays)."""
+    planned = {
+        (worker_ids[ref], x.start)
+        for x in allocations
+        if (ref := x.key_worker if role == "key" else x.secondary_worker) is not None
+    }
+    for later in [r for r in history if r.start_date > allocation.start]:
+        if (later.worker_id, later.start_date) not in planned:
+            session.delete(later)
+            history.remove(later)
+    if row.end_date is not None and row.end_date < allocation.end:
+        row.end_date = None
 
 
 def _write_sessions(

@@ -9,15 +9,25 @@ Definitions (the *window* is the local dates ``as_of - months`` .. ``as_of``; a
 removed by a re-plan; a child's *key worker on a day* is the ``role="key"``
 KeyWorkerHistory row in force that day):
 
-* **UPC** (usual provider of care) = share of the child's held sessions
-  delivered by (``worker`` or ``with``) the child's key worker on the session's
-  day. ``None`` ("n/a") without held sessions.
+* **Held**: past contact is held contact (``scheduler.outcomes``). A session
+  recorded ``cancelled`` or ``did-not-attend`` is not held; one recorded ``held``
+  by another worker counts for that worker; a past session with no outcome
+  recorded counts as held by its planned worker (and is counted as
+  *unconfirmed*); a session recorded held that is in no plan (before go-live)
+  is held too.
+* **Provider** of a held session: the child's key worker on its day when they
+  were present (``worker`` or ``with``), else its ``worker``; a joint session
+  counts once.
+* **Share with the key worker** = of the child's held sessions, the share whose
+  provider is the key worker of that day. ``None`` ("n/a") without held sessions.
+* **UPC** (Usual Provider of Care) = ``max_j n_j / N``: the share of the child's
+  ``N`` held sessions delivered by the provider who delivered most of them (the
+  usual provider, whoever that is). ``None`` ("n/a") without held sessions.
 * **COC** (Bice-Boxerman continuity of care index) =
-  ``(sum_j n_j^2 - N) / (N (N - 1))`` over the workers ``j`` who delivered the
-  child's ``N`` held sessions; 1 when one worker delivered them all, 0 when
-  each was a different worker. A joint session counts once, for the key worker
-  when they were present, else for its ``worker``. Undefined for ``N < 2``
-  (``None``, shown "n/a").
+  ``(sum_j n_j^2 - N) / (N (N - 1))`` over the providers ``j`` of the
+  child's ``N`` held sessions (``n_j`` sessions each); 1 when one worker
+  delivered them all, 0 when each was a different worker. Undefined for
+  ``N < 2`` (``None``, shown "n/a").
 * **Tenure** = days from the start of the current key-worker relationship to
   ``as_of``, back-to-back rows of the same worker joined into one relationship.
 * **Key-worker changes** = ``role="key"`` rows starting inside the window whose
@@ -48,6 +58,8 @@ one and at least two key-worker changes. Workload is session minutes per ISO
 week (Monday-Sunday, local), held and planned, for every worker, from the week
 of the window start (or of the start of the records, if later); a joint session
 counts for both workers.
+
+``scheduler.report_delivery`` sets the delivered figures beside the current plan's.
 """
 
 from __future__ import annotations
@@ -59,6 +71,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time, timedelta
 from itertools import pairwise
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
@@ -67,6 +80,10 @@ from sqlalchemy.orm import Session
 from scheduler.errors import NotFound
 from scheduler.models import Child, KeyWorkerHistory, PlanVersion, SupportPlan, Worker
 from scheduler.models import Session as PlanSession
+from scheduler.outcomes import NO_CONTACT, load_outcomes, unplanned_minutes
+
+if TYPE_CHECKING:
+    from scheduler.report_delivery import DeliveryFigures
 
 ALL_TEAMS = "All teams"
 
@@ -102,6 +119,8 @@ class PlanRecord:
     start_date: date
     end_date: date | None
     max_gap_days: int
+    sessions: int = 1
+    every_weeks: int = 1
 
 
 @dataclass(frozen=True, slots=True)
@@ -117,11 +136,19 @@ class KeyRecord:
 
 @dataclass(frozen=True, slots=True)
 class SessionRecord:
+    """A stored session (``worker_id`` is who held it, where recorded) or a session held
+    in no plan; ``outcome`` as recorded, ``None`` where nothing is."""
+
     child_id: int
     worker_id: int
     with_worker_id: int | None
     start: datetime
     end: datetime
+    outcome: str | None = None
+
+    @property
+    def is_contact(self) -> bool:
+        return self.outcome not in NO_CONTACT
 
 
 @dataclass(frozen=True, slots=True)
@@ -134,6 +161,7 @@ class History:
     key_rows: tuple[KeyRecord, ...]
     sessions: tuple[SessionRecord, ...]
     records_start: date | None = None  # the first day keyworker has sessions for
+    horizon: tuple[date, date] | None = None  # the current plan's
 
 
 # --- the report ---------------------------------------------------------------------------
@@ -168,6 +196,7 @@ class ChildFigures:
     tenure_days: int | None
     sessions_held: int
     sessions_with_key_worker: int
+    key_worker_share: float | None
     upc: float | None
     coc: float | None
     workers_seen: tuple[str, ...]
@@ -274,6 +303,7 @@ class ContinuityReport:
     timelines: tuple[ChildTimeline, ...]
     workload: tuple[WorkerLoad, ...]
     outlook: PlanOutlook | None = None
+    delivery: tuple[DeliveryFigures, ...] = ()
 
     @property
     def is_empty(self) -> bool:
@@ -302,10 +332,12 @@ def load_history(session: Session, since: datetime) -> History:
                     c.preferred_gender)
         for c in session.scalars(select(Child).order_by(Child.team, Child.ref))
     )  # fmt: skip
+    stored_plans = list(session.scalars(select(SupportPlan).order_by(SupportPlan.start_date)))
     plans = tuple(
-        PlanRecord(p.child_id, p.start_date, p.end_date, p.max_gap_days)
-        for p in session.scalars(select(SupportPlan).order_by(SupportPlan.start_date))
-    )
+        PlanRecord(p.child_id, p.start_date, p.end_date, p.max_gap_days, p.sessions,
+                   p.every_weeks)
+        for p in stored_plans
+    )  # fmt: skip
     key_rows = tuple(
         KeyRecord(h.id, h.child_id, h.worker_id, h.start_date, h.end_date)
         for h in session.scalars(
@@ -314,20 +346,42 @@ def load_history(session: Session, since: datetime) -> History:
             .order_by(KeyWorkerHistory.start_date, KeyWorkerHistory.id)
         )
     )
-    sessions = tuple(
-        SessionRecord(s.child_id, s.worker_id, s.with_worker_id, s.start, s.end)
-        for s in session.scalars(
-            select(PlanSession)
-            .where(PlanSession.removed_in.is_(None), PlanSession.start >= since)
-            .order_by(PlanSession.start, PlanSession.id)
-        )
-    )
+    outcomes = load_outcomes(session, since=since)
+    records: list[SessionRecord] = []
+    for s in session.scalars(
+        select(PlanSession)
+        .where(PlanSession.removed_in.is_(None), PlanSession.start >= since)
+        .order_by(PlanSession.start, PlanSession.id)
+    ):
+        found = outcomes.pop((s.child_id, s.start), None)
+        worker_id = found.worker_id if found and found.worker_id else s.worker_id
+        with_id = None if s.with_worker_id == worker_id else s.with_worker_id
+        records.append(SessionRecord(s.child_id, worker_id, with_id, s.start, s.end,
+                                     found.outcome if found else None))  # fmt: skip
+    by_child: dict[int, list[SupportPlan]] = defaultdict(list)
+    for p in stored_plans:
+        by_child[p.child_id].append(p)
+    for (child_id, start), found in outcomes.items():  # sessions in no plan
+        if found.worker_id is None or found.session_id is not None:
+            continue
+        minutes = unplanned_minutes(by_child[child_id], start.date())
+        end = start + timedelta(minutes=minutes)
+        records.append(SessionRecord(child_id, found.worker_id, None, start, end, found.outcome))
+    records.sort(key=lambda r: r.start)
     first_horizon = session.scalar(select(func.min(PlanVersion.horizon_start)))
     first_session = session.scalar(
         select(func.min(PlanSession.start)).where(PlanSession.removed_in.is_(None))
     )
-    starts = [d for d in (first_horizon, first_session.date() if first_session else None) if d]
-    return History(workers, children, plans, key_rows, sessions, min(starts, default=None))
+    first_record = min((r.start for r in records), default=None)
+    starts = [
+        d.date() if isinstance(d, datetime) else d
+        for d in (first_horizon, first_session, first_record)
+        if d is not None
+    ]
+    current = session.scalar(select(PlanVersion).where(PlanVersion.is_current.is_(True)))
+    horizon = (current.horizon_start, current.horizon_end) if current is not None else None
+    return History(workers, children, plans, key_rows, tuple(records), min(starts, default=None),
+                   horizon)  # fmt: skip
 
 
 def build_report(
@@ -435,7 +489,12 @@ def compute_report(
 
     only = {c.id for c in chosen} if child is not None else None
     loads = _workload(history, window, zone, team, child_ids=only)
-    return ContinuityReport(window, team, tuple(teams), tuple(figures), tuple(timelines), loads)
+    from scheduler.report_delivery import delivery_figures  # noqa: PLC0415 - it imports us
+
+    delivery = delivery_figures(history, window, zone, chosen)
+    return ContinuityReport(
+        window, team, tuple(teams), tuple(figures), tuple(timelines), loads, delivery=delivery
+    )
 
 
 def _in_scope(plans: Sequence[PlanRecord], rows: Sequence[KeyRecord], window: Window) -> bool:
@@ -485,6 +544,12 @@ def count_changes(rows: Sequence[KeyRecord], start: date, end: date) -> int:
     return changes
 
 
+def usual_provider_share(counts: Iterable[int]) -> float | None:
+    """UPC: the most sessions one provider delivered over all sessions; None for none."""
+    values = [n for n in counts if n > 0]
+    return max(values) / sum(values) if values else None
+
+
 def continuity_index(counts: Iterable[int]) -> float | None:
     """The Bice-Boxerman COC index of per-worker session counts; None for fewer than 2."""
     values = [n for n in counts if n > 0]
@@ -531,7 +596,7 @@ def _child(
     held: list[tuple[date, SessionRecord, int | None]] = []
     for s in sessions:
         day = s.start.astimezone(zone).date()
-        if s.start < window.as_of and window.start <= day:
+        if s.start < window.as_of and window.start <= day and s.is_contact:
             row = key_worker_on(rows, day)
             held.append((day, s, row.worker_id if row is not None else None))
     delivered: Counter[int] = Counter()
@@ -544,7 +609,7 @@ def _child(
             contacts.append(day)
         marks.append(SessionMark(day, ref(s.worker_id), with_key))
     with_key_count = len(contacts)
-    upc = with_key_count / len(held) if held else None
+    upc = usual_provider_share(delivered.values())
 
     in_force = [p for p in plans if _overlaps(p.start_date, p.end_date, window.start, window.end)]
     gap: Gap | None = None
@@ -579,6 +644,7 @@ def _child(
         tenure_days=tenure,
         sessions_held=len(held),
         sessions_with_key_worker=with_key_count,
+        key_worker_share=with_key_count / len(held) if held else None,
         upc=upc,
         coc=continuity_index(delivered.values()),
         workers_seen=tuple(sorted({ref(w) for w in delivered})),
@@ -690,8 +756,8 @@ def _workload(
         if child_ids is not None and s.child_id not in child_ids:
             continue
         day = s.start.astimezone(zone).date()
-        if day < window.start:
-            continue
+        if day < window.start or not s.is_contact:
+            continue  # a cancelled or missed session took nobody's time with the child
         week = day - timedelta(days=day.weekday())
         last_week = max(last_week, week)
         length = round((s.end - s.start).total_seconds() / 60)

@@ -26,6 +26,7 @@ from scheduler.report import (
     TeamFigures,
     WorkerLoad,
 )
+from scheduler.report_delivery import comparison_rows
 
 PALETTE = (
     "#4e79a7", "#f28e2b", "#59a14f", "#b07aa1", "#76b7b2", "#edc948",
@@ -92,6 +93,7 @@ def render_html(report: ContinuityReport) -> str:
     if report.is_empty:
         parts.append("<p>No children with a support plan or a key worker in this window.</p>")
     else:
+        parts += _delivery_section(report)
         parts += _teams_section(report.teams)
         parts += _children_section(report.children)
         parts += _workload_section(report.workload)
@@ -101,6 +103,22 @@ def render_html(report: ContinuityReport) -> str:
 
 
 # --- tables -------------------------------------------------------------------------------
+
+
+def _delivery_section(report: ContinuityReport) -> list[str]:
+    out = ["<h2>Delivered beside the plan</h2>"]
+    w = report.window
+    for figures in report.delivery:
+        plan = (
+            f"plan {figures.horizon[0].isoformat()} to {figures.horizon[1].isoformat()}"
+            if figures.horizon
+            else "plan"
+        )
+        headers = (figures.team, f"delivered {w.start.isoformat()} to {w.end.isoformat()}", plan)
+        rows = [([name], [done, planned], False) for name, done, planned in
+                comparison_rows(figures)]  # fmt: skip
+        out.append(_table(headers, rows))
+    return out
 
 
 def _teams_section(teams: Sequence[TeamFigures]) -> list[str]:
@@ -325,7 +343,14 @@ def _timeline_chart(
 
 def _definitions() -> str:
     items = (
-        ("UPC", "share of the held sessions delivered by the key worker of that day."),
+        ("Held", "a past session not recorded as cancelled or did-not-attend; one with no "
+                 "outcome recorded counts as held by its planned worker."),
+        ("Sessions delivered / required", "over the periods that ended in the window, the "
+                                          "held sessions (at most the required number each) "
+                                          "against the required number."),
+        ("Share with the key worker", "held sessions the key worker of that day delivered."),
+        ("UPC", "usual provider of care: the share of a child's held sessions delivered by "
+                "the worker who delivered most of them."),
         ("COC", "Bice-Boxerman continuity index of who delivered the held sessions: 1 = "
                 "always the same worker, 0 = a different worker every time; n/a below two "
                 "sessions."),

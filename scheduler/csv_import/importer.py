@@ -29,6 +29,12 @@ from scheduler.csv_import.exclusions import record_excluded_key_workers
 from scheduler.csv_import.fields import Window
 from scheduler.csv_import.parsing import Parsed, parse_all
 from scheduler.csv_import.plans import PlanState, merge_plans
+from scheduler.csv_import.sessions_file import (
+    OutcomeRow,
+    check_sessions,
+    parse_sessions,
+    write_sessions,
+)
 from scheduler.db import Database
 from scheduler.errors import ConfigError, DatabaseError, ImportFailed, InputError
 from scheduler.models import (
@@ -43,7 +49,14 @@ from scheduler.models import (
 )
 from scheduler.models import Session as PlanSession
 
-FILE_NAMES = ("workers.csv", "children.csv", "plans.csv", "absences.csv", "closures.csv")
+FILE_NAMES = (
+    "workers.csv",
+    "children.csv",
+    "plans.csv",
+    "absences.csv",
+    "closures.csv",
+    "sessions.csv",
+)
 # what a worker's feed shows of a child: the initials, and the place where set to
 FEED_FIELDS = ("initials", "lat", "lon")
 
@@ -102,18 +115,26 @@ def import_files(
     dry_run: bool = False,
     action: str = "import",
     detail: dict[str, Any] | None = None,
+    as_of: datetime | None = None,
 ) -> ImportReport:
     """Import ``paths`` in one transaction; ``action`` names it in the audit log (the
-    everyday commands are one-row imports)."""
+    everyday commands are one-row imports). ``as_of``: the time the sessions of
+    ``sessions.csv`` must have begun by (``now``)."""
     files = find_files(paths)
     errors: list[InputError] = []
     parsed = parse_all(files, errors)
+    zone = ZoneInfo(timezone)
+    outcomes = (
+        parse_sessions(files["sessions.csv"], zone, errors) if "sessions.csv" in files else []
+    )
     report = ImportReport(dry_run=dry_run)
-    today = now.astimezone(ZoneInfo(timezone)).date()
+    today = now.astimezone(zone).date()
     try:
         with database.transaction() as session:
             _one_import_at_a_time(session)
-            _Importer(session, parsed, errors, report, today=today, now=now, actor=actor).run()
+            importer = _Importer(session, parsed, errors, report, today=today, now=now, actor=actor)
+            importer.outcomes = (outcomes, as_of or now, zone)
+            importer.run()
             if errors:
                 raise ImportFailed(sorted(errors, key=lambda e: (e.file, e.line, e.column)))
             if dry_run:
@@ -176,6 +197,7 @@ class _Importer:
         self.today = today
         self.now = now
         self.actor = actor
+        self.outcomes: tuple[list[OutcomeRow], datetime, ZoneInfo] = ([], now, ZoneInfo("UTC"))
         self.worker_ids: dict[str, int] = dict(
             session.execute(select(_table(Worker).c.ref, _table(Worker).c.id)).tuples().all()
         )
@@ -196,6 +218,11 @@ class _Importer:
         self._check_closure_teams()
         known_children = known["child"]
         plan_result = self._merge_plans(known_children)
+        rows, as_of, zone = self.outcomes
+        outcomes = check_sessions(
+            self.s, rows, known_children=known_children, known_workers=known["worker"],
+            now=as_of, zone=zone, errors=self.errors,
+        )  # fmt: skip
         if self.errors:
             return
         if "workers.csv" in self.p.present:
@@ -208,6 +235,13 @@ class _Importer:
             self._upsert_absences()
         if "closures.csv" in self.p.present:
             self._upsert_closures()
+        if "sessions.csv" in self.p.present:
+            counts = self.report.files.setdefault("sessions.csv", FileCounts())
+            for written in write_sessions(
+                self.s, outcomes, child_ids=self.child_ids, worker_ids=self.worker_ids,
+                actor=self.actor, now=self.now,
+            ):  # fmt: skip
+                setattr(counts, written.change, getattr(counts, written.change) + 1)
         self.s.flush()
 
     def _error(self, file: str, line: int, column: str, value: str, message: str) -> None:

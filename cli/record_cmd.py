@@ -1,0 +1,61 @@
+"""``record``: what happened to a session of a committed plan."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from cli.context import app_context
+from cli.plan_cmd import AsOfOption, parse_as_of
+from scheduler.errors import ConfigError
+from scheduler.notes import check_note
+from scheduler.outcomes import OUTCOMES, record_outcome
+
+
+def register(app: typer.Typer) -> None:
+    app.command("record")(record)
+
+
+def record(
+    ctx: typer.Context,
+    session_id: Annotated[str, typer.Argument(metavar="SESSION", help="The session's id.")],
+    outcome: Annotated[
+        str, typer.Argument(metavar="OUTCOME", help="held, cancelled or did-not-attend.")
+    ],
+    by: Annotated[
+        str | None,
+        typer.Option("--by", metavar="WORKER", help="Who held it, if not the planned worker."),
+    ] = None,
+    note: Annotated[str | None, typer.Option("--note", help="Free text, kept with it.")] = None,
+    as_of: AsOfOption = None,
+) -> None:
+    """Record what happened to a session that has begun: held, cancelled or did-not-attend.
+
+    A cancelled or missed session is no contact: the next plan sees the gap it leaves."""
+    context = app_context(ctx)
+    if outcome not in OUTCOMES:
+        raise ConfigError(f"OUTCOME {outcome!r} must be one of {', '.join(OUTCOMES)}")
+    if note is not None:
+        note = check_note(note, "--note")
+    now = parse_as_of(as_of, context)
+    with context.database.transaction() as session:
+        done = record_outcome(
+            session,
+            session_id,
+            outcome,
+            worker=by,
+            note=note,
+            actor=context.actor,
+            now=now,
+            at=context.now,
+            zone=context.settings.zone,
+        )
+    when = done.start.astimezone(context.settings.zone)
+    who = f" by {done.worker}" if done.worker and done.worker != done.planned_worker else ""
+    state = {"created": "recorded", "updated": "changed", "unchanged": "already recorded"}
+    typer.echo(
+        f"{state[done.written.change]}: {done.child}'s session {session_id} on "
+        f"{when:%Y-%m-%d %H:%M} {outcome}{who}"
+        + (f" (was {done.written.before})" if done.written.change == "updated" else "")
+    )
