@@ -206,3 +206,34 @@ def _safe_url(url: str) -> str:
         user = credentials.split(":", 1)[0]
         return f"{scheme}://{user}@{host}"
     return url
+
+
+@show_app.command("handovers")
+def show_handovers(
+    ctx: typer.Context,
+    as_of: Annotated[
+        str | None, typer.Option("--as-of", help="From this ISO 8601 time (default now).")
+    ] = None,
+) -> None:
+    """Every joint handover session planned from now: who hands over to whom, and when."""
+    context = app_context(ctx)
+    since = parse_as_of(as_of, context)
+    with context.database.reading() as session:
+        _print(views.handovers_table(session, context.settings.zone, since))
+
+
+@show_app.command("week")
+def show_week(
+    ctx: typer.Context,
+    start: Annotated[
+        str | None,
+        typer.Option("--start", help="Any day of the week to show, YYYY-MM-DD (default today)."),
+    ] = None,
+    team: Annotated[str | None, typer.Option("--team", help="Only this team's workers.")] = None,
+) -> None:
+    """One week of the current plan: a row per worker, a column per day."""
+    context = app_context(ctx)
+    day = parse_day(start, _today(ctx), "--start")
+    monday = day - timedelta(days=day.weekday())
+    with context.database.reading() as session:
+        _print(views.week_table(session, context.settings.zone, monday, team))
