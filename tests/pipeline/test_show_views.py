@@ -30,9 +30,7 @@ def test_show_handovers_lists_each_joint_session_with_who_takes_over(
     assert f"Handovers from Mon 2027-01-04 08:00 ({len(joint)})" in shown
     for s in joint:
         assert s["id"] in shown
-        change = next(
-            a for a in data["allocations"] if a["child"] == s["child"] and a["changed"]
-        )
+        change = next(a for a in data["allocations"] if a["child"] == s["child"] and a["changed"])
         line = next(row for row in shown.splitlines() if s["id"] in row)
         assert "W003" in line and change["key_worker"] in line and change["start"] in line
 
@@ -49,9 +47,9 @@ def test_show_week_is_a_timetable_of_one_team(kw: Run, team: Path, tmp_path: Pat
     for s in first_week:
         row = next(r for r in shown.splitlines() if r.startswith(s["worker"]))
         assert s["start"][11:16] in row  # UTC = London in January
-    assert "no team with reference 'South'" in kw(
-        "show", "week", "--team", "South", expect=2
-    ).output
+    assert (
+        "no team with reference 'South'" in kw("show", "week", "--team", "South", expect=2).output
+    )
 
 
 def test_show_child_lists_its_open_alerts(kw: Run, tmp_path: Path) -> None:
