@@ -352,17 +352,10 @@ def suggest(
     request = build_request(context, None, None, as_of, None)
     candidates = pipeline.suggest(context.database, context.settings, request, child, limit)
     rows = [
-        (
-            c.rank,
-            c.worker,
-            c.eligible,
-            "; ".join(c.reasons),
-            ", ".join(f"{name} {value:g}" for name, value in c.costs),
-        )
-        for c in candidates
+        (c.rank, c.worker, "yes" if c.eligible else "no", "; ".join(c.reasons)) for c in candidates
     ]
     typer.echo(f"Candidate key workers for {child}")
-    typer.echo(render(("rank", "worker", "eligible", "why", "costs"), rows))
+    typer.echo(render(("rank", "worker", "eligible", "what it would mean"), rows))
 
 
 def whatif(

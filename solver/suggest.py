@@ -88,9 +88,14 @@ def suggest(instance: Instance, child_ref: str, limit: int = 5) -> list[Candidat
         booked = minutes.get(worker.ref, 0) + own
         over = max(0, booked - capacity)
         if over:
-            reasons.append(f"{_hours(over)} over their {_hours(capacity)} a week with this child")
+            reasons.append(
+                f"with this child {_hours(over)} over their {_hours(capacity)} weekly hours"
+            )
         else:
-            reasons.append(f"{_hours(capacity - booked)} a week left with this child")
+            reasons.append(
+                f"with this child {_hours(capacity - booked)} of {_hours(capacity)} "
+                "weekly hours still free"
+            )
         if plan is not None:
             missing = [
                 DAY_NAMES[d]
@@ -142,4 +147,4 @@ def suggest(instance: Instance, child_ref: str, limit: int = 5) -> list[Candidat
 
 
 def _hours(minutes: int) -> str:
-    return f"{minutes / 60:g} h"
+    return f"{minutes / 60:g}"
