@@ -44,9 +44,11 @@ class InputError:
     column: str
     value: str
     message: str
+    # ``file`` already names the place (a workbook's sheet and cell): print it as it is
+    located: bool = False
 
     def __str__(self) -> str:
-        where = f"{self.file}:{self.line}"
+        where = self.file if self.located else f"{self.file}:{self.line}"
         if self.column:
             where += f": column {self.column!r}"
         shown = self.value if len(self.value) <= 60 else self.value[:57] + "..."
