@@ -4,6 +4,7 @@
 * :mod:`calendars.timezones` writes VTIMEZONEs as one yearly rule pair;
 * :mod:`calendars.store` turns the stored plan into feeds and caches them;
 * :mod:`calendars.tokens` issues, rotates and checks the secret subscribe tokens;
+* :mod:`calendars.keyfile` says where the feed key lives and creates it;
 * :mod:`calendars.server` serves the cached feeds (Starlette on uvicorn);
 * :mod:`calendars.export` writes one ``REF.ics`` per worker;
 * :mod:`calendars.errors` holds the package's one exception.
@@ -11,7 +12,7 @@
 
 from __future__ import annotations
 
-from calendars.errors import FeedKeyError
+from calendars.errors import FeedKeyError, FeedKeyMismatch
 from calendars.export import export_calendars
 from calendars.feed import (
     FeedEvent,
@@ -20,6 +21,14 @@ from calendars.feed import (
     render_feed_fitted,
     render_feed_typed,
     trim_to_size,
+)
+from calendars.keyfile import (
+    KeyLocation,
+    create_secret_key,
+    database_identity,
+    default_key_path,
+    key_location,
+    read_secret_key,
 )
 from calendars.server import create_app, run_server, serving
 from calendars.store import (
@@ -42,6 +51,7 @@ from calendars.tokens import (
     feed_url,
     hash_token,
     is_well_formed,
+    live_token_count,
     load_secret_key,
     lookup,
     rotate_token,
@@ -52,20 +62,28 @@ __all__ = [
     "PAST_DAYS",
     "FeedEvent",
     "FeedKeyError",
+    "FeedKeyMismatch",
     "FeedOwner",
     "FeedSpec",
+    "KeyLocation",
     "RefreshStats",
     "RenderedFeed",
     "create_app",
+    "create_secret_key",
     "current_token",
+    "database_identity",
+    "default_key_path",
     "derive_token",
     "entity_tag",
     "export_calendars",
     "feed_url",
     "hash_token",
     "is_well_formed",
+    "key_location",
+    "live_token_count",
     "load_secret_key",
     "lookup",
+    "read_secret_key",
     "refresh_feeds",
     "render_feed",
     "render_feed_fitted",

@@ -6,14 +6,17 @@ is not stored: it is *derived*::
 
     token = base64url(HMAC-SHA256(key, "worker:W007" | generation | issued_at))
 
-where ``key`` is 32 random bytes in a file outside the database (``keyworker.key``,
-created with mode 0600 on first use; the CLI decides its path), ``generation`` counts
+where ``key`` is 32 random bytes in a file outside the database (mode 0600, created
+only by ``keyworker init`` or ``feeds init-key``; its place is configuration, see
+:mod:`calendars.keyfile`), ``generation`` counts
 the owner's revoked tokens and ``issued_at`` is the row's creation time. The
 ``feed_tokens`` row stores only the token's SHA-256, so the server needs no key: it
 hashes what it is given and looks the hash up (a unique index; the found hash is
 compared again with :func:`hmac.compare_digest`). Rotating revokes the row (the old
 URL dies at once: it no longer matches a live row) and issues the next generation.
-Losing the key file only means every URL is reissued on the next ``feeds url``.
+A live token that the key at hand does not reproduce (the key was lost and made
+anew, or another file was pointed at) is an error, never a silent new URL: ``feeds
+rotate`` is the only way to change a URL.
 
 Tokens are 256 bits (43 base64url characters); anything else is refused before any
 database lookup.
@@ -24,9 +27,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
-import os
 import re
-import secrets
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -35,11 +36,11 @@ from typing import Literal
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
-from calendars.errors import FeedKeyError
+from calendars.errors import FeedKeyMismatch
+from calendars.keyfile import KeyLocation, read_secret_key
 from scheduler.errors import NotFound
 from scheduler.models import Child, FeedToken, Worker
 
-KEY_BYTES = 32
 TOKEN_PATTERN = re.compile(r"[A-Za-z0-9_-]{43}")
 
 
@@ -57,26 +58,16 @@ class FeedOwner:
 
 
 def load_secret_key(path: Path) -> bytes:
-    """The key in ``path``, creating it (mode 0600, never overwritten) when missing."""
-    try:
-        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    except FileExistsError:
-        pass
-    except OSError as exc:
-        raise FeedKeyError(path, f"cannot create it ({exc.strerror})") from exc
-    else:
-        with os.fdopen(descriptor, "w", encoding="ascii") as handle:
-            handle.write(secrets.token_hex(KEY_BYTES) + "\n")
-    try:
-        text = path.read_text(encoding="ascii").strip()
-        key = bytes.fromhex(text)
-    except OSError as exc:
-        raise FeedKeyError(path, f"cannot read it ({exc.strerror})") from exc
-    except ValueError as exc:
-        raise FeedKeyError(path, "not a keyworker feed key (expected hex digits)") from exc
-    if len(key) < 16:
-        raise FeedKeyError(path, f"key too short ({len(key)} bytes, need at least 16)")
-    return key
+    """The key in ``path``; missing or unreadable is a :class:`FeedKeyError`.
+
+    Keys are created only by :func:`calendars.keyfile.create_secret_key`.
+    """
+    return read_secret_key(KeyLocation(path, "given"), urls_issued=0)
+
+
+def live_token_count(session: Session) -> int:
+    """How many subscribe URLs are live (issued and not revoked)."""
+    return session.scalar(select(func.count()).where(FeedToken.revoked_at.is_(None))) or 0
 
 
 def derive_token(key: bytes, owner: FeedOwner, generation: int, issued_at: datetime) -> str:
@@ -123,8 +114,9 @@ def current_token(session: Session, owner: FeedOwner, *, key: bytes, now: dateti
         token = derive_token(key, owner, _generation(session, owner), row.created_at)
         if hmac.compare_digest(hash_token(token), row.token_hash):
             return token
-        row.revoked_at = now  # derived with another key: that URL cannot be shown again
-        session.flush()
+        # Derived with another key. Issuing a new one here would silently kill the URL
+        # the worker subscribed to (issue #12); only ``feeds rotate`` changes a URL.
+        raise FeedKeyMismatch(owner.key)
     return _issue(session, owner, key=key, now=now)
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -17,6 +18,7 @@ class AppContext:
     db_url: str
     actor: str
     now: datetime
+    environ: Mapping[str, str] = field(default_factory=dict)
     _database: Database | None = field(default=None, repr=False)
 
     @property

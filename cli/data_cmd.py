@@ -9,6 +9,7 @@ from typing import Annotated
 import typer
 
 from cli.context import app_context
+from cli.feeds_cmd import ensure_feed_key
 from cli.plan_cmd import parse_as_of, parse_day
 from cli.tables import render
 from scheduler import audit, views
@@ -32,10 +33,11 @@ def register(app: typer.Typer) -> None:
 
 
 def init(ctx: typer.Context) -> None:
-    """Create or upgrade the database schema."""
+    """Create or upgrade the database schema, and create the feed key if there is none."""
     context = app_context(ctx)
     revision = upgrade(context.raw_database().engine)
     typer.echo(f"database ready at schema revision {revision} ({_safe_url(context.db_url)})")
+    typer.echo(ensure_feed_key(context, explicit=False))
 
 
 def import_command(
@@ -90,6 +92,7 @@ def demo(
     """Write a realistic sample team as CSV files and import them."""
     context = app_context(ctx)
     upgrade(context.raw_database().engine)
+    typer.echo(ensure_feed_key(context, explicit=False))
     today = context.now.astimezone(context.settings.zone).date()
     files = write_demo(directory, today)
     typer.echo(f"wrote {', '.join(str(f) for f in files)}")

@@ -2,12 +2,15 @@
 
 The lead mounts ``feeds_app`` as ``feeds`` and ``calendars_app`` as ``calendars``.
 Each command reads what it needs from the context object (``database``,
-``settings``, ``actor``, ``now``; optionally ``secret_file``, the feed key's path).
+``settings``, ``actor``, ``now``, ``db_url`` and ``environ``; or ``secret_file``, the
+feed key's path, which wins). The key's place is never the current folder: see
+:mod:`calendars.keyfile`.
 """
 
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from datetime import datetime
 from pathlib import Path
 from typing import Annotated, Any
@@ -15,19 +18,21 @@ from typing import Annotated, Any
 import typer
 
 from calendars import (
+    FeedKeyMismatch,
     FeedOwner,
+    KeyLocation,
+    create_secret_key,
     current_token,
     export_calendars,
     feed_url,
-    load_secret_key,
+    key_location,
+    live_token_count,
+    read_secret_key,
     refresh_feeds,
     rotate_token,
 )
 from calendars.tokens import team_owner, worker_owner
 from scheduler import audit
-
-SECRET_FILE_ENV = "KEYWORKER_SECRET_FILE"
-DEFAULT_SECRET_FILE = "keyworker.key"
 
 feeds_app = typer.Typer(
     help="Secret calendar subscribe URLs for workers and team managers.",
@@ -40,24 +45,68 @@ def _obj(ctx: typer.Context) -> Any:
     return ctx.find_root().obj or ctx.obj
 
 
-def _secret_key(obj: Any) -> bytes:
-    """The feed key: ``obj.secret_file``, else $KEYWORKER_SECRET_FILE, else ./keyworker.key."""
-    path = getattr(obj, "secret_file", None)
-    if path is None:
-        environ = getattr(obj, "environ", None) or os.environ
-        path = environ.get(SECRET_FILE_ENV) or DEFAULT_SECRET_FILE
-    return load_secret_key(Path(path))
+def feed_key_location(obj: Any) -> KeyLocation:
+    """``obj.secret_file`` if set, else $KEYWORKER_SECRET_FILE, [feeds] key_file, default."""
+    given = getattr(obj, "secret_file", None)
+    if given is not None:
+        return KeyLocation(Path(given), "given")
+    environ: Mapping[str, str] = getattr(obj, "environ", None) or os.environ
+    db_url = getattr(obj, "db_url", None) or obj.database.url
+    return key_location(db_url, obj.settings.feed_key_file, environ)
+
+
+def ensure_feed_key(obj: Any, *, explicit: bool) -> str:
+    """Create the feed key where it belongs unless it is there; a line saying what happened.
+
+    ``keyworker init`` (``explicit=False``) does not make a new key while subscribe URLs
+    issued with a lost one are live: that needs the manager's decision (``feeds
+    init-key``), and the message says where the old key was expected.
+    """
+    location = feed_key_location(obj)
+    if location.path.exists():
+        return f"feed key: {location.path} ({location.source})"
+    with obj.database.reading() as session:
+        live = live_token_count(session)
+    if live and not explicit:
+        typer.echo(
+            f"warning: the feed key is missing: expected at {location.path} "
+            f"({location.source}) and {live} subscribe URL(s) were issued with it; restore "
+            "it from your backup, or run 'keyworker feeds init-key' to make a new one "
+            "(every URL then needs 'keyworker feeds rotate')",
+            err=True,
+        )
+        return f"feed key: missing at {location.path}"
+    create_secret_key(location.path)
+    note = (
+        f"; the {live} live subscribe URL(s) cannot be shown again: 'keyworker feeds "
+        "rotate REF' gives each worker a new one"
+        if live
+        else ""
+    )
+    return f"feed key: created {location.path} ({location.source}, owner-only){note}"
+
+
+def _secret_key(obj: Any) -> tuple[bytes, KeyLocation]:
+    location = feed_key_location(obj)
+    with obj.database.reading() as session:
+        live = live_token_count(session)
+    return read_secret_key(location, urls_issued=live), location
 
 
 def _print_url(obj: Any, owner: FeedOwner, *, rotate: bool) -> None:
-    key = _secret_key(obj)
+    key, location = _secret_key(obj)
     with obj.database.transaction() as session:
+        detail = {"worker": owner.name} if owner.kind == "worker" else {"team": owner.name}
         if rotate:
             token = rotate_token(session, owner, key=key, now=obj.now)
-            detail = {"worker": owner.name} if owner.kind == "worker" else {"team": owner.name}
             audit.record(session, actor=obj.actor, action="feeds.rotate", at=obj.now, **detail)
         else:
-            token = current_token(session, owner, key=key, now=obj.now)
+            try:
+                token = current_token(session, owner, key=key, now=obj.now)
+            except FeedKeyMismatch as exc:
+                raise FeedKeyMismatch(exc.owner, location.path) from None
+            # Issuing a secret URL is audited: whoever holds it reads the worker's diary.
+            audit.record(session, actor=obj.actor, action="feeds.url", at=obj.now, **detail)
         # A new worker has no stored feed until the next commit; give them one now.
         refresh_feeds(session, now=obj.now, settings=obj.settings, owners=[owner.key])
     base = obj.settings.feed_base_url
@@ -68,6 +117,12 @@ def _print_url(obj: Any, owner: FeedOwner, *, rotate: bool) -> None:
             "public https:// address of the feed server",
             err=True,
         )
+
+
+@feeds_app.command("init-key")
+def init_key(ctx: typer.Context) -> None:
+    """Create the feed key where the configuration puts it (never overwrites one)."""
+    typer.echo(ensure_feed_key(_obj(ctx), explicit=True))
 
 
 @feeds_app.command("url")

@@ -71,6 +71,7 @@ def main_options(
         db_url=resolve_database_url(db, environ, settings),
         actor=actor or _os_user(),
         now=datetime.now(UTC),
+        environ=environ,
     )
 
 

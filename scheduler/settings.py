@@ -20,6 +20,7 @@ Example::
     [feeds]
     base_url = "https://keyworker.example.org"
     show_location = false
+    key_file = "/etc/keyworker/feed.key"   # default: the user's data directory
 
     [alerts]
     email_to = ["team.manager@example.org"]
@@ -74,6 +75,9 @@ class Settings:
     nightly_enabled: bool = True
     feed_base_url: str = "http://127.0.0.1:8080"
     show_location: bool = False
+    # None: the default place (calendars.keyfile); a relative path in the file is read
+    # from the config file's folder, never from the current one
+    feed_key_file: Path | None = None
     alert_email_to: tuple[str, ...] = ()
     alert_webhooks: tuple[str, ...] = ()
     notify_workers: bool = True
@@ -104,7 +108,7 @@ _SECTIONS: dict[str, set[str]] = {
         "bank_holidays",
     },
     "nightly": {"time", "enabled", "timezone"},
-    "feeds": {"base_url", "show_location"},
+    "feeds": {"base_url", "show_location", "key_file"},
     "alerts": {"email_to", "webhooks", "notify_workers"},
     "smtp": {"host", "port", "sender", "starttls", "username", "password_env"},
 }
@@ -170,6 +174,12 @@ def parse_settings(data: Mapping[str, Any], source: str, environ: Mapping[str, s
     if not re.match(r"https?://[^/\s]+", base_url):
         raise ConfigError(f"{source}: feeds.base_url = {base_url!r} must start with https://")
 
+    key_file = reader.optional_text("feeds", "key_file")
+    key_path = None
+    if key_file is not None:
+        key_path = Path(key_file).expanduser()
+        if not key_path.is_absolute():
+            key_path = (Path(source).parent / key_path).absolute()
     password_env = reader.text("smtp", "password_env", "")
     smtp = (
         None
@@ -210,6 +220,7 @@ def parse_settings(data: Mapping[str, Any], source: str, environ: Mapping[str, s
         nightly_enabled=reader.boolean("nightly", "enabled", True),
         feed_base_url=base_url,
         show_location=reader.boolean("feeds", "show_location", False),
+        feed_key_file=key_path,
         alert_email_to=emails,
         alert_webhooks=hooks,
         notify_workers=reader.boolean("alerts", "notify_workers", True),

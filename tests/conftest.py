@@ -33,6 +33,18 @@ def _postgres_reachable() -> str | None:
     return None
 
 
+@pytest.fixture(autouse=True)
+def _own_user_data_dir(
+    tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Each test its own user data directory: the feed key's default home (platformdirs).
+
+    Subprocesses inherit it, so no test reads or writes the real ~/.local/share.
+    """
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path_factory.mktemp("xdg-data")))
+    monkeypatch.delenv("KEYWORKER_SECRET_FILE", raising=False)
+
+
 @pytest.fixture(scope="session")
 def postgres_url() -> Iterator[str]:
     problem = _postgres_reachable()

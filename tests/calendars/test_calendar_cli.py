@@ -13,7 +13,7 @@ from calendar_builders import NOW, SETTINGS, golden_plan
 from sqlalchemy import select
 from typer.testing import CliRunner
 
-from calendars import FeedOwner, lookup
+from calendars import FeedOwner, create_secret_key, lookup
 from cli.feeds_cmd import calendars_app, feeds_app
 from scheduler.db import Database
 from scheduler.errors import NotFound
@@ -56,7 +56,9 @@ class Cli:
 def invoke(database: Database, tmp_path: Path) -> Cli:
     with database.transaction() as session:
         golden_plan(session)
-    return Cli(Context(database=database, secret_file=tmp_path / "keyworker.key"))
+    secret_file = tmp_path / "keyworker.key"
+    create_secret_key(secret_file)
+    return Cli(Context(database=database, secret_file=secret_file))
 
 
 def _token(url: str) -> str:
@@ -87,7 +89,8 @@ def test_rotate_prints_a_new_url_kills_the_old_and_is_audited(
         assert lookup(session, _token(new.strip())) == FeedOwner("worker", "W002")
         entries = session.scalars(select(AuditEntry)).all()
     assert [(e.action, e.actor, json.loads(e.detail)) for e in entries] == [
-        ("feeds.rotate", "manager", {"worker": "W002"})
+        ("feeds.url", "manager", {"worker": "W002"}),
+        ("feeds.rotate", "manager", {"worker": "W002"}),
     ]
     _, again, _ = invoke("feeds", "url", "W002")
     assert again == new

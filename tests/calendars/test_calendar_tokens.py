@@ -12,7 +12,9 @@ from sqlalchemy import select
 
 from calendars import (
     FeedKeyError,
+    FeedKeyMismatch,
     FeedOwner,
+    create_secret_key,
     current_token,
     feed_url,
     hash_token,
@@ -71,11 +73,17 @@ def test_only_a_hash_is_stored(staffed: Database) -> None:
     assert all(token not in repr(vars(row)) for row in rows)
 
 
-def test_a_changed_key_reissues_the_url(staffed: Database) -> None:
+def test_a_changed_key_never_silently_changes_the_url(staffed: Database) -> None:
+    """Issue #12 part 3: another key made the subscribed URL 404; now it is an error."""
+    other = b"another key of 32 bytes........"
     with staffed.transaction() as session:
         old = current_token(session, W001, key=KEY, now=NOW)
+    with pytest.raises(FeedKeyMismatch, match="worker:W001"), staffed.transaction() as session:
+        current_token(session, W001, key=other, now=NOW)
+    with staffed.reading() as session:
+        assert lookup(session, old) == W001  # the subscribed URL still works
     with staffed.transaction() as session:
-        new = current_token(session, W001, key=b"another key of 32 bytes........", now=NOW)
+        new = rotate_token(session, W001, key=other, now=NOW)  # the one way to change it
     with staffed.reading() as session:
         assert lookup(session, old) is None
         assert lookup(session, new) == W001
@@ -114,17 +122,23 @@ def test_unknown_owners_are_not_found(staffed: Database) -> None:
 
 
 def test_the_key_file_is_created_private_and_kept(tmp_path: Path) -> None:
-    path = tmp_path / "keyworker.key"
+    path = tmp_path / "keys" / "keyworker.key"
+    with pytest.raises(FeedKeyError, match=r"missing: expected at .*keyworker init"):
+        load_secret_key(path)  # reading never creates one
+    assert create_secret_key(path) is True
     key = load_secret_key(path)
     assert len(key) == 32
     assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    assert stat.S_IMODE(path.parent.stat().st_mode) == 0o700
+    assert create_secret_key(path) is False  # never overwritten
     assert load_secret_key(path) == key
     path.write_text("not hex\n", encoding="ascii")
     with pytest.raises(FeedKeyError, match="not a keyworker feed key") as caught:
         load_secret_key(path)
     assert caught.value.exit_code == 2
+    (tmp_path / "file").write_text("", encoding="ascii")
     with pytest.raises(FeedKeyError, match="cannot create it"):
-        load_secret_key(tmp_path / "missing-folder" / "keyworker.key")
+        create_secret_key(tmp_path / "file" / "keyworker.key")
 
 
 def test_feed_url_uses_the_configured_base() -> None:

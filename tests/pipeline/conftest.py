@@ -34,7 +34,7 @@ Run = Callable[..., Any]
 @pytest.fixture
 def kw(db_url: str, config_file: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Run:
     """Run ``keyworker`` in-process against the test database; returns the Result."""
-    monkeypatch.chdir(tmp_path)  # the feed secret key file lives in the working directory
+    monkeypatch.chdir(tmp_path)  # relative paths (calendars export DIR) land in tmp_path
     runner = CliRunner()
 
     def run(*args: str, config: Path | None = None, expect: int | None = 0) -> Any:
