@@ -77,6 +77,10 @@ def _print_report(report: ImportReport) -> None:
         typer.echo(
             f"{name}: {counts.created} new, {counts.updated} updated, {counts.unchanged} unchanged"
         )
+        cleared = report.cleared.get(name, {})
+        if cleared:
+            listed = ", ".join(f"{column} {n}" for column, n in sorted(cleared.items()))
+            typer.echo(f"{name}: empty cells cleared stored values: {listed}")
     for note in report.notes:
         typer.echo(f"note: {note}")
     if report.dry_run:

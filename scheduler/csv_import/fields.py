@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import re
+import unicodedata
 from dataclasses import dataclass
 from datetime import date
 
@@ -23,6 +24,66 @@ class BadValue(ValueError):
     """A cell's text cannot be read as what its column needs."""
 
 
+# Format characters that are not allowed: every one but the zero-width (non-)joiners,
+# which Persian and Indic names and emoji sequences need. Among them the bidi controls
+# (U+202E RIGHT-TO-LEFT OVERRIDE reverses what a terminal or calendar shows after it).
+_JOINERS = frozenset("\u200c\u200d")
+INITIALS_MAX = 10
+
+
+def _forbidden(char: str, *, line_breaks: bool) -> bool:
+    if line_breaks and char in "\r\n":
+        return False
+    category = unicodedata.category(char)
+    if category in ("Cc", "Zl", "Zp", "Cs"):
+        return True
+    return category == "Cf" and char not in _JOINERS
+
+
+def describe_char(char: str) -> str:
+    """``U+001B (ESC)``-style, for messages: the character itself may not be printable."""
+    name = unicodedata.name(char, "") or {
+        "\n": "LINE FEED",
+        "\r": "CARRIAGE RETURN",
+        "\t": "TAB",
+        "\x1b": "ESCAPE",
+        "\x7f": "DELETE",
+    }.get(char, "a control character")
+    return f"U+{ord(char):04X} ({name})"
+
+
+def single_line(text: str) -> str:
+    """Text without line breaks or control characters (every text field but ``note``)."""
+    for char in text:
+        if _forbidden(char, line_breaks=False):
+            kind = "a line break" if char in "\r\n\u2028\u2029" else "a control character"
+            raise BadValue(
+                f"contains {kind}, {describe_char(char)}; a single line of plain text is needed"
+            )
+    return text
+
+
+def note_text(text: str) -> str:
+    """A note: line breaks allowed, no other control characters."""
+    for char in text:
+        if _forbidden(char, line_breaks=True):
+            raise BadValue(f"contains a control character, {describe_char(char)}")
+    return text
+
+
+def initials(text: str) -> str:
+    """What a worker's calendar shows of a child: at most 10 printable characters."""
+    single_line(text)
+    if len(text) > INITIALS_MAX:
+        raise BadValue(
+            f"is {len(text)} characters long; at most {INITIALS_MAX} are shown in calendars"
+        )
+    if not text.isprintable():
+        odd = next(c for c in text if not c.isprintable())
+        raise BadValue(f"must be printable characters only, not {describe_char(odd)}")
+    return text
+
+
 @dataclass(frozen=True, slots=True)
 class Window:
     weekday: int  # 0 = Monday
@@ -36,13 +97,24 @@ def ref(text: str) -> str:
     return text
 
 
+# Dates a team's records can hold. 9999-12-31 ("no end" in other systems) is refused:
+# an empty cell says open-ended, and date arithmetic near date.max overflows.
+FIRST_YEAR, LAST_YEAR = 1900, 2199
+
+
 def iso_date(text: str) -> date:
     if not _DATE.fullmatch(text):
         raise BadValue("must be a date written YYYY-MM-DD")
     try:
-        return date.fromisoformat(text)
+        value = date.fromisoformat(text)
     except ValueError as exc:
         raise BadValue(f"is not a real date ({exc})") from exc
+    if not FIRST_YEAR <= value.year <= LAST_YEAR:
+        raise BadValue(
+            f"must be a date from {FIRST_YEAR} to {LAST_YEAR} (leave an end date empty for "
+            "open-ended)"
+        )
+    return value
 
 
 def integer(text: str, low: int, high: int | None = None) -> int:

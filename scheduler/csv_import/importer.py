@@ -73,6 +73,9 @@ class ImportReport:
     files: dict[str, FileCounts] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
     dry_run: bool = False
+    # file -> column -> how many stored values an empty cell cleared (or reset to the
+    # default): an exclusion or a fortnightly plan should never vanish unannounced
+    cleared: dict[str, dict[str, int]] = field(default_factory=dict)
 
 
 class _DryRun(Exception):
@@ -216,6 +219,17 @@ class _Importer:
                 reported.add((file, line, column, ref))
                 self._error(file, line, column, ref, f"no {kind} with this ref")
         self._check_closure_teams()
+        for child in self.p.children:
+            since = child.key_worker_since
+            if since is not None and since > self.today:
+                self._error(
+                    "children.csv",
+                    child.line,
+                    "key_worker_since",
+                    since.isoformat(),
+                    f"key_worker_since is after today ({self.today}); it is the day the "
+                    "relationship began",
+                )
         known_children = known["child"]
         plan_result = self._merge_plans(known_children)
         rows, as_of, zone = self.outcomes
@@ -246,6 +260,32 @@ class _Importer:
 
     def _error(self, file: str, line: int, column: str, value: str, message: str) -> None:
         self.errors.append(InputError(file, line, column, value, message))
+
+    # --- columns a file has, and what its empty cells clear --------------------------------
+
+    def _has(self, file: str, column: str) -> bool:
+        return column in self.p.columns.get(file, frozenset())
+
+    def _absent(self, file: str) -> frozenset[str]:
+        return frozenset(c for c in _OPTIONAL[file] if not self._has(file, c))
+
+    def _given(self, file: str, line: int, values: dict[str, Any], old: Any) -> dict[str, Any]:
+        """The values of a stored row that the file gives: a column the file lacks keeps
+        its stored value (SPEC "Import rules"); empty cells that clear one are counted."""
+        absent = self._absent(file)
+        given = {k: v for k, v in values.items() if k not in absent}
+        for column in self.p.empty_cells.get((file, line), ()):
+            if column in given and old[column] != given[column]:
+                self._count_cleared(file, column)
+        return given
+
+    def _count_if_cleared(self, file: str, line: int, column: str) -> None:
+        if column in self.p.empty_cells.get((file, line), ()):
+            self._count_cleared(file, column)
+
+    def _count_cleared(self, file: str, column: str) -> None:
+        per_file = self.report.cleared.setdefault(file, {})
+        per_file[column] = per_file.get(column, 0) + 1
 
     # --- workers -------------------------------------------------------------------------
 
@@ -280,8 +320,12 @@ class _Importer:
                 replace_windows[w.ref] = w.windows
                 counts.created += 1
                 continue
+            values = self._given("workers.csv", w.line, values, old)
             differs = any(old[k] != v for k, v in values.items())
-            if windows.get(old["id"], ()) != w.windows:
+            if self._has("workers.csv", "availability") and windows.get(old["id"], ()) != (
+                w.windows
+            ):
+                self._count_if_cleared("workers.csv", w.line, "availability")
                 replace_windows[w.ref] = w.windows
                 differs = True
             if differs:
@@ -329,8 +373,9 @@ class _Importer:
                 if c.key_worker:
                     key_changes.append(c)
                 continue
+            values = self._given("children.csv", c.line, values, old)
             differs = any(old[k] != v for k, v in values.items())
-            if any(old[k] != values[k] for k in FEED_FIELDS):
+            if any(k in values and old[k] != values[k] for k in FEED_FIELDS):
                 shown_changed.append(old["id"])
             pin = old["pinned_worker_id"]
             if (
@@ -355,7 +400,10 @@ class _Importer:
                 differs = True
             # An empty key_worker cell is "not given": the value imported last time stays,
             # so an old export imported after a blank one still undoes nothing.
-            if windows.get(old["id"], ()) != c.windows:
+            if self._has("children.csv", "availability") and windows.get(old["id"], ()) != (
+                c.windows
+            ):
+                self._count_if_cleared("children.csv", c.line, "availability")
                 replace_windows[c.ref] = c.windows
                 differs = True
             if differs:
@@ -431,7 +479,7 @@ class _Importer:
                 stored[child].append(PlanState(start, end, sessions, every, minutes, gap, closed))
         result: dict[str, dict[date, PlanState]] = {}
         for child, rows in by_child.items():
-            merged, conflicts = merge_plans(stored.get(child, []), rows)
+            merged, conflicts = merge_plans(stored.get(child, []), rows, self._absent("plans.csv"))
             for conflict in conflicts:
                 value = next(str(x.start_date) for x in rows if x.line == conflict.line)
                 self._error("plans.csv", conflict.line, conflict.column, value, conflict.message)
@@ -466,6 +514,9 @@ class _Importer:
                     changed_rows.append({"id": ids[(child_id, start)], **values})
                     if plan.line is not None:
                         counts.updated += 1
+                        for column in ("end_date", "every_weeks", "max_gap_days"):
+                            if getattr(old, column) != getattr(plan, column):
+                                self._count_if_cleared("plans.csv", plan.line, column)
                 elif plan.line is not None:
                     counts.unchanged += 1
         if new_rows:
@@ -493,6 +544,8 @@ class _Importer:
                 "note": a.note,
             }
             old = existing.get((worker_id, a.start_date))
+            if old is not None:
+                values = self._given("absences.csv", a.line, values, old)
             if old is None:
                 new_rows.append(values)
                 counts.created += 1
@@ -544,6 +597,8 @@ class _Importer:
                 "note": c.note,
             }
             old = existing.get((c.team, c.start_date))
+            if old is not None:
+                values = self._given("closures.csv", c.line, values, old)
             if old is None:
                 new_rows.append(values)
                 counts.created += 1
@@ -601,6 +656,17 @@ class _Importer:
         ]
         if rows:
             self.s.execute(_core_insert(model), rows)
+
+
+# The optional columns of each file whose stored values a file without them keeps.
+_OPTIONAL: dict[str, frozenset[str]] = {
+    "workers.csv": frozenset(r.WORKER_COLUMNS) - set(r.WORKER_REQUIRED),
+    "children.csv": frozenset(r.CHILD_COLUMNS) - set(r.CHILD_REQUIRED),
+    "plans.csv": frozenset(r.PLAN_COLUMNS) - set(r.PLAN_REQUIRED),
+    "absences.csv": frozenset(r.ABSENCE_COLUMNS) - set(r.ABSENCE_REQUIRED),
+    # team names the closure (empty = every team): part of its identity, not a value
+    "closures.csv": frozenset({"note"}),
+}
 
 
 def _table(model: type[Base]) -> Table:

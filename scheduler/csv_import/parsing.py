@@ -35,6 +35,10 @@ class Parsed:
     teams: set[str] = field(default_factory=set)
     # Every mention of a worker or child in another file: (kind, file, line, column, ref).
     mentions: list[tuple[str, str, int, str, str]] = field(default_factory=list)
+    # The columns each file has: a column it lacks leaves the stored values as they are.
+    columns: dict[str, frozenset[str]] = field(default_factory=dict)
+    # (file, line) -> the columns whose cell is empty on that line ("not given": clears).
+    empty_cells: dict[tuple[str, int], frozenset[str]] = field(default_factory=dict)
 
 
 def parse_all(files: dict[str, Path], errors: list[InputError]) -> Parsed:
@@ -50,10 +54,14 @@ def parse_all(files: dict[str, Path], errors: list[InputError]) -> Parsed:
         if name not in files:
             continue
         table = read_table(files[name], columns, required, errors)
+        parsed.columns[name] = frozenset(table.columns)
         key_columns = _UNIQUE.get(name, ())
         first: dict[tuple[str, ...], int] = {}
         raw: RawRow
         for raw in table.rows:
+            empty = frozenset(column for column, text in raw.values.items() if not text)
+            if empty:
+                parsed.empty_cells[(name, raw.line)] = empty
             row = parse(name, raw, errors)
             # Duplicates are told by the cells as written, so a bad cell in the first of
             # two rows does not hide the duplicate (reported on the later line).

@@ -37,9 +37,14 @@ class PlanConflict:
 
 
 def merge_plans(
-    stored: list[PlanState], rows: list[PlanRow]
+    stored: list[PlanState], rows: list[PlanRow], absent: frozenset[str] = frozenset()
 ) -> tuple[dict[date, PlanState], list[PlanConflict]]:
-    """One child's plans after the import, keyed by start date, and the conflicts found."""
+    """One child's plans after the import, keyed by start date, and the conflicts found.
+
+    ``absent``: the optional columns the file does not have; a stored plan keeps its
+    values of those (a ``plans.csv`` without ``every_weeks`` must not make every plan
+    weekly), a new one gets the defaults.
+    """
     plans = {p.start_date: p for p in stored}
     conflicts: list[PlanConflict] = []
     for row in rows:
@@ -56,18 +61,17 @@ def merge_plans(
             continue
         end = row.end_date
         closed = False
-        if earlier is not None and earlier.closed_by_import and end is None:
+        if earlier is not None and "end_date" in absent:
+            end, closed = earlier.end_date, earlier.closed_by_import
+        elif earlier is not None and earlier.closed_by_import and end is None:
             # The same open-ended row imported again: a later plan closed it; keep it closed.
             end, closed = earlier.end_date, True
+        every, gap = row.every_weeks, row.max_gap_days
+        if earlier is not None:
+            every = earlier.every_weeks if "every_weeks" in absent else every
+            gap = earlier.max_gap_days if "max_gap_days" in absent else gap
         candidate = PlanState(
-            row.start_date,
-            end,
-            row.sessions,
-            row.every_weeks,
-            row.session_minutes,
-            row.max_gap_days,
-            closed,
-            row.line,
+            row.start_date, end, row.sessions, every, row.session_minutes, gap, closed, row.line
         )
         if earlier is None:
             open_before = [

@@ -46,7 +46,10 @@ def read_table(
         return CsvTable(name, (), ())
     text = _decode(data, name, errors)
 
-    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+    # The physical lines, split as the csv module splits them, so that a record's own
+    # text can be looked at again (a bare quote, below).
+    lines = io.StringIO(text, newline="").readlines()
+    reader = csv.reader(lines, strict=True)
     try:
         header = next(reader)
     except StopIteration:
@@ -74,6 +77,21 @@ def read_table(
         previous_end = reader.line_num
         if not record or not "".join(record).strip():
             continue  # blank lines carry nothing
+        bare = _bare_quote(lines[start - 1 : previous_end])
+        if bare is not None:
+            column = columns[bare] if bare < len(columns) else ""
+            value = record[bare] if bare < len(record) else ""
+            errors.append(
+                InputError(
+                    name,
+                    start,
+                    column,
+                    value,
+                    'has a " inside a cell that does not start with one; put the whole cell '
+                    'in quotes and double the quote inside ("5"" tall" for 5" tall)',
+                )
+            )
+            continue
         if len(record) != len(columns):
             errors.append(
                 InputError(
@@ -91,6 +109,40 @@ def read_table(
         if header_ok and not nul:
             rows.append(RawRow(start, {c: v.strip() for c, v in zip(columns, record, strict=True)}))
     return CsvTable(name, columns, tuple(rows))
+
+
+def _bare_quote(record_lines: list[str]) -> int | None:
+    """The index of the first cell with a quote that RFC 4180 forbids, if any.
+
+    A quote may only open a cell, close it, or be doubled inside a quoted cell; Python's
+    csv module takes one in the middle of an unquoted cell (``5" tall``) as text. Quoted
+    cells with text after the closing quote are already refused by ``strict``.
+    """
+    text = "".join(record_lines)
+    if '"' not in text:
+        return None
+    index, at_start, quoted = 0, True, False
+    position = 0
+    while position < len(text):
+        char = text[position]
+        if quoted:
+            if char == '"':
+                if text[position + 1 : position + 2] == '"':
+                    position += 1  # a doubled quote inside a quoted cell
+                else:
+                    quoted = False
+        elif char == '"':
+            if not at_start:
+                return index
+            quoted = True
+        elif char == ",":
+            index += 1
+            at_start = True
+            position += 1
+            continue
+        at_start = False
+        position += 1
+    return None
 
 
 def _check_header(

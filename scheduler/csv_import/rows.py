@@ -15,6 +15,9 @@ from scheduler.errors import InputError
 
 T = TypeVar("T")
 
+# The columns that may hold line breaks; every other cell is single-line.
+NOTE_COLUMNS = frozenset({"note"})
+
 WORKER_COLUMNS = (
     "ref",
     "name",
@@ -156,6 +159,12 @@ class _Cells:
                 self.error(column, "is required but empty")
             return None
         try:
+            # Every text field but a note is one line without control characters (SPEC
+            # "Import rules"): they forge rows in terminal tables and reach calendars.
+            if column in NOTE_COLUMNS:
+                fields.note_text(text)
+            else:
+                fields.single_line(text)
             return parse(text)
         except BadValue as exc:
             self.error(column, f"{column} {exc}")
@@ -230,7 +239,7 @@ def parse_worker(file: str, raw: RawRow, errors: list[InputError]) -> WorkerRow 
 def parse_child(file: str, raw: RawRow, errors: list[InputError]) -> ChildRow | None:
     c = _Cells(file, raw, errors)
     ref = c.need("ref", fields.ref)
-    initials = c.get("initials", _text(20))
+    initials = c.get("initials", fields.initials)
     team = c.need("team", _text(100))
     skills = c.get("required_skills", fields.tags) or []
     language = c.get("language", _text(50))

@@ -1,16 +1,21 @@
 """Property: whatever is done to a valid file, the import either succeeds or fails with
-``ImportFailed``/``ConfigError``, and a failed import writes nothing at all."""
+``ImportFailed``/``ConfigError``, and a failed import writes nothing at all; what a
+successful one stores holds no control character or line break outside a note, and
+initials stay short and printable (issue #12 part 6)."""
 
 from __future__ import annotations
 
 import tempfile
+import unicodedata
 from pathlib import Path
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from sqlalchemy import select
 
 from scheduler.db import Database
 from scheduler.errors import ConfigError, ImportFailed
+from scheduler.models import Absence, Child, Worker
 from tests.factories import (
     dump_tables,
     make_worker,
@@ -28,7 +33,8 @@ _CELL = st.one_of(
         ['"', '""', ",", ";", "\n", "\r\n", "\x00", "\ufeff", "W001", "YP-0001", "2027-02-30",
          "2027-01-04", "0", "-1", "61", "480", "1e999", "nan", "Mon 09:00-17:00",
          "Mon 17:00-09:00", "x" * 400, "\u0663", "\udcff".encode("utf-8", "surrogatepass")
-         .decode("utf-8", "replace")]
+         .decode("utf-8", "replace"), "\x1b[31mX\x1b[0m", "A\u202eB", '"A\nB"', 'a"b',
+         "9999-12-31", "\U0001f600" * 20, "A\tB", "x\u2028y"]
     ),
 )  # fmt: skip
 
@@ -101,6 +107,7 @@ def test_a_mutated_file_imports_or_fails_cleanly(
         before = dump_tables(database)
         try:
             run_import(database, directory)
+            _assert_stored_text_is_clean(database)
         except (ImportFailed, ConfigError) as exc:
             assert dump_tables(database) == before, "a failed import wrote something"
             if isinstance(exc, ImportFailed):
@@ -111,8 +118,37 @@ def test_a_mutated_file_imports_or_fails_cleanly(
                     assert error.message
 
 
+def _clean(text: str | None, *, note: bool = False) -> bool:
+    for char in text or "":
+        if note and char in "\r\n":
+            continue
+        category = unicodedata.category(char)
+        if category in ("Cc", "Zl", "Zp", "Cs") or (
+            category == "Cf" and char not in "\u200c\u200d"
+        ):
+            return False
+    return True
+
+
+def _assert_stored_text_is_clean(database: Database) -> None:
+    with database.reading() as session:
+        for worker in session.scalars(select(Worker)):
+            texts = [worker.name, worker.team, worker.email, worker.gender]
+            texts += [*worker.skills, *worker.languages]
+            assert all(_clean(t) for t in texts), worker.ref
+        for child in session.scalars(select(Child)):
+            texts = [child.initials, child.team, child.language, child.preferred_gender]
+            assert all(_clean(t) for t in [*texts, *child.required_skills]), child.ref
+            initials = child.initials or ""
+            assert len(initials) <= 10 and initials.isprintable(), child.ref
+            since = child.case_key_worker_since
+            assert since is None or since.year < 9999
+        for absence in session.scalars(select(Absence)):
+            assert _clean(absence.note, note=True)
+
+
 _TEXT = st.text(
-    st.characters(blacklist_categories=("Cs",), blacklist_characters="\x00"), max_size=30
+    st.characters(blacklist_categories=("Cs", "Cc", "Cf", "Zl", "Zp")), max_size=30
 ).filter(lambda t: t.strip() != "")
 _TAG = st.from_regex(r"[A-Za-z][A-Za-z0-9_-]{0,9}", fullmatch=True)
 _WINDOW = st.tuples(
