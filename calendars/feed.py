@@ -59,7 +59,9 @@ class FeedEvent:
                 object.__setattr__(self, name, clean_text(text))
 
 
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+# RFC 5545 CONTROL, the C1 controls, and the bidi embeddings, overrides and isolates
+# (a right-to-left override turns what a calendar shows after it around).
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 
 
 def clean_text(text: str) -> str:
@@ -67,6 +69,13 @@ def clean_text(text: str) -> str:
     if text.isprintable():  # the common case, checked in C
         return text
     return _CONTROL.sub(" ", text.replace("\r\n", "\n").replace("\r", "\n"))
+
+
+def clean_line(text: str) -> str:
+    """:func:`clean_text` on one line: line breaks as spaces too (a calendar's name)."""
+    if text.isprintable():
+        return text
+    return clean_text(text).replace("\n", " ").replace("\u2028", " ").replace("\u2029", " ")
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,6 +87,13 @@ class FeedSpec:
     events: tuple[FeedEvent, ...] = field(default_factory=tuple)
     refresh_minutes: int = 60
     description: str | None = None
+
+    def __post_init__(self) -> None:
+        # NAME and X-WR-CALNAME hold a worker's name: never raw control characters
+        # (RFC 5545), whatever reached the database before imports refused them.
+        object.__setattr__(self, "name", clean_line(self.name))
+        if self.description is not None:
+            object.__setattr__(self, "description", clean_line(self.description))
 
 
 def render_feed(spec: FeedSpec) -> bytes:

@@ -11,7 +11,7 @@ import typer
 from cli.context import app_context
 from cli.feeds_cmd import ensure_feed_key
 from cli.plan_cmd import parse_as_of, parse_day
-from cli.tables import render
+from cli.tables import render, shown
 from scheduler import audit, views
 from scheduler.closures import closed_spans
 from scheduler.csv_import import ImportReport, import_files
@@ -82,7 +82,7 @@ def _print_report(report: ImportReport) -> None:
             listed = ", ".join(f"{column} {n}" for column, n in sorted(cleared.items()))
             typer.echo(f"{name}: empty cells cleared stored values: {listed}")
     for note in report.notes:
-        typer.echo(f"note: {note}")
+        typer.echo(f"note: {shown(note)}")
     if report.dry_run:
         typer.echo("dry run: the files are valid; nothing was written")
 
@@ -199,7 +199,7 @@ def _today(ctx: typer.Context) -> date:
 
 
 def _print(table: views.Table) -> None:
-    typer.echo(table.title)
+    typer.echo(shown(table.title))
     if table.headers:
         typer.echo(render(table.headers, table.rows))
     typer.echo("")

@@ -13,7 +13,7 @@ import typer
 
 from calendars import refresh_feeds
 from cli.context import AppContext, app_context
-from cli.tables import render
+from cli.tables import render, shown
 from scheduler import everyday, overrides, pipeline, replan
 from scheduler.alerts import SEVERITY_RANK
 from scheduler.closures import describe as describe_closures
@@ -242,7 +242,7 @@ def print_proposal(
     if proposal.changes:
         typer.echo("\nChanges:")
         for change in proposal.changes[:200]:
-            typer.echo(f"  {change.text}")
+            typer.echo(f"  {shown(change.text)}")
         if len(proposal.changes) > 200:
             typer.echo(f"  ... and {len(proposal.changes) - 200} more (see --json)")
     if not alerts:

@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 import typer
 
 from cli.context import app_context
-from cli.tables import render
+from cli.tables import render, shown
 from scheduler.errors import NotFound
 from scheduler.report import (
     ChildFigures,
@@ -212,7 +212,7 @@ def _parse_as_of(text: str, zone: ZoneInfo) -> datetime:
 
 
 def _print(table: Table) -> None:
-    typer.echo(table.title)
+    typer.echo(shown(table.title))
     if table.rows:
         typer.echo(render(table.headers, table.rows))
     else:
