@@ -2,7 +2,9 @@
 
 The files are the feeds the server would send at ``now`` (the window is 14 days
 before ``now`` to the end of the current plan), written atomically so a calendar
-client or a sync tool never reads half a file.
+client or a sync tool never reads half a file, and owner-only (0600; a new folder
+0700): they hold children's initials and sessions. Whoever shares them with a sync
+tool or a web server grants that access on purpose.
 """
 
 from __future__ import annotations
@@ -25,7 +27,7 @@ def export_calendars(
     session: Session, directory: Path, *, now: datetime, settings: Settings
 ) -> list[Path]:
     """Write every worker's feed to ``directory/REF.ics``; returns the paths written."""
-    directory.mkdir(parents=True, exist_ok=True)
+    directory.mkdir(mode=0o700, parents=True, exist_ok=True)
     written: list[Path] = []
     for feed in render_feeds(session, now=now, settings=settings, teams=False):
         ref = feed.owner.removeprefix("worker:")
@@ -44,9 +46,8 @@ def file_name(ref: str) -> str:
 def _write_atomically(path: Path, body: bytes) -> None:
     handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=".", suffix=".ics.tmp")
     try:
-        with os.fdopen(handle, "wb") as stream:
+        with os.fdopen(handle, "wb") as stream:  # mkstemp: owner-only (0600)
             stream.write(body)
-        os.chmod(temporary, 0o644)
         os.replace(temporary, path)
     except BaseException:
         Path(temporary).unlink(missing_ok=True)

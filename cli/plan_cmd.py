@@ -22,6 +22,7 @@ from scheduler.errors import ConfigError
 from scheduler.exporting import current_plan_json
 from scheduler.notify import DeliveryReport
 from scheduler.pipeline import PlanRequest, Proposal
+from scheduler.private_files import open_private, write_private
 from scheduler.whatif import Delta, WhatIf, editor
 from scheduler.whatif import delta as whatif_delta
 
@@ -186,7 +187,7 @@ def write_json(path: Path, data: dict[str, Any]) -> None:
     if str(path) == "-":
         sys.stdout.write(text)
     else:
-        path.write_text(text, encoding="utf-8")
+        write_private(path, text)  # children's data: owner-only
 
 
 def _ceiling_text(metrics: dict[str, Any]) -> str:
@@ -285,7 +286,7 @@ def export_plan(
     if fmt == "json":
         write_json(output, data)
         return
-    handle = sys.stdout if str(output) == "-" else output.open("w", encoding="utf-8", newline="")
+    handle = sys.stdout if str(output) == "-" else open_private(output, newline="")
     writer = csv.writer(handle)
     writer.writerow(["id", "child", "worker", "with", "start", "end", "past", "locked", "cover"])
     for s in data["sessions"]:

@@ -13,6 +13,7 @@ import typer
 from cli.context import app_context
 from cli.tables import render, shown
 from scheduler.errors import NotFound
+from scheduler.private_files import write_private
 from scheduler.report import (
     ChildFigures,
     ChildTimeline,
@@ -90,7 +91,7 @@ def report(
         for table in report_tables(result):
             _print(table)
     if html is not None:
-        html.write_text(render_html(result), encoding="utf-8")
+        write_private(html, render_html(result))  # children's data: owner-only
         typer.echo(f"wrote {html}")
 
 

@@ -16,6 +16,7 @@ from sqlalchemy.exc import ArgumentError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from scheduler.errors import DatabaseError
+from scheduler.private_files import create_sqlite_file
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 WRITER_OPTION = "keyworker_writer"
@@ -25,6 +26,7 @@ def make_engine(url: str) -> Engine:
     """An engine for ``url``; SQLite gets foreign keys and a busy timeout."""
     try:
         if url.startswith("sqlite"):
+            create_sqlite_file(url)  # owner-only: it holds children's data
             engine = create_engine(url, connect_args={"timeout": 30})
             event.listen(engine, "connect", _sqlite_pragmas)
             # pysqlite's own transaction handling defers BEGIN; emit it ourselves so a
