@@ -5,9 +5,11 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
 import typer
 
+from scheduler import audit
 from scheduler.db import Database, check_schema
 from scheduler.settings import Settings
 
@@ -39,6 +41,14 @@ class AppContext:
         if self._database is None:
             self._database = Database(self.db_url)
         return self._database
+
+    def audit(self, action: str, *, as_of: datetime | None = None, **detail: Any) -> None:
+        """Record ``action`` now (wall clock), ``as_of`` beside it: for exports of
+        children's data and secret URLs, which change nothing else in the database."""
+        with self.database.transaction() as session:
+            audit.record(
+                session, actor=self.actor, action=action, at=self.now, as_of=as_of, **detail
+            )
 
     def close(self) -> None:
         if self._database is not None:

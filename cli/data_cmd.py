@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Annotated
+from zoneinfo import ZoneInfo
 
 import typer
 
@@ -182,15 +183,19 @@ def audit_command(
     ctx: typer.Context,
     limit: Annotated[int, typer.Option(help="How many entries, newest first.")] = 50,
 ) -> None:
-    """Who did what and when."""
+    """Who did what and when (wall-clock time; the --as-of it was run with beside it)."""
     context = app_context(ctx)
+    zone = context.settings.zone
     with context.database.reading() as session:
         rows = [
-            (e.at.astimezone(context.settings.zone).strftime("%Y-%m-%d %H:%M:%S"), e.actor,
-             e.action, e.detail)
+            (_local(e.at, zone), e.actor, e.action, _local(e.as_of, zone), e.detail)
             for e in audit.entries(session, limit)
-        ]  # fmt: skip
-    _print(views.Table("Audit log", ("when", "who", "action", "detail"), rows))
+        ]
+    _print(views.Table("Audit log", ("when", "who", "action", "as of", "detail"), rows))
+
+
+def _local(moment: datetime | None, zone: ZoneInfo) -> str | None:
+    return moment.astimezone(zone).strftime("%Y-%m-%d %H:%M:%S") if moment else None
 
 
 def _today(ctx: typer.Context) -> date:

@@ -96,7 +96,9 @@ def _secret_key(obj: Any) -> tuple[bytes, KeyLocation]:
 def _print_url(obj: Any, owner: FeedOwner, *, rotate: bool) -> None:
     key, location = _secret_key(obj)
     with obj.database.transaction() as session:
-        detail = {"worker": owner.name} if owner.kind == "worker" else {"team": owner.name}
+        detail: dict[str, Any] = (
+            {"worker": owner.name} if owner.kind == "worker" else {"team": owner.name}
+        )
         if rotate:
             token = rotate_token(session, owner, key=key, now=obj.now)
             audit.record(session, actor=obj.actor, action="feeds.rotate", at=obj.now, **detail)
@@ -188,8 +190,17 @@ def export(
     """Write one REF.ics per worker: their sessions from 14 days back to the horizon end."""
     obj = _obj(ctx)
     now = parse_as_of(as_of, obj.settings.zone) if as_of else obj.now
-    with obj.database.reading() as session:
+    with obj.database.transaction() as session:
         paths = export_calendars(session, directory, now=now, settings=obj.settings)
+        audit.record(
+            session,
+            actor=obj.actor,
+            action="calendars.export",
+            at=obj.now,
+            as_of=now,
+            directory=str(directory),
+            files=len(paths),
+        )
     typer.echo(f"wrote {len(paths)} calendar{'s' if len(paths) != 1 else ''} to {directory}")
 
 

@@ -164,6 +164,7 @@ def plan(
         after_commit=after_commit_hook(context) if do_commit else None,
         progress=_progress,
         proposal_id=proposal_id,
+        recorded_at=context.now,
     )
     proposal = outcome.proposal
     if outcome.committed is not None:
@@ -173,6 +174,7 @@ def plan(
         print_delivery(outcome.delivery)
     if json_file is not None:
         write_json(json_file, proposal.to_json(committed=outcome.committed is not None))
+        context.audit("plan.json", as_of=request.now, file=str(json_file))
     exit_for_severity(proposal, fail_on)
 
 
@@ -281,8 +283,18 @@ def export_plan(
     context = app_context(ctx)
     if fmt not in ("json", "csv"):
         raise ConfigError(f"--format {fmt!r} must be json or csv")
-    with context.database.reading() as session:
+    with context.database.transaction() as session:
         data = current_plan_json(session)
+        # Recorded before anything goes out: never an export without its audit entry.
+        audit.record(
+            session,
+            actor=context.actor,
+            action="export.plan",
+            at=context.now,
+            format=fmt,
+            output=str(output),
+            version=data.get("version"),
+        )
     if fmt == "json":
         write_json(output, data)
         return
@@ -422,6 +434,7 @@ def whatif(
     print_delta(whatif_delta(context.database, proposal))
     if json_file is not None:
         write_json(json_file, proposal.to_json(committed=False))
+        context.audit("whatif.json", as_of=request.now, file=str(json_file))
     if do_commit:
         replan.store_proposal(context.database, context.settings, proposal, actor=context.actor)
         apply_change(context, change)
@@ -435,6 +448,7 @@ def whatif(
             after_commit=after_commit_hook(context),
             progress=_progress,
             proposal_id=proposal.stored,
+            recorded_at=context.now,
         )
         committed = outcome.proposal
         if outcome.committed is not None:

@@ -67,6 +67,15 @@ def report(
     except NotFound as exc:
         typer.echo(f"error: {exc}", err=True)
         raise typer.Exit(2) from None
+    # Recorded before anything is shown: never an export without its audit entry.
+    context.audit(
+        "report",
+        as_of=moment,
+        team=team,
+        child=child,
+        months=months,
+        html=str(html) if html else None,
+    )
 
     window = result.window
     scope = f"team {team}" if team else "all teams"

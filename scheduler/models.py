@@ -429,7 +429,8 @@ class AuditEntry(Base):
     __tablename__ = "audit_log"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    at: Mapped[datetime] = mapped_column(index=True)
+    at: Mapped[datetime] = mapped_column(index=True)  # wall-clock time of the action
+    as_of: Mapped[datetime | None]  # the --as-of it was told to act as, if any
     actor: Mapped[str] = mapped_column(String(100))
     action: Mapped[str] = mapped_column(String(50))
     detail: Mapped[str] = mapped_column(Text)

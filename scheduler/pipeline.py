@@ -319,8 +319,13 @@ def commit(
     actor: str,
     now: datetime,
     after_commit: AfterCommit | None = None,
+    recorded_at: datetime | None = None,
 ) -> CommitResult:
-    """Make ``proposal`` the current plan, atomically; ``after_commit`` runs inside."""
+    """Make ``proposal`` the current plan, atomically; ``after_commit`` runs inside.
+
+    ``now`` is the time planned as (``--as-of``); ``recorded_at`` the wall-clock time
+    for the audit log (default: the system clock).
+    """
     loaded = proposal.loaded
     with database.transaction() as session:
         current = session.scalar(
@@ -360,7 +365,8 @@ def commit(
             session,
             actor=actor,
             action="plan.commit",
-            at=now,
+            at=recorded_at or audit.wall_clock(),
+            as_of=now,
             version=version_id,
             horizon=f"{instance.horizon_start}..{instance.horizon_end}",
             teams=list(proposal.request.teams),

@@ -40,6 +40,7 @@ def run(
     after_commit: AfterCommit | None = None,
     progress: Progress | None = None,
     proposal_id: int | None = None,
+    recorded_at: datetime | None = None,
 ) -> RunOutcome:
     """Plan ``request``; a dry run is stored as a proposal, and a commit commits the
     newest stored proposal for the same horizon and teams (or ``proposal_id``) when
@@ -60,7 +61,14 @@ def run(
     if not do_commit:
         store_proposal(database, settings, proposal, actor=actor)
         return RunOutcome(proposal, None, None)
-    result = commit(database, proposal, actor=actor, now=request.now, after_commit=after_commit)
+    result = commit(
+        database,
+        proposal,
+        actor=actor,
+        now=request.now,
+        after_commit=after_commit,
+        recorded_at=recorded_at,
+    )
     delivery = deliver_alerts(database, settings, now=request.now)
     tell_workers(database, settings, worker_notices(proposal, settings), delivery)
     return RunOutcome(proposal, result, delivery)
