@@ -17,8 +17,9 @@ weakly as the RFC requires; our tags are strong) wins over ``If-Modified-Since``
 which counts only when it is a valid date not in the future. 304 only on a real match:
 a server that answers 304 to any ``If-Modified-Since`` froze Apple Calendar.
 
-Anything else -- an unknown, revoked or malformed token, another path, another
-method -- gets the same plain 404, and errors a plain 500, never a stack trace, and
+Anything else -- an unknown, revoked or malformed token, another path (a trailing
+slash included: no redirects), another method -- gets the same plain 404, with the
+feeds' ``Cache-Control`` and ``nosniff``, and errors a plain 500, never a stack trace, and
 never a hint whether a worker exists. Bodies are never compressed.
 """
 
@@ -97,7 +98,7 @@ def create_app(
         finally:
             feeds.close()
 
-    return Starlette(
+    app = Starlette(
         lifespan=lifespan,
         routes=[
             Route("/feeds/{name}", feed, methods=["GET", "HEAD"]),
@@ -105,14 +106,29 @@ def create_app(
         ],
         exception_handlers={404: _not_found, 405: _not_found, Exception: _server_error},
     )
+    # Starlette answers "/healthz/" with a 307 to "/healthz", its Location built from the
+    # request's Host header (Host: evil.example -> http://evil.example/...): a redirect
+    # anyone can aim. Only the exact routes answer; everything else gets the plain 404.
+    app.router.redirect_slashes = False
+    return app
 
 
 def _utc_now() -> datetime:
     return datetime.now(UTC)
 
 
+# What every feed response says about caching and sniffing, 404s included: a 404 must
+# not be told apart from a feed by its headers, nor cached by a proxy.
+FEED_HEADERS = {"Cache-Control": "private, no-cache", "X-Content-Type-Options": "nosniff"}
+
+
 def not_found() -> Response:
-    return Response(NOT_FOUND_BODY, status_code=404, media_type="text/plain; charset=utf-8")
+    return Response(
+        NOT_FOUND_BODY,
+        status_code=404,
+        headers=FEED_HEADERS,
+        media_type="text/plain; charset=utf-8",
+    )
 
 
 async def _not_found(request: Request, exc: Exception) -> Response:
@@ -200,12 +216,7 @@ class _Feeds:
                 stored = self._load(owner.key)
         if stored is None:
             return not_found()
-        headers = {
-            "ETag": stored.etag,
-            "Last-Modified": stored.http_date,
-            "Cache-Control": "private, no-cache",
-            "X-Content-Type-Options": "nosniff",
-        }
+        headers = {"ETag": stored.etag, "Last-Modified": stored.http_date, **FEED_HEADERS}
         if not_modified(request, stored.etag, stored.last_modified, self.clock()):
             return Response(status_code=304, headers=headers)
         headers["Content-Length"] = str(len(stored.body))

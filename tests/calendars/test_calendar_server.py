@@ -139,14 +139,33 @@ def test_unknown_rotated_malformed_and_other_paths_get_the_same_404(served: Serv
         ("GET", "/feeds/%2e%2e/etc/passwd"),
         ("POST", "/feeds/" + new + ".ics"),
         ("DELETE", "/healthz"),
+        ("GET", "/feeds/" + new + ".ics/"),  # trailing slashes: no redirect (issue #12)
+        ("HEAD", "/feeds/" + new + ".ics/"),
+        ("GET", "/healthz/"),
+        ("GET", "/feeds/" + "A" * 43 + ".ics/"),
     ]
     responses = [served.client.request(method, path) for method, path in requests]
     for (method, path), response in zip(requests, responses, strict=True):
         assert response.status_code == 404, (method, path)
-        assert response.content == b"Not Found\n", (method, path)
+        assert response.content == (b"" if method == "HEAD" else b"Not Found\n"), (method, path)
         assert response.headers["content-type"] == "text/plain; charset=utf-8"
         assert "allow" not in response.headers
+        # the same caching and sniffing headers as a feed: a 404 is not told apart
+        assert response.headers["cache-control"] == "private, no-cache", (method, path)
+        assert response.headers["x-content-type-options"] == "nosniff", (method, path)
     assert served.client.get(f"/feeds/{new}.ics").status_code == 200
+
+
+def test_trailing_slash_redirect_aimed_by_the_host_header_is_gone(served: Served) -> None:
+    """Regression: ``/healthz/`` with ``Host: evil.example`` gave a 307 to evil.example."""
+    for path in (served.path + "/", "/healthz/", "/feeds/x.ics/"):
+        response = served.client.get(path, headers={"Host": "evil.example"})
+        assert response.status_code == 404, path
+        assert "location" not in response.headers, path
+    ok = served.client.get(served.path)
+    assert ok.status_code == 200
+    assert ok.headers["cache-control"] == "private, no-cache"
+    assert ok.headers["x-content-type-options"] == "nosniff"
 
 
 def test_a_rotated_url_is_dead_at_once(served: Served) -> None:
