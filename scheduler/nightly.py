@@ -14,7 +14,10 @@ call it guarantees what a team relies on:
   records the error and raises a high-severity ``NIGHTLY_FAILED`` alert to the
   manager; the next run tries again;
 * a run asked to stop (SIGTERM, or the lease lost) before its transaction commits is
-  abandoned and rolled back, never half committed.
+  abandoned and rolled back, never half committed;
+* the solve runs in a spawned child process (:mod:`scheduler.solve_process`): a crash
+  inside OR-Tools kills the child, and the run is recorded as failed with its reason
+  while the server goes on serving feeds.
 
 A job in a persistent job store is pickled by reference, so it cannot carry the
 database or the settings: the service installs them with :func:`install` before the
@@ -42,14 +45,16 @@ from apscheduler.triggers.base import BaseTrigger
 from sqlalchemy import case, func, select, update
 from sqlalchemy.orm import Session
 
+import solver
 from scheduler import lease, replan
 from scheduler.alerts import alert_id
 from scheduler.db import Database
 from scheduler.errors import KeyworkerError
 from scheduler.models import Alert, NightlyRun, PlanVersion
 from scheduler.notify import deliver_alerts
-from scheduler.pipeline import AfterCommit, PlanRequest
+from scheduler.pipeline import AfterCommit, PlanRequest, Progress
 from scheduler.settings import Settings
+from scheduler.solve_process import solve_in_child
 
 log = logging.getLogger("keyworker.nightly")
 
@@ -343,6 +348,13 @@ def _replan(
     request = PlanRequest(
         now=now, start=now.astimezone(settings.zone).date(), weeks=settings.horizon_weeks
     )
+
+    def solve(
+        instance: solver.Instance, params: solver.SolverParams, say: Progress
+    ) -> solver.Solution:
+        # In a child process: a crash inside OR-Tools must not take the feeds down.
+        return solve_in_child(instance, params, say, poll=check)
+
     try:
         outcome = replan.run(
             database,
@@ -352,6 +364,8 @@ def _replan(
             do_commit=True,
             after_commit=guarded_commit,
             progress=check,
+            recorded_at=now,
+            solve=solve,
         )
     except _Abandoned as exc:
         _finish_record(database, run_id, now=runtime.clock(), outcome="failed", error=str(exc))

@@ -38,6 +38,8 @@ from scheduler.settings import Settings
 
 Progress = Callable[[str], None]
 AfterCommit = Callable[[Session, datetime], None]
+# How to run the solver: ``solver.solve`` here, or in a child process (the nightly run).
+Solve = Callable[[solver.Instance, solver.SolverParams, Progress], solver.Solution]
 
 
 @dataclass(frozen=True, slots=True)
@@ -154,9 +156,12 @@ def propose(
     progress: Progress | None = None,
     edit: Callable[[solver.Instance], solver.Instance] | None = None,
     previewed: proposals.StoredProposal | None = None,
+    solve: Solve | None = None,
 ) -> Proposal:
     """Solve for ``request`` and return the plan, its alerts and changes; writes nothing.
 
+    ``solve`` runs the solver (default ``solver.solve`` in this process; the nightly run
+    passes one that solves in a child process).
     ``edit`` changes the loaded instance before solving (``whatif``). ``previewed``:
     a stored proposal for this request; where nothing it was made from has changed
     and it still holds at ``request.now``, it is the plan (no solve), else the new
@@ -185,7 +190,7 @@ def propose(
         f"{instance.horizon_start} .. {instance.horizon_end}"
     )
     try:
-        solution = solver.solve(instance, params, progress=say)
+        solution = (solve or solver.solve)(instance, params, say)
     except solver.SolverError as exc:
         raise PlanningFailed(f"the solver could not make a plan: {exc}") from exc
     proposal = _finish(inputs, request, solution, started)

@@ -15,6 +15,7 @@ from scheduler.pipeline import (
     PlanRequest,
     Progress,
     Proposal,
+    Solve,
     commit,
     propose,
 )
@@ -41,6 +42,7 @@ def run(
     progress: Progress | None = None,
     proposal_id: int | None = None,
     recorded_at: datetime | None = None,
+    solve: Solve | None = None,
 ) -> RunOutcome:
     """Plan ``request``; a dry run is stored as a proposal, and a commit commits the
     newest stored proposal for the same horizon and teams (or ``proposal_id``) when
@@ -57,7 +59,9 @@ def run(
                 previewed = proposals.latest(
                     session, start=request.start, weeks=request.weeks, teams=request.teams
                 )
-    proposal = propose(database, settings, request, progress=progress, previewed=previewed)
+    proposal = propose(
+        database, settings, request, progress=progress, previewed=previewed, solve=solve
+    )
     if not do_commit:
         store_proposal(database, settings, proposal, actor=actor)
         return RunOutcome(proposal, None, None)
