@@ -52,7 +52,15 @@ def _one_row_import(
                 writer.writeheader()
                 writer.writerow(dict(row))
             paths.append(path)
-        return import_files(database, paths, actor=actor, now=now, timezone=timezone, action=action)
+        return import_files(
+            database,
+            paths,
+            actor=actor,
+            now=now,
+            timezone=timezone,
+            action=action,
+            detail={"rows": {name: dict(row) for name, row in files}},  # what was typed
+        )
 
 
 def _worker(database: Database, ref: str) -> Worker:
