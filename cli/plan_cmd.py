@@ -14,7 +14,7 @@ import typer
 from calendars import refresh_feeds
 from cli.context import AppContext, app_context
 from cli.tables import render, shown
-from scheduler import everyday, overrides, pipeline, replan
+from scheduler import audit, everyday, overrides, pipeline, replan
 from scheduler.alerts import SEVERITY_RANK
 from scheduler.closures import describe as describe_closures
 from scheduler.csv_import import import_files

@@ -1,7 +1,7 @@
 """audit log: the --as-of time beside the wall-clock time
 
 Revision ID: 0004_safety
-Revises: 0005_proposals (main's head when this branch was rebased; the lead re-chains)
+Revises: 0003_outcomes (main's head when this branch was rebased; the lead re-chains)
 Create Date: 2026-12-06 03:00:00
 
 ``audit_log.at`` is when it happened by the wall clock; ``as_of`` is the time a
@@ -16,7 +16,7 @@ from alembic import op
 import scheduler.types
 
 revision = "0004_safety"
-down_revision = "0005_proposals"
+down_revision = "0003_outcomes"
 branch_labels = None
 depends_on = None
 
