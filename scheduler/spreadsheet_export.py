@@ -126,7 +126,7 @@ def write_csv(handle: TextIO, sheet: Sheet) -> None:
 
 def write_xlsx(path: Path, sheets: Sequence[Sheet]) -> None:
     """A workbook with one sheet per table: bold frozen header, filters, real dates."""
-    import xlsxwriter  # only this command needs it
+    import xlsxwriter  # noqa: PLC0415 - only this command needs it: keep start-up fast
 
     workbook = xlsxwriter.Workbook(str(path), {"strings_to_formulas": False})
     try:
@@ -139,7 +139,7 @@ def write_xlsx(path: Path, sheets: Sequence[Sheet]) -> None:
             for r, row in enumerate(sheet.rows, start=1):
                 for c, value in enumerate(row):
                     if isinstance(value, date):
-                        ws.write_datetime(r, c, datetime(value.year, value.month, value.day), day)
+                        ws.write_datetime(r, c, value, day)  # a date cell, no time zone
                         widths[c] = max(widths[c], 10)
                     elif value is None:
                         ws.write_blank(r, c, None)

@@ -43,7 +43,7 @@ class Sheet:
 
 def sheets_of(path: Path) -> list[Sheet]:
     """The sheets of ``path`` that stand for input files (see the module docstring)."""
-    from python_calamine import CalamineError, CalamineWorkbook
+    from python_calamine import CalamineError, CalamineWorkbook  # noqa: PLC0415 - xlsx only
 
     try:
         names = list(CalamineWorkbook.from_path(str(path)).sheet_names)
@@ -110,7 +110,7 @@ def read_sheet(
     sheet: Sheet, known: tuple[str, ...], required: tuple[str, ...], errors: list[InputError]
 ) -> CsvTable:
     """Read ``sheet`` into rows numbered as the spreadsheet numbers them (header: 1)."""
-    from python_calamine import CalamineError, CalamineWorkbook
+    from python_calamine import CalamineError, CalamineWorkbook  # noqa: PLC0415 - xlsx only
 
     label = sheet.file
     try:
