@@ -53,7 +53,7 @@ def import_command(
     ] = None,
 ) -> None:
     """Import workers, children, plans, absences, closures and sessions (what happened to
-    sessions) CSV files, in one transaction."""
+    sessions) CSV files or .xlsx workbooks, in one transaction."""
     context = app_context(ctx)
     try:
         report = import_files(

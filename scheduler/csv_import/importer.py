@@ -35,6 +35,14 @@ from scheduler.csv_import.sessions_file import (
     parse_sessions,
     write_sessions,
 )
+from scheduler.csv_import.workbook import (
+    Sheet,
+    Source,
+    WorkbookUnreadable,
+    locate,
+    sheet_header,
+    sheets_of,
+)
 from scheduler.db import Database
 from scheduler.errors import ConfigError, DatabaseError, ImportFailed, InputError
 from scheduler.models import (
@@ -82,22 +90,46 @@ class _DryRun(Exception):
     """Raised inside the transaction to roll a dry run back after counting."""
 
 
-def find_files(paths: Sequence[Path]) -> dict[str, Path]:
-    """Map file names to paths from a directory or explicit files; refuse other names."""
-    found: dict[str, Path] = {}
+def find_files(paths: Sequence[Path]) -> dict[str, Source]:
+    """Map file names to paths (or workbook sheets) from a directory or explicit files.
+
+    A directory gives its CSV files by name and every ``.xlsx`` workbook in it;
+    a workbook gives the sheets named after the files, or is itself named after one
+    (``children.xlsx``). Other names are refused, and so is a file given twice.
+    """
+    found: dict[str, Source] = {}
+
+    def add(name: str, source: Source) -> None:
+        if name in found:
+            raise ConfigError(f"{_where(source)}: {name} given twice (also {_where(found[name])})")
+        found[name] = source
+
+    def add_workbook(path: Path) -> None:
+        try:
+            sheets = sheets_of(path)
+        except WorkbookUnreadable as exc:
+            raise ConfigError(str(exc)) from exc
+        for sheet in sheets:
+            add(sheet.file, sheet)
+
     for path in paths:
         if path.is_dir():
             for name in FILE_NAMES:
                 if (path / name).is_file():
-                    if name in found:
-                        raise ConfigError(f"{path / name}: {name} given twice")
-                    found[name] = path / name
+                    add(name, path / name)
+            for workbook in sorted(path.glob("*.xlsx")):
+                if not workbook.name.startswith("~$"):  # a spreadsheet's lock file
+                    add_workbook(workbook)
         elif path.is_file():
+            if path.suffix.lower() == ".xlsx":
+                add_workbook(path)
+                continue
             if path.name not in FILE_NAMES:
-                raise ConfigError(f"{path}: files to import must be named {', '.join(FILE_NAMES)}")
-            if path.name in found:
-                raise ConfigError(f"{path}: {path.name} given twice")
-            found[path.name] = path
+                raise ConfigError(
+                    f"{path}: files to import must be named {', '.join(FILE_NAMES)}, "
+                    "or be .xlsx workbooks"
+                )
+            add(path.name, path)
         else:
             raise ConfigError(f"{path}: no such file or directory")
     if not found:
@@ -139,7 +171,8 @@ def import_files(
             importer.outcomes = (outcomes, as_of or now, zone)
             importer.run()
             if errors:
-                raise ImportFailed(sorted(errors, key=lambda e: (e.file, e.line, e.column)))
+                ordered = sorted(errors, key=lambda e: (e.file, e.line, e.column))
+                raise ImportFailed(_located(ordered, files))
             if dry_run:
                 raise _DryRun
             audit.record(
@@ -164,6 +197,24 @@ def import_files(
 
 # Any fixed number will do: it names the import lock among PostgreSQL advisory locks.
 _IMPORT_LOCK = 0x6B77_696D  # "kwim"
+
+
+def _where(source: Source) -> str:
+    return source.label if isinstance(source, Sheet) else str(source)
+
+
+def _located(errors: list[InputError], files: dict[str, Source]) -> list[InputError]:
+    """Errors of files read from workbook sheets, named by workbook, sheet and cell."""
+    headers = {
+        name: sheet_header(source) for name, source in files.items() if isinstance(source, Sheet)
+    }
+    out = []
+    for error in errors:
+        source = files.get(error.file)
+        out.append(
+            locate(error, source, headers[error.file]) if isinstance(source, Sheet) else error
+        )
+    return out
 
 
 def _one_import_at_a_time(session: Session) -> None:

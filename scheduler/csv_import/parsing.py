@@ -9,13 +9,13 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 from scheduler.csv_import import rows as r
 from scheduler.csv_import.fields import BadValue
 from scheduler.csv_import.fields import ref as parse_ref
-from scheduler.csv_import.reader import RawRow, read_table
+from scheduler.csv_import.reader import RawRow
+from scheduler.csv_import.workbook import Source, read_rows
 from scheduler.errors import InputError
 
 
@@ -41,7 +41,7 @@ class Parsed:
     empty_cells: dict[tuple[str, int], frozenset[str]] = field(default_factory=dict)
 
 
-def parse_all(files: dict[str, Path], errors: list[InputError]) -> Parsed:
+def parse_all(files: dict[str, Source], errors: list[InputError]) -> Parsed:
     parsed = Parsed(present=set(files))
     specs: list[tuple[str, tuple[str, ...], tuple[str, ...], Callable[..., Any], list[Any]]] = [
         ("workers.csv", r.WORKER_COLUMNS, r.WORKER_REQUIRED, r.parse_worker, parsed.workers),
@@ -53,7 +53,7 @@ def parse_all(files: dict[str, Path], errors: list[InputError]) -> Parsed:
     for name, columns, required, parse, out in specs:
         if name not in files:
             continue
-        table = read_table(files[name], columns, required, errors)
+        table = read_rows(files[name], columns, required, errors)
         parsed.columns[name] = frozenset(table.columns)
         key_columns = _UNIQUE.get(name, ())
         first: dict[tuple[str, ...], int] = {}

@@ -14,7 +14,6 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
@@ -22,7 +21,7 @@ from sqlalchemy.orm import Session
 
 from scheduler.csv_import import fields
 from scheduler.csv_import.fields import BadValue
-from scheduler.csv_import.reader import read_table
+from scheduler.csv_import.workbook import Source, read_rows
 from scheduler.errors import InputError
 from scheduler.models import Child
 from scheduler.models import Session as PlanSession
@@ -66,8 +65,8 @@ def local_start(text: str, zone: ZoneInfo) -> datetime:
     return moment.astimezone(UTC)
 
 
-def parse_sessions(path: Path, zone: ZoneInfo, errors: list[InputError]) -> list[OutcomeRow]:
-    table = read_table(path, COLUMNS, REQUIRED, errors)
+def parse_sessions(path: Source, zone: ZoneInfo, errors: list[InputError]) -> list[OutcomeRow]:
+    table = read_rows(path, COLUMNS, REQUIRED, errors)
     out: list[OutcomeRow] = []
     for raw in table.rows:
         before = len(errors)

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from scheduler.csv_import.reader import CsvTable, RawRow, _check_header
+from scheduler.csv_import.reader import CsvTable, RawRow, _check_header, read_table
 from scheduler.errors import InputError
 
 SHEET_FILES = {
@@ -69,6 +69,23 @@ def sheets_of(path: Path) -> list[Sheet]:
             path, f"has no sheet named {', '.join(SHEET_FILES)} (its sheets: {', '.join(names)})"
         )
     return found
+
+
+Source = Path | Sheet  # where one input file's rows come from
+
+
+def read_rows(
+    source: Source, known: tuple[str, ...], required: tuple[str, ...], errors: list[InputError]
+) -> CsvTable:
+    """A CSV file's or a workbook sheet's rows, checked the same way."""
+    if isinstance(source, Sheet):
+        return read_sheet(source, known, required, errors)
+    return read_table(source, known, required, errors)
+
+
+def sheet_header(sheet: Sheet) -> tuple[str, ...]:
+    """The sheet's header row as read (for naming cells in errors)."""
+    return read_sheet(sheet, (), (), []).columns
 
 
 class WorkbookUnreadable(ValueError):
