@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import json
 import sys
 from datetime import date, datetime
@@ -10,6 +9,7 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
+from sqlalchemy import select
 
 from calendars import refresh_feeds
 from cli.context import AppContext, app_context
@@ -20,9 +20,11 @@ from scheduler.closures import describe as describe_closures
 from scheduler.csv_import import import_files
 from scheduler.errors import ConfigError
 from scheduler.exporting import current_plan_json
+from scheduler.models import Worker
 from scheduler.notify import DeliveryReport
 from scheduler.pipeline import PlanRequest, Proposal
-from scheduler.private_files import open_private, write_private
+from scheduler.private_files import open_private, write_private, write_private_bytes
+from scheduler.spreadsheet_export import TABLES, plan_sheets, write_csv, xlsx_bytes
 from scheduler.whatif import Delta, WhatIf, editor
 from scheduler.whatif import delta as whatif_delta
 
@@ -274,17 +276,27 @@ def print_delivery(report: DeliveryReport) -> None:
 @export_app.command("plan")
 def export_plan(
     ctx: typer.Context,
-    fmt: Annotated[str, typer.Option("--format", help="json or csv")] = "json",
+    fmt: Annotated[str, typer.Option("--format", help="json, csv or xlsx")] = "json",
     output: Annotated[Path, typer.Option("--output", "-o", help="File (default stdout).")] = Path(
         "-"
     ),
+    table: Annotated[
+        str,
+        typer.Option("--table", help="With --format csv: sessions, allocations or alerts."),
+    ] = "sessions",
 ) -> None:
-    """The current plan as JSON (SPEC "Plan JSON") or as CSV (one row per session)."""
+    """The current plan as JSON (SPEC "Plan JSON"), as CSV (one table) or as an xlsx
+    workbook (sessions, allocations and alerts, with local dates and worker names)."""
     context = app_context(ctx)
-    if fmt not in ("json", "csv"):
-        raise ConfigError(f"--format {fmt!r} must be json or csv")
+    if fmt not in ("json", "csv", "xlsx"):
+        raise ConfigError(f"--format {fmt!r} must be json, csv or xlsx")
+    if table not in TABLES:
+        raise ConfigError(f"--table {table!r} must be one of {', '.join(TABLES)}")
+    if fmt == "xlsx" and str(output) == "-":
+        raise ConfigError("--format xlsx writes a workbook: give a file with --output")
     with context.database.transaction() as session:
         data = current_plan_json(session)
+        names = dict(session.execute(select(Worker.ref, Worker.name)).tuples().all())
         # Recorded before anything goes out: never an export without its audit entry.
         audit.record(
             session,
@@ -298,23 +310,12 @@ def export_plan(
     if fmt == "json":
         write_json(output, data)
         return
+    sheets = plan_sheets(data, names)
+    if fmt == "xlsx":
+        write_private_bytes(output, xlsx_bytes(sheets))
+        return
     handle = sys.stdout if str(output) == "-" else open_private(output, newline="")
-    writer = csv.writer(handle)
-    writer.writerow(["id", "child", "worker", "with", "start", "end", "past", "locked", "cover"])
-    for s in data["sessions"]:
-        writer.writerow(
-            [
-                s["id"],
-                s["child"],
-                s["worker"],
-                s["with"] or "",
-                s["start"],
-                s["end"],
-                s["past"],
-                s["locked"],
-                s["cover"],
-            ]
-        )
+    write_csv(handle, next(s for s in sheets if s.name == table))
     if handle is not sys.stdout:
         handle.close()
 

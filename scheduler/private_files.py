@@ -26,6 +26,12 @@ def open_private(path: Path, *, newline: str | None = None) -> TextIO:
     return os.fdopen(descriptor, "w", encoding="utf-8", newline=newline)
 
 
+def write_private_bytes(path: Path, data: bytes) -> None:
+    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, OWNER_ONLY)
+    with os.fdopen(descriptor, "wb") as handle:
+        handle.write(data)
+
+
 def write_private(path: Path, text: str) -> None:
     with open_private(path) as handle:
         handle.write(text)

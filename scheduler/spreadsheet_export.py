@@ -11,10 +11,10 @@ must never run as a formula on the manager's machine.
 from __future__ import annotations
 
 import csv
+import io
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
-from pathlib import Path
 from typing import Any, TextIO
 from zoneinfo import ZoneInfo
 
@@ -52,14 +52,16 @@ def plan_sheets(data: dict[str, Any], names: dict[str, str]) -> list[Sheet]:
             (
                 s["id"],
                 s["child"],
-                DAY_NAMES[start.weekday()],
-                start.date(),
-                start.strftime("%H:%M"),
-                end.strftime("%H:%M"),
                 s["worker"],
                 name(s["worker"]),
                 s["with"] or "",
                 name(s["with"]),
+                DAY_NAMES[start.weekday()],
+                start.date(),
+                start.strftime("%H:%M"),
+                end.strftime("%H:%M"),
+                s["start"],
+                s["end"],
                 "yes" if s["cover"] else "no",
                 "yes" if s["past"] else "no",
                 "yes" if s["locked"] else "no",
@@ -96,8 +98,8 @@ def plan_sheets(data: dict[str, Any], names: dict[str, str]) -> list[Sheet]:
     return [
         Sheet(
             "sessions",
-            ("id", "child", "weekday", "date", "start", "end", "worker", "worker name",
-             "with", "with name", "cover", "past", "locked"),
+            ("id", "child", "worker", "worker name", "with", "with name", "weekday", "date",
+             "from", "to", "start", "end", "cover", "past", "locked"),
             sessions,
         ),
         Sheet(
@@ -124,11 +126,12 @@ def write_csv(handle: TextIO, sheet: Sheet) -> None:
         )  # fmt: skip
 
 
-def write_xlsx(path: Path, sheets: Sequence[Sheet]) -> None:
+def xlsx_bytes(sheets: Sequence[Sheet]) -> bytes:
     """A workbook with one sheet per table: bold frozen header, filters, real dates."""
     import xlsxwriter  # noqa: PLC0415 - only this command needs it: keep start-up fast
 
-    workbook = xlsxwriter.Workbook(str(path), {"strings_to_formulas": False})
+    buffer = io.BytesIO()
+    workbook = xlsxwriter.Workbook(buffer, {"strings_to_formulas": False, "in_memory": True})
     try:
         bold = workbook.add_format({"bold": True})
         day = workbook.add_format({"num_format": "yyyy-mm-dd"})
@@ -155,3 +158,4 @@ def write_xlsx(path: Path, sheets: Sequence[Sheet]) -> None:
             ws.autofilter(0, 0, max(1, len(sheet.rows)), len(sheet.headers) - 1)
     finally:
         workbook.close()
+    return buffer.getvalue()

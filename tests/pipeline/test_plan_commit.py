@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import csv
+import io
 import json
+from datetime import datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
 
@@ -159,10 +163,46 @@ def test_team_option_plans_only_that_team(kw: Run, tmp_path: Path) -> None:
     assert {s["worker"] for s in data["sessions"]} <= {"W009"}
 
 
-def test_export_plan_as_csv(kw: Run, team: Path) -> None:
+def test_export_plan_as_csv_tables_and_an_xlsx_workbook(
+    kw: Run, team: Path, tmp_path: Path
+) -> None:
     kw("import", str(team))
     kw(*PLAN, "--commit")
-    lines = kw("export", "plan", "--format", "csv").output.strip().splitlines()
-    assert lines[0] == "id,child,worker,with,start,end,past,locked,cover"
-    assert len(lines) > 1
-    assert "must be json or csv" in kw("export", "plan", "--format", "xml", expect=2).output
+    plan = json.loads(kw("export", "plan", "--format", "json").output)
+    rows = list(csv.DictReader(io.StringIO(kw("export", "plan", "--format", "csv").output)))
+    assert len(rows) == len(plan["sessions"])
+    first = min(plan["sessions"], key=lambda s: s["start"])
+    row = next(r for r in rows if r["id"] == first["id"])
+    local = datetime.fromisoformat(first["start"]).astimezone(ZoneInfo("Europe/London"))
+    assert (row["date"], row["from"], row["weekday"]) == (
+        local.date().isoformat(),
+        local.strftime("%H:%M"),
+        local.strftime("%a"),
+    )
+    assert row["worker name"] == next(w["name"] for w in WORKERS if w["ref"] == row["worker"])
+    allocations = kw("export", "plan", "--format", "csv", "--table", "allocations").output
+    assert allocations.splitlines()[0].startswith("child,key worker,key worker name")
+    assert len(allocations.strip().splitlines()) == len(plan["allocations"]) + 1
+    book = tmp_path / "plan.xlsx"
+    kw("export", "plan", "--format", "xlsx", "-o", str(book))
+    from python_calamine import CalamineWorkbook
+
+    workbook = CalamineWorkbook.from_path(str(book))
+    assert workbook.sheet_names == ["sessions", "allocations", "alerts"]
+    sheet = workbook.get_sheet_by_name("sessions").to_python()
+    assert len(sheet) == len(plan["sessions"]) + 1
+    assert "must be json, csv or xlsx" in kw("export", "plan", "--format", "xml", expect=2).output
+    assert "give a file with --output" in kw("export", "plan", "--format", "xlsx", expect=2).output
+
+
+def test_csv_cells_that_a_spreadsheet_would_run_as_formulas_are_escaped() -> None:
+    from scheduler.spreadsheet_export import Sheet, cell_safe, write_csv
+
+    hostile = ['=HYPERLINK("http://evil")', "+1", "-2", "@SUM(A1)", "\tx", "\rx", "A.B.", ""]
+    assert [cell_safe(v) for v in hostile] == [
+        "'=HYPERLINK(\"http://evil\")", "'+1", "'-2", "'@SUM(A1)", "'\tx", "'\rx", "A.B.", "",
+    ]  # fmt: skip
+    out = io.StringIO()
+    write_csv(out, Sheet("t", ("a",), [(v,) for v in hostile]))
+    cells = [r[0] for r in csv.reader(io.StringIO(out.getvalue()))][1:]
+    assert all(not c.startswith(("=", "+", "-", "@", "\t", "\r")) for c in cells)
