@@ -320,13 +320,34 @@ def export_plan(
         handle.close()
 
 
-def pin(ctx: typer.Context, child: str, worker: str) -> None:
+def pin(
+    ctx: typer.Context,
+    child: str,
+    worker: str,
+    from_day: Annotated[
+        str | None,
+        typer.Option(
+            "--from",
+            help="The day WORKER takes over, YYYY-MM-DD; the plan books a joint handover "
+            "before it where both are available (default: at once).",
+        ),
+    ] = None,
+) -> None:
     """Fix a child's key worker until unpinned (refused if it breaks a rule)."""
     context = app_context(ctx)
     today = context.now.astimezone(context.settings.zone).date()
+    day = parse_day(from_day, today, "--from") if from_day is not None else None
     with context.database.transaction() as session:
-        overrides.pin(session, child, worker, actor=context.actor, now=context.now, today=today)
-    typer.echo(f"{child} is pinned to {worker}; the next plan keeps {worker} as key worker")
+        overrides.pin(
+            session, child, worker, actor=context.actor, now=context.now, today=today, from_day=day
+        )
+    if day is None:
+        typer.echo(f"{child} is pinned to {worker}; the next plan keeps {worker} as key worker")
+    else:
+        typer.echo(
+            f"{child} is pinned to {worker} from {day}; the next plan changes key worker that "
+            "day, with a joint handover session before it"
+        )
 
 
 def unpin(ctx: typer.Context, child: str) -> None:

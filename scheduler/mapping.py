@@ -243,7 +243,8 @@ def load_instance(session: Session, scope: Scope) -> Loaded:
             reason = "changed in the case record"
             overridden[c.ref] = (committed, reason)
         pinned = c.pinned_worker.ref if c.pinned_worker else None
-        if pinned and key_ref and pinned != key_ref:
+        pinned_from = c.pinned_from if c.pinned_from and c.pinned_from > scope.start else None
+        if pinned and key_ref and pinned != key_ref and pinned_from is None:
             reason = f"pinned to {pinned} by the manager"
         solver_children.append(
             replace(
@@ -254,6 +255,7 @@ def load_instance(session: Session, scope: Scope) -> Loaded:
                     all_worker_refs.get(secondary.worker_id) if secondary else None
                 ),
                 pinned_worker=pinned,
+                pinned_from=pinned_from if pinned else None,
                 key_worker_change_reason=reason,
                 # A successor the current plan already committed to (handover planned,
                 # child told) counts as known, so a re-plan does not swap them out.

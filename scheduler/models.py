@@ -147,6 +147,8 @@ class Child(Base):
     pinned_worker_id: Mapped[int | None] = mapped_column(
         ForeignKey("workers.id", ondelete="SET NULL")
     )
+    # ``pin --from``: the pinned worker takes over on this day (None: at once)
+    pinned_from: Mapped[date | None] = mapped_column(Date)
 
     windows: Mapped[list[ChildWindow]] = relationship(
         back_populates="child", cascade="all, delete-orphan", order_by="ChildWindow.id"

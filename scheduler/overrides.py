@@ -45,20 +45,44 @@ def rule3_problems(child: Child, worker: Worker) -> list[str]:
 
 
 def pin(
-    session: Session, child_ref: str, worker_ref: str, *, actor: str, now: datetime, today: date
+    session: Session,
+    child_ref: str,
+    worker_ref: str,
+    *,
+    actor: str,
+    now: datetime,
+    today: date,
+    from_day: date | None = None,
 ) -> None:
+    """Pin ``child`` to ``worker``, at once or from ``from_day`` (the change then happens
+    on that day, with a joint handover before it where both are available)."""
     child = _child(session, child_ref)
     worker = _worker(session, worker_ref)
+    if from_day is not None and from_day <= today:
+        raise RefusedAction(
+            f"cannot pin {child.ref} to {worker.ref} from {from_day}: that day has begun; "
+            "leave out --from to pin at once"
+        )
+    takes_over = from_day or today
     problems = rule3_problems(child, worker)
-    if worker.end_date is not None and worker.end_date < today:
-        problems.append(f"{worker.ref} left on {worker.end_date}")
-    full = _full_problem(session, child, worker, today)
+    if worker.end_date is not None and worker.end_date < takes_over:
+        problems.append(f"{worker.ref} leaves on {worker.end_date}, before {takes_over}")
+    full = _full_problem(session, child, worker, takes_over)
     if full:
         problems.append(full)
     if problems:
         raise RefusedAction(f"cannot pin {child.ref} to {worker.ref}: " + "; ".join(problems))
     child.pinned_worker_id = worker.id
-    audit.record(session, actor=actor, action="pin", at=now, child=child.ref, worker=worker.ref)
+    child.pinned_from = from_day
+    audit.record(
+        session,
+        actor=actor,
+        action="pin",
+        at=now,
+        child=child.ref,
+        worker=worker.ref,
+        takes_over=from_day.isoformat() if from_day else None,
+    )
 
 
 def _full_problem(session: Session, child: Child, worker: Worker, today: date) -> str | None:
@@ -181,6 +205,7 @@ def unpin(session: Session, child_ref: str, *, actor: str, now: datetime) -> Non
     if child.pinned_worker_id is None:
         raise RefusedAction(f"{child.ref} is not pinned")
     child.pinned_worker_id = None
+    child.pinned_from = None
     audit.record(session, actor=actor, action="unpin", at=now, child=child.ref)
 
 

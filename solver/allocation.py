@@ -77,6 +77,10 @@ def _blocks(ctx: Context, team_workers: list[str], team_children: list[str]) -> 
         if w.end_date is not None and hs <= w.end_date < he:
             cuts.add(w.end_date + dt.timedelta(days=1))
     children = set(team_children)
+    for ref in team_children:  # a pin from a date: the change happens on that day
+        pinned_from = ctx.children[ref].pinned_from
+        if pinned_from is not None and hs < pinned_from <= he:
+            cuts.add(pinned_from)
     entries: dict[str, list[tuple[dt.date, str | None]]] = {}
     for alloc in ctx.instance.current_allocations:
         if alloc.child in children:
@@ -245,7 +249,8 @@ def _solve_team_model(
                 continue
             kid = ctx.children[child]
             candidates = [w for w in present if may_hold_case(ctx.workers[w], kid)]
-            if kid.pinned_worker in candidates:
+            pin_holds = kid.pinned_from is None or block.first >= kid.pinned_from
+            if kid.pinned_worker in candidates and pin_holds:
                 candidates = [kid.pinned_worker]
             jobs.append(child)
             key_by[(child, b)] = {}

@@ -56,7 +56,8 @@ def change_reason(
     if kid.key_worker_change_reason and day == ctx.in_force[child][0]:
         return f"the case record changed it ({kid.key_worker_change_reason})"
     if kid.pinned_worker and kid.pinned_worker != old:
-        return f"{child} is pinned to {kid.pinned_worker}"
+        since = f" from {kid.pinned_from}" if kid.pinned_from else ""
+        return f"{child} was pinned to {kid.pinned_worker}{since} by the manager"
     if old is None:
         return "there was no key worker before"
     worker = ctx.workers.get(old)

@@ -74,6 +74,7 @@ class Child:
     key_worker_since: dt.date | None = None
     current_secondary_worker: str | None = None
     pinned_worker: str | None = None
+    pinned_from: dt.date | None = None  # the pinned worker takes over on this day
     key_worker_change_reason: str | None = None
     known_workers: frozenset[str] = frozenset()
     last_key_worker_contact: dt.date | None = None

@@ -38,6 +38,39 @@ def test_pin_moves_key_worker_and_unpin_releases(
     assert "pin" in log and "unpin" in log
 
 
+def test_pin_from_a_date_changes_then_with_a_handover_before(
+    kw: Run, team: Path, tmp_path: Path, database: Database
+) -> None:
+    kw("import", str(team))
+    result = kw("pin", "YP-0001", "W003", "--from", "2027-01-11")
+    assert "pinned to W003 from 2027-01-11" in result.output
+    out = tmp_path / "p.json"
+    kw(*PLAN, "--json", str(out))
+    data = json.loads(out.read_text())
+    runs = [
+        (a["key_worker"], a["start"], a["changed"], a["reason"])
+        for a in data["allocations"]
+        if a["child"] == "YP-0001"
+    ]
+    assert runs[0][:3] == ("W001", START, False)  # the relationship holds until the day
+    assert runs[1][:3] == ("W003", "2027-01-11", True)
+    assert "pinned to W003 from 2027-01-11 by the manager" in runs[1][3]
+    joint = [
+        s
+        for s in data["sessions"]
+        if s["child"] == "YP-0001" and {s["worker"], s["with"]} == {"W001", "W003"}
+    ]
+    assert len(joint) == 1 and joint[0]["start"][:10] < "2027-01-11"
+    change = next(a for a in data["alerts"] if a["kind"] == "KEYWORKER_CHANGE")
+    assert change["start"] == "2027-01-11" and "by the manager" in change["message"]
+    began = kw("pin", "YP-0001", "W003", "--from", "2026-01-05", expect=2)
+    assert "that day has begun" in began.output
+    kw("unpin", "YP-0001")
+    with database.reading() as session:
+        child = session.scalars(select(Child).where(Child.ref == "YP-0001")).one()
+        assert child.pinned_worker_id is None and child.pinned_from is None
+
+
 def test_pin_refuses_rule_3_and_full_caseload(kw: Run, tmp_path: Path) -> None:
     workers = [dict(w) for w in WORKERS]
     workers[2]["skills"] = ""  # W003 cannot work with YP-0001, who needs cse
