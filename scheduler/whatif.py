@@ -170,6 +170,7 @@ def delta(database: Database, proposal: Proposal) -> Delta:
             session.scalars(
                 select(PlanSession)
                 .where(PlanSession.with_worker_id.is_not(None))
+                .where(PlanSession.removed_in.is_(None))
                 .where(PlanSession.start >= proposal.request.now)
                 .options(selectinload(PlanSession.child), selectinload(PlanSession.worker))
                 .options(selectinload(PlanSession.with_worker))
