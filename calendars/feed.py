@@ -45,6 +45,8 @@ class FeedEvent:
     description: str | None = None
     location: str | None = None
     geo: tuple[float, float] | None = None
+    # CANCELLED for a session recorded cancelled or did-not-attend: calendars strike it
+    status: str = "CONFIRMED"
 
     def __post_init__(self) -> None:
         for name in ("start", "end", "stamp"):
@@ -247,7 +249,7 @@ def _event_component(event: FeedEvent, zone: ZoneInfo) -> tuple[Event, bool]:
     if event.geo is not None:
         component.add("geo", vGeo(event.geo))
     component.add("class", "PRIVATE")
-    component.add("status", "CONFIRMED")
+    component.add("status", event.status)
     component.add("transp", "OPAQUE")
     return component, start_zoned or end_zoned
 
@@ -271,6 +273,7 @@ def _event_text(event: FeedEvent, zone: ZoneInfo, tzid: str) -> tuple[str, bool]
         geo=event.geo,
         zone=zone,
         tzid=tzid,
+        status=event.status,
     )
     return "BEGIN:VEVENT\r\n" + _fold("SUMMARY:" + escape_char(event.summary)) + rest, zoned
 
@@ -288,6 +291,7 @@ def _event_rest(
     geo: tuple[float, float] | None,
     zone: ZoneInfo,
     tzid: str,
+    status: str = "CONFIRMED",
 ) -> tuple[str, bool]:
     start_zoned, start_line = _time_line("DTSTART", start, zone, tzid)
     end_zoned, end_line = _time_line("DTEND", end, zone, tzid)
@@ -305,7 +309,7 @@ def _event_rest(
         lines.append(f"GEO:{float(geo[0])};{float(geo[1])}")
     if location:
         lines.append("LOCATION:" + escape_char(location))
-    lines += ["STATUS:CONFIRMED", "TRANSP:OPAQUE"]
+    lines += [f"STATUS:{status}", "TRANSP:OPAQUE"]
     text = "\r\n" + "".join(_fold(line) + "\r\n" for line in lines)
     return text + "END:VEVENT\r\n", start_zoned or end_zoned
 

@@ -24,7 +24,7 @@ import hashlib
 import time
 from collections import defaultdict
 from collections.abc import Collection, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, timedelta
 from typing import Any, cast
 from zoneinfo import ZoneInfo
@@ -40,6 +40,7 @@ from scheduler.models import (
     KeyWorkerHistory,
     PlanAllocation,
     PlanVersion,
+    SessionOutcome,
     Worker,
 )
 from scheduler.models import Session as SessionRow
@@ -267,6 +268,7 @@ class _Session:
     cover: bool
     sequence: int
     updated_at: datetime
+    outcome: str | None = None  # cancelled or did-not-attend, where recorded
 
 
 @dataclass(frozen=True, slots=True)
@@ -356,6 +358,18 @@ class _Snapshot:
                 or_(SessionRow.worker_id.in_(ids), SessionRow.with_worker_id.in_(ids))
             )
         sessions = [_Session(*row) for row in session.execute(query)]
+        missed = dict(
+            session.execute(
+                select(SessionOutcome.session_id, SessionOutcome.outcome).where(
+                    SessionOutcome.session_id.is_not(None),
+                    SessionOutcome.outcome != "held",
+                    SessionOutcome.start >= window_start(now, settings),
+                )
+            )
+            .tuples()
+            .all()
+        )
+        sessions = [replace(s, outcome=missed[s.id]) if s.id in missed else s for s in sessions]
         key_periods = _key_periods(
             session, plan.id if plan else None, {s.child_id for s in sessions if s.cover}
         )
@@ -395,6 +409,8 @@ class _Snapshot:
         other = self.workers[row.with_worker_id] if row.with_worker_id is not None else None
         kind = self._kind(row, joint=other is not None)
         summary = f"{child.label} – {kind}"
+        if row.outcome is not None:
+            summary += " (cancelled)" if row.outcome == "cancelled" else " (did not attend)"
         if team_feed:
             summary += f" – {worker.ref}" + (f" + {other.ref}" if other else "")
         description = None
@@ -416,6 +432,7 @@ class _Snapshot:
             description=description,
             location=location,
             geo=geo,
+            status="CONFIRMED" if row.outcome is None else "CANCELLED",
         )
 
     def _kind(self, row: _Session, *, joint: bool) -> str:

@@ -51,6 +51,11 @@ def record(
             at=context.now,
             zone=context.settings.zone,
         )
+        if done.written.change != "unchanged":
+            # a cancelled or missed session is struck through in the workers' calendars
+            from calendars import refresh_feeds  # noqa: PLC0415 - only when something changed
+
+            refresh_feeds(session, now=context.now, settings=context.settings)
     when = done.start.astimezone(context.settings.zone)
     who = f" by {done.worker}" if done.worker and done.worker != done.planned_worker else ""
     state = {"created": "recorded", "updated": "changed", "unchanged": "already recorded"}

@@ -139,6 +139,7 @@ def upsert(
                 recorded_by=actor,
             )
         )
+        _changed_in_feeds(session, session_id, now)
         return Written("created", None)
     if (row.outcome, row.worker_id, row.note) == (outcome, worker_id, note):
         # The session id is looked up, not given: a session held before go-live that a
@@ -149,7 +150,19 @@ def upsert(
     row.outcome, row.worker_id, row.note = outcome, worker_id, note
     row.session_id = session_id or row.session_id
     row.source, row.recorded_at, row.recorded_by = source, now, actor
+    _changed_in_feeds(session, row.session_id, now)
     return Written("updated", before)
+
+
+def _changed_in_feeds(session: Session, session_id: str | None, now: datetime) -> None:
+    """A session's event changes with its outcome (a cancelled one is struck through):
+    raise its SEQUENCE so that subscribed calendars take the change (RFC 5545)."""
+    if session_id is None:
+        return
+    row = session.get(PlanSession, session_id)
+    if row is not None:
+        row.sequence += 1
+        row.updated_at = now
 
 
 class NotYetHappened(RefusedAction):

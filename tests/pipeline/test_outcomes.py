@@ -149,3 +149,24 @@ def test_record_is_validated_and_audited(
         (sid, "held", None),
         (sid, "did-not-attend", "held"),
     ]
+
+
+def test_a_recorded_cancellation_is_struck_through_in_the_workers_calendars(
+    kw: Run, planned: dict[str, Any], tmp_path: Path
+) -> None:
+    first = _first_session(planned, "YP-0001")
+    out = tmp_path / "before"
+    kw("calendars", "export", str(out), "--as-of", LATER)
+    before = (out / f"{first['worker']}.ics").read_text()
+    old = before[before.rindex("BEGIN:VEVENT", 0, before.index(f"UID:{first['id']}")) :]
+    old = old[: old.index("END:VEVENT")]
+    assert "STATUS:CONFIRMED" in old and "(cancelled)" not in old
+    kw("record", first["id"], "cancelled", "--as-of", LATER)
+    out = tmp_path / "after"
+    kw("calendars", "export", str(out), "--as-of", LATER)
+    after = (out / f"{first['worker']}.ics").read_text()
+    start = after.rindex("BEGIN:VEVENT", 0, after.index(f"UID:{first['id']}"))
+    event = after[start : after.index("END:VEVENT", start)]
+    assert "STATUS:CANCELLED" in event and "(cancelled)" in event
+    sequence = int(event.split("SEQUENCE:")[1].split()[0])
+    assert sequence == int(old.split("SEQUENCE:")[1].split()[0]) + 1
