@@ -66,9 +66,10 @@ def import_command(
             as_of=parse_as_of(as_of, context),
         )
     except ImportFailed as exc:
-        for error in exc.errors:
+        for error in exc.errors:  # the root causes, then a count of what follows from them
             typer.echo(str(error), err=True)
-        typer.echo(f"{len(exc.errors)} error(s); nothing was imported.", err=True)
+        for line in exc.summary_lines():
+            typer.echo(line, err=True)
         raise typer.Exit(2) from None
     _print_report(report)
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
@@ -27,7 +27,7 @@ from scheduler.csv_import import rows as r
 from scheduler.csv_import.case_record import apply_key_worker_changes
 from scheduler.csv_import.exclusions import record_excluded_key_workers
 from scheduler.csv_import.fields import Window
-from scheduler.csv_import.parsing import Parsed, parse_all
+from scheduler.csv_import.parsing import Parsed, parse_all, unknown_ref
 from scheduler.csv_import.plans import PlanState, merge_plans
 from scheduler.csv_import.sessions_file import (
     OutcomeRow,
@@ -40,6 +40,7 @@ from scheduler.csv_import.workbook import (
     Source,
     WorkbookUnreadable,
     locate,
+    locate_cause,
     sheet_header,
     sheets_of,
 )
@@ -209,7 +210,10 @@ def _located(errors: list[InputError], files: dict[str, Source]) -> list[InputEr
         name: sheet_header(source) for name, source in files.items() if isinstance(source, Sheet)
     }
     out = []
-    for error in errors:
+    for found in errors:
+        error, cause = found, found.caused_by
+        if cause is not None and isinstance(root := files.get(cause.file), Sheet):
+            error = replace(error, caused_by=locate_cause(cause, root))
         source = files.get(error.file)
         out.append(
             locate(error, source, headers[error.file]) if isinstance(source, Sheet) else error
@@ -268,7 +272,11 @@ class _Importer:
         for kind, file, line, column, ref in self.p.mentions:
             if ref not in known[kind] and (file, line, column, ref) not in reported:
                 reported.add((file, line, column, ref))
-                self._error(file, line, column, ref, f"no {kind} with this ref")
+                self.errors.append(
+                    unknown_ref(
+                        kind, ref, self.p.cause(kind, ref), file=file, line=line, column=column
+                    )
+                )
         self._check_closure_teams()
         for child in self.p.children:
             since = child.key_worker_since
@@ -282,11 +290,13 @@ class _Importer:
                     "relationship began",
                 )
         known_children = known["child"]
-        plan_result = self._merge_plans(known_children)
+        # Plans of a child whose row failed are still checked against each other: their
+        # overlaps are errors of their own.
+        plan_result = self._merge_plans(known_children | set(self.p.failed.get("child", ())))
         rows, as_of, zone = self.outcomes
         outcomes = check_sessions(
             self.s, rows, known_children=known_children, known_workers=known["worker"],
-            now=as_of, zone=zone, errors=self.errors,
+            now=as_of, zone=zone, errors=self.errors, causes=self.p.cause,
         )  # fmt: skip
         if self.errors:
             return
@@ -627,8 +637,15 @@ class _Importer:
                 continue
             near = by_fold.get(c.team.casefold())
             hint = f"; did you mean {near!r}?" if near else ""
-            self._error(
-                "closures.csv", c.line, "team", c.team, f"no worker or child is in this team{hint}"
+            self.errors.append(
+                InputError(
+                    "closures.csv",
+                    c.line,
+                    "team",
+                    c.team,
+                    f"no worker or child is in this team{hint}",
+                    caused_by=None if near else self.p.unreadable.get("team"),
+                )
             )
 
     def _upsert_closures(self) -> None:

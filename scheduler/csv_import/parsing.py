@@ -1,8 +1,9 @@
 """Reading and checking the input files on their own, before the database is consulted.
 
-Every error is collected. Duplicates are told by the cells as written; the refs each
-row defines and mentions are kept, including rows with errors, so that one bad cell
-does not also make every mention of its row's ref "unknown".
+Every error is collected. Duplicates are told by the cells as written. The refs each
+clean row defines are kept, and so are those of rows that failed, with the error they
+failed by (their ``Cause``): a mention of such a ref elsewhere is an error only because
+of that one, and is counted under it rather than listed as "unknown".
 """
 
 from __future__ import annotations
@@ -14,9 +15,12 @@ from typing import Any
 from scheduler.csv_import import rows as r
 from scheduler.csv_import.fields import BadValue
 from scheduler.csv_import.fields import ref as parse_ref
-from scheduler.csv_import.reader import RawRow
+from scheduler.csv_import.reader import CsvTable, RawRow
 from scheduler.csv_import.workbook import Source, read_rows
-from scheduler.errors import InputError
+from scheduler.errors import Cause, InputError
+
+# What a row of each file adds, as its refs are named in mentions and causes.
+DEFINES = {"workers.csv": "worker", "children.csv": "child"}
 
 
 @dataclass
@@ -27,10 +31,14 @@ class Parsed:
     absences: list[r.AbsenceRow] = field(default_factory=list)
     closures: list[r.ClosureRow] = field(default_factory=list)
     present: set[str] = field(default_factory=set)
-    # Refs named by any row of workers.csv / children.csv, including rows with errors, so a
-    # bad cell elsewhere in a row does not also make every mention of its ref "unknown".
+    # Refs of the clean rows of workers.csv / children.csv.
     worker_refs: set[str] = field(default_factory=set)
     child_refs: set[str] = field(default_factory=set)
+    # kind ("worker", "child") -> ref -> the error its row failed by (the first such row).
+    failed: dict[str, dict[str, Cause]] = field(default_factory=dict)
+    # kind ("worker", "child", "team") -> the error that left a file's rows unread without
+    # telling which refs (or teams) they held: any unknown one may be among them.
+    unreadable: dict[str, Cause] = field(default_factory=dict)
     # Team names of workers.csv / children.csv rows (with errors too): closures.csv's teams.
     teams: set[str] = field(default_factory=set)
     # Every mention of a worker or child in another file: (kind, file, line, column, ref).
@@ -39,6 +47,11 @@ class Parsed:
     columns: dict[str, frozenset[str]] = field(default_factory=dict)
     # (file, line) -> the columns whose cell is empty on that line ("not given": clears).
     empty_cells: dict[tuple[str, int], frozenset[str]] = field(default_factory=dict)
+
+    def cause(self, kind: str, ref: str) -> Cause | None:
+        """Why ``ref``, known neither stored nor from a clean row, is missing: its row
+        failed, or a file that may hold it could not be read; None: it is named nowhere."""
+        return self.failed.get(kind, {}).get(ref) or self.unreadable.get(kind)
 
 
 def parse_all(files: dict[str, Source], errors: list[InputError]) -> Parsed:
@@ -55,6 +68,7 @@ def parse_all(files: dict[str, Source], errors: list[InputError]) -> Parsed:
             continue
         table = read_rows(files[name], columns, required, errors)
         parsed.columns[name] = frozenset(table.columns)
+        _note_unread(name, table, parsed)
         key_columns = _UNIQUE.get(name, ())
         first: dict[tuple[str, ...], int] = {}
         raw: RawRow
@@ -74,7 +88,7 @@ def parse_all(files: dict[str, Source], errors: list[InputError]) -> Parsed:
             elif keyed:
                 first[key] = raw.line
             if row is None:
-                _note_raw_refs(name, raw, parsed)
+                _note_raw_refs(name, raw, parsed, _row_cause(name, raw.line, parsed))
             else:
                 out.append(row)
                 _note_refs(row, parsed)
@@ -137,14 +151,58 @@ def _note_refs(row: object, parsed: Parsed) -> None:
         parsed.mentions.append(("worker", "absences.csv", row.line, "worker", row.worker))
 
 
-def _note_raw_refs(file: str, raw: RawRow, parsed: Parsed) -> None:
+def unknown_ref(
+    kind: str, ref: str, cause: Cause | None, *, file: str, line: int, column: str
+) -> InputError:
+    """ "No worker with this ref": an error of its own, or (``cause``) one that follows only
+    from the failed row, or the unreadable file, that would have added the ref."""
+    if cause is None:
+        return InputError(file, line, column, ref, f"no {kind} with this ref")
+    if cause.what == "file":
+        why = f"{cause.file} could not be read"
+    else:
+        why = "the row that adds it failed"
+    message = f"no {kind} with this ref is stored, and {why}"
+    return InputError(file, line, column, ref, message, caused_by=cause)
+
+
+def _row_cause(file: str, line: int, parsed: Parsed) -> Cause:
+    return Cause(file, line, DEFINES.get(file, "row"))
+
+
+def _note_unread(file: str, table: CsvTable, parsed: Parsed) -> None:
+    """The refs and teams of rows that could not be checked (``CsvTable.unread``)."""
+    kind = DEFINES.get(file)
+    if kind is None:
+        return  # the other files' rows add nothing that is named elsewhere
+    for raw in table.unread:
+        if table.unread_because is None:
+            cause = _row_cause(file, raw.line, parsed)
+        else:
+            cause = Cause(file, table.unread_because, "file")
+        _note_defined(file, raw, parsed, cause)
+        if table.unread_because is not None:
+            for column, what in (("ref", kind), ("team", "team")):
+                if column not in raw.values:  # the file's column could not be told
+                    parsed.unreadable.setdefault(what, cause)
+
+
+def _note_defined(file: str, raw: RawRow, parsed: Parsed, cause: Cause) -> None:
+    """The ref and team a failed row of workers.csv or children.csv meant to add."""
+    kind = DEFINES.get(file)
+    if kind is None:
+        return
+    ref = raw.values.get("ref", "")
+    if ref and _is_ref(ref):
+        parsed.failed.setdefault(kind, {}).setdefault(ref, cause)
+    team = raw.values.get("team", "")
+    if team:
+        parsed.teams.add(team)
+
+
+def _note_raw_refs(file: str, raw: RawRow, parsed: Parsed, cause: Cause) -> None:
     """The refs a row with errors defines and mentions, read from its cells as they are."""
-    if file == "workers.csv":
-        parsed.worker_refs.add(raw.values.get("ref", ""))
-        parsed.teams.add(raw.values.get("team", ""))
-    elif file == "children.csv":
-        parsed.child_refs.add(raw.values.get("ref", ""))
-        parsed.teams.add(raw.values.get("team", ""))
+    _note_defined(file, raw, parsed, cause)
     for kind, column in _MENTIONS.get(file, ()):
         for part in raw.values.get(column, "").split(";"):
             ref = part.strip()

@@ -3,12 +3,19 @@
 UTF-8 with an optional BOM, RFC 4180 quoting, one header row. Bytes that are not UTF-8
 are reported on their physical line, with the column where it can be told, and the
 rest of the file is still read so that every error is reported at once.
+
+Root causes first: a file saved with semicolons or tabs is one error, not one a line;
+an unknown column names the known one it looks like (``did you mean 'hours_per_week'``).
+Rows that cannot be checked (a bad header, a row of the wrong shape) are still kept, as
+``unread``, so that the refs they meant to add do not also turn up as "unknown" elsewhere.
 """
 
 from __future__ import annotations
 
 import csv
+import difflib
 import io
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -26,6 +33,23 @@ class CsvTable:
     file: str
     columns: tuple[str, ...]
     rows: tuple[RawRow, ...]
+    # Rows not checked, because the header failed or the row itself could not be read
+    # into cells: their values (keyed by the known column each cell seems to be in) only
+    # tell which refs and teams the file meant to add.
+    unread: tuple[RawRow, ...] = ()
+    # The line of the error that left every row unread (the header's, or a separator
+    # mix-up's); None when the rows in ``unread`` failed each on its own line.
+    unread_because: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Header:
+    ok: bool
+    names: tuple[str, ...]  # each column's known name, or the one it looks like, or itself
+
+
+SEPARATORS = {";": "semicolon", "\t": "tab"}
+SAVE_AS_CSV = "save it as CSV with commas (in Excel: CSV UTF-8 (Comma delimited))"
 
 
 def read_table(
@@ -44,6 +68,7 @@ def read_table(
         # "Unicode text" from a spreadsheet: one error, not one for every cell.
         errors.append(InputError(name, 1, "", "", "the file is UTF-16 text; save it as CSV UTF-8"))
         return CsvTable(name, (), ())
+    before_decode = len(errors)
     text = _decode(data, name, errors)
 
     # The physical lines, split as the csv module splits them, so that a record's own
@@ -60,9 +85,36 @@ def read_table(
         return CsvTable(name, (), ())
 
     columns = tuple(h.strip() for h in header)
-    header_ok = _check_header(name, columns, known, required, errors)
+    separator = _separator_of_header(columns, known)
+    if separator is not None:
+        # One error for the file, not one for every line; the rows are still read (with
+        # that separator) for the refs they meant to add.
+        decoding = errors[before_decode:]
+        del errors[before_decode:]
+        also = (
+            f"; {len(decoding)} of its cells are not UTF-8 either, which that fixes too"
+            if decoding
+            else ""
+        )
+        errors.append(
+            InputError(
+                name,
+                1,
+                "",
+                lines[0].rstrip("\r\n"),
+                f"this file looks {SEPARATORS[separator]}-separated; {SAVE_AS_CSV}{also}",
+            )
+        )
+        return _read_unchecked(name, lines, separator, known)
 
+    checked = check_header(name, columns, known, required, errors)
+    header_ok = checked.ok
     rows: list[RawRow] = []
+    unread: list[RawRow] = []
+    # Errors of rows whose cells do not fit the header: one error for all of them if a
+    # separator mix-up explains every data row, else each on its line.
+    shape_errors: list[tuple[InputError, str]] = []
+    data_rows = 0
     previous_end = reader.line_num
     while True:
         start = previous_end + 1
@@ -71,12 +123,21 @@ def read_table(
         except StopIteration:
             break
         except csv.Error as exc:
-            errors.append(InputError(name, start, "", "", f"not valid CSV: {exc}"))
             previous_end = reader.line_num  # the reader drops the rest of that line
+            data_rows += 1
+            raw_text = "".join(lines[start - 1 : previous_end])
+            shape_errors.append(
+                (InputError(name, start, "", "", f"not valid CSV: {exc}"), raw_text)
+            )
+            unread.append(_raw_row(start, checked.names, _split(raw_text, ",")))
             continue
         previous_end = reader.line_num
         if not record or not "".join(record).strip():
             continue  # blank lines carry nothing
+        data_rows += 1
+        if not header_ok:
+            unread.append(_raw_row(start, checked.names, record))
+            continue
         bare = _bare_quote(lines[start - 1 : previous_end])
         if bare is not None:
             column = columns[bare] if bare < len(columns) else ""
@@ -91,24 +152,126 @@ def read_table(
                     'in quotes and double the quote inside ("5"" tall" for 5" tall)',
                 )
             )
+            unread.append(_raw_row(start, columns, record))
             continue
         if len(record) != len(columns):
-            errors.append(
-                InputError(
-                    name,
-                    start,
-                    "",
-                    ",".join(record),
-                    f"has {len(record)} cells but the header has {len(columns)} columns",
+            shape_errors.append(
+                (
+                    InputError(
+                        name,
+                        start,
+                        "",
+                        ",".join(record),
+                        f"has {len(record)} cells but the header has {len(columns)} columns",
+                    ),
+                    "".join(lines[start - 1 : previous_end]),
                 )
             )
+            unread.append(_raw_row(start, columns, record))
             continue
         nul = [(c, v) for c, v in zip(columns, record, strict=True) if "\x00" in v]
         for column, cell in nul:
             errors.append(InputError(name, start, column, cell, "contains a NUL character"))
-        if header_ok and not nul:
-            rows.append(RawRow(start, {c: v.strip() for c, v in zip(columns, record, strict=True)}))
-    return CsvTable(name, columns, tuple(rows))
+        if nul:
+            unread.append(_raw_row(start, columns, record))
+        else:
+            rows.append(_raw_row(start, columns, record))
+    mixed = _separator_of_rows(shape_errors, data_rows, len(columns))
+    if mixed is not None:
+        first, _ = shape_errors[0]
+        errors.append(
+            InputError(
+                name,
+                first.line,
+                "",
+                shape_errors[0][1].rstrip("\r\n"),
+                f"the rows of this file look {SEPARATORS[mixed]}-separated but its header "
+                f"is not; {SAVE_AS_CSV}",
+            )
+        )
+        again = _read_unchecked(name, lines, mixed, known, header=columns)
+        return CsvTable(name, columns, (), again.unread, first.line)
+    errors.extend(error for error, _ in shape_errors)
+    return CsvTable(name, columns, tuple(rows), tuple(unread), None if header_ok else 1)
+
+
+def _raw_row(line: int, names: tuple[str, ...], record: list[str]) -> RawRow:
+    """A record's cells by column name (as many as there are of both)."""
+    return RawRow(line, {c: v.strip() for c, v in zip(names, record, strict=False)})
+
+
+def _normal(column: str) -> str:
+    """``Hours per week`` and ``hours-per-week`` as ``hours_per_week``."""
+    return re.sub(r"[\s\-]+", "_", column.strip().lower())
+
+
+def looks_like(column: str, candidates: tuple[str, ...] | list[str]) -> str | None:
+    """The candidate column ``column`` is most likely a misspelling of, if any."""
+    by_normal = {_normal(c): c for c in candidates}
+    wanted = _normal(column)
+    if wanted in by_normal:
+        return by_normal[wanted]
+    near = difflib.get_close_matches(wanted, list(by_normal), n=1)
+    return by_normal[near[0]] if near else None
+
+
+def _separator_of_header(columns: tuple[str, ...], known: tuple[str, ...]) -> str | None:
+    """``;`` or a tab, if the header is one cell that splits on it into known columns."""
+    if len(columns) != 1:
+        return None
+    for separator in SEPARATORS:
+        parts = _split(columns[0], separator)
+        if len(parts) < 2:
+            continue
+        recognised = [p for p in parts if looks_like(p, known) is not None]
+        if len(recognised) * 2 >= len(parts):
+            return separator
+    return None
+
+
+def _separator_of_rows(
+    shape_errors: list[tuple[InputError, str]], data_rows: int, width: int
+) -> str | None:
+    """``;`` or a tab, if every data row is of the wrong shape and holds it, and one
+    splits on it into as many cells as the header has."""
+    if not shape_errors or len(shape_errors) != data_rows or width < 2:
+        return None
+    texts = [text for _, text in shape_errors]
+    for separator in SEPARATORS:
+        if all(separator in text for text in texts) and any(
+            len(_split(text.rstrip("\r\n"), separator)) == width for text in texts
+        ):
+            return separator
+    return None
+
+
+def _split(text: str, separator: str) -> list[str]:
+    try:
+        return [cell.strip() for cell in next(csv.reader([text], delimiter=separator))]
+    except (csv.Error, StopIteration):
+        return []
+
+
+def _read_unchecked(
+    name: str,
+    lines: list[str],
+    separator: str,
+    known: tuple[str, ...],
+    header: tuple[str, ...] | None = None,
+) -> CsvTable:
+    """The rows of a file written with ``separator``, unchecked (see ``CsvTable.unread``)."""
+    reader = csv.reader(lines, delimiter=separator)
+    try:
+        first = next(reader)
+        found = tuple(c.strip() for c in first) if header is None else header
+        names = tuple(looks_like(c, known) or c for c in found)
+        unread = []
+        for record in reader:
+            if "".join(record).strip():
+                unread.append(_raw_row(reader.line_num, names, record))
+    except csv.Error:
+        return CsvTable(name, (), (), (), 1)
+    return CsvTable(name, (), (), tuple(unread), 1)
 
 
 def _bare_quote(record_lines: list[str]) -> int | None:
@@ -145,31 +308,56 @@ def _bare_quote(record_lines: list[str]) -> int | None:
     return None
 
 
-def _check_header(
+def check_header(
     name: str,
     columns: tuple[str, ...],
     known: tuple[str, ...],
     required: tuple[str, ...],
     errors: list[InputError],
-) -> bool:
+) -> Header:
+    """Unknown, unnamed, doubled and missing columns; an unknown column that looks like a
+    known one the file lacks says which, and a required one it stands for is one error."""
     before = len(errors)
+    present = {c for c in columns if c in known}
+    stands_for: dict[str, str] = {}  # unknown column -> the known one it looks like
+    for column in columns:
+        if column and column not in known:
+            free = [k for k in known if k not in present and k not in stands_for.values()]
+            near = looks_like(column, free)
+            if near is not None:
+                stands_for[column] = near
     seen: set[str] = set()
     for column in columns:
+        near = stands_for.get(column)
         if not column:
             errors.append(InputError(name, 1, "", "", "a column has no name (a comma too many?)"))
+        elif column not in known and near in required:
+            pass  # said once, as the missing column it stands for (below)
         elif column not in known:
-            errors.append(
-                InputError(
-                    name, 1, column, column, f"unknown column; expected some of: {', '.join(known)}"
-                )
-            )
+            hint = f"did you mean {near!r}?" if near else f"expected some of: {', '.join(known)}"
+            errors.append(InputError(name, 1, column, column, f"unknown column; {hint}"))
         elif column in seen:
             errors.append(InputError(name, 1, column, column, "column appears twice"))
         seen.add(column)
+    written_as = {near: column for column, near in stands_for.items()}
     for column in required:
-        if column not in seen:
+        if column in seen:
+            continue
+        if column in written_as:
+            errors.append(
+                InputError(
+                    name,
+                    1,
+                    column,
+                    written_as[column],
+                    f"required column is missing; {written_as[column]!r} looks like it "
+                    f"(rename it {column})",
+                )
+            )
+        else:
             errors.append(InputError(name, 1, column, "", "required column is missing"))
-    return len(errors) == before
+    names = tuple(stands_for.get(c, c) for c in columns)
+    return Header(len(errors) == before, names)
 
 
 def _decode(data: bytes, name: str, errors: list[InputError]) -> str:

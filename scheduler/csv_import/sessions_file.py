@@ -12,6 +12,7 @@ by the import's time is an error, as ``record`` refuses it.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
@@ -21,8 +22,9 @@ from sqlalchemy.orm import Session
 
 from scheduler.csv_import import fields
 from scheduler.csv_import.fields import BadValue
+from scheduler.csv_import.parsing import unknown_ref
 from scheduler.csv_import.workbook import Source, read_rows
-from scheduler.errors import InputError
+from scheduler.errors import Cause, InputError
 from scheduler.models import Child
 from scheduler.models import Session as PlanSession
 from scheduler.notes import note_problem
@@ -132,8 +134,10 @@ def check_sessions(
     now: datetime,
     zone: ZoneInfo,
     errors: list[InputError],
+    causes: Callable[[str, str], Cause | None] = lambda kind, ref: None,
 ) -> list[Resolved]:
-    """Refs, session ids, times and duplicates; the rows that pass, resolved."""
+    """Refs, session ids, times and duplicates; the rows that pass, resolved. ``causes``
+    tells why a ref is unknown where that follows from another error (``Parsed.cause``)."""
     ids = [r.session for r in rows if r.session]
     by_id: dict[str, tuple[str, datetime, int | None]] = {}
     if ids:
@@ -178,12 +182,14 @@ def check_sessions(
                 ok = False
             child, start = found[0], found[1]
         assert child is not None and start is not None, "parse_sessions checked them"
-        if r.child is not None and r.child not in known_children:
-            bad("child", r.child, "no child with this ref")
-            ok = False
-        if r.worker is not None and r.worker not in known_workers:
-            bad("worker", r.worker, "no worker with this ref")
-            ok = False
+        for kind, named, known in (
+            ("child", r.child, known_children),
+            ("worker", r.worker, known_workers),
+        ):
+            if named is not None and named not in known:
+                cause = causes(kind, named)
+                errors.append(unknown_ref(kind, named, cause, file=FILE, line=r.line, column=kind))
+                ok = False
         if sid is None:
             sid = at.get((child, start))
         column = "session" if r.session else "start"

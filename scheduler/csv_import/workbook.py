@@ -11,12 +11,12 @@ CSV file would hold: whole numbers without ``.0``, dates as ISO dates, times as
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from scheduler.csv_import.reader import CsvTable, RawRow, _check_header, read_table
-from scheduler.errors import InputError
+from scheduler.csv_import.reader import CsvTable, RawRow, check_header, read_table
+from scheduler.errors import Cause, InputError
 
 SHEET_FILES = {
     "workers": "workers.csv",
@@ -143,22 +143,26 @@ def read_sheet(
     while header and not header[-1]:
         header.pop()
     columns = tuple(header)
-    header_ok = _check_header(label, columns, known, required, errors)
+    checked = check_header(label, columns, known, required, errors)
     rows: list[RawRow] = []
+    unread: list[RawRow] = []  # see ``CsvTable.unread``
     for number, raw in enumerate(cells[1:], start=2):
         values = [_text(v) for v in raw]
         if not any(values):
+            continue
+        values += [""] * (len(columns) - len(values))
+        if not checked.ok:
+            unread.append(RawRow(number, dict(zip(checked.names, values, strict=False))))
             continue
         extra = [v for v in values[len(columns) :] if v]
         if extra:
             errors.append(
                 InputError(label, number, "", extra[0], "has a cell outside the header's columns")
             )
+            unread.append(RawRow(number, dict(zip(columns, values, strict=False))))
             continue
-        values += [""] * (len(columns) - len(values))
-        if header_ok:
-            rows.append(RawRow(number, dict(zip(columns, values[: len(columns)], strict=True))))
-    return CsvTable(label, columns, tuple(rows))
+        rows.append(RawRow(number, dict(zip(columns, values[: len(columns)], strict=True))))
+    return CsvTable(label, columns, tuple(rows), tuple(unread), None if checked.ok else 1)
 
 
 def locate(error: InputError, sheet: Sheet, columns: tuple[str, ...]) -> InputError:
@@ -167,6 +171,9 @@ def locate(error: InputError, sheet: Sheet, columns: tuple[str, ...]) -> InputEr
         cell = f"{column_letter(columns.index(error.column))}{error.line}"
     else:
         cell = f"A{error.line}" if error.line > 1 else "1:1"
-    return InputError(
-        f"{sheet.label}!{cell}", error.line, error.column, error.value, error.message, located=True
-    )
+    return replace(error, file=f"{sheet.label}!{cell}", located=True)
+
+
+def locate_cause(cause: Cause, sheet: Sheet) -> Cause:
+    """``cause`` in the CSV file a sheet stands for, named by workbook and sheet."""
+    return replace(cause, file=sheet.label, located=True)
