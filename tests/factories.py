@@ -216,13 +216,20 @@ def run_import(
     )
 
 
-def import_errors(database: Database, *paths: Path, now: datetime = NOW) -> list[InputError]:
-    """Import expecting failure; check that nothing at all was written; return the errors."""
+def import_failure(database: Database, *paths: Path, now: datetime = NOW) -> ImportFailed:
+    """Import expecting failure; check that nothing at all was written; return the failure
+    (``errors``: the root causes; ``consequences``: the errors that only follow from them)."""
     before = dump_tables(database)
     with pytest.raises(ImportFailed) as info:
         run_import(database, *paths, now=now)
     assert dump_tables(database) == before, "a failed import wrote something"
-    return info.value.errors
+    return info.value
+
+
+def import_errors(database: Database, *paths: Path, now: datetime = NOW) -> list[InputError]:
+    """Import expecting failure; check that nothing at all was written; return the root
+    errors."""
+    return import_failure(database, *paths, now=now).errors
 
 
 def where(error: InputError) -> tuple[str, int, str, str]:

@@ -162,7 +162,8 @@ def read_table(
                         start,
                         "",
                         ",".join(record),
-                        f"has {len(record)} cells but the header has {len(columns)} columns",
+                        f"has {len(record)} cell{'s' if len(record) != 1 else ''} but the header "
+                        f"has {len(columns)} columns",
                     ),
                     "".join(lines[start - 1 : previous_end]),
                 )
@@ -233,13 +234,14 @@ def _separator_of_rows(
     shape_errors: list[tuple[InputError, str]], data_rows: int, width: int
 ) -> str | None:
     """``;`` or a tab, if every data row is of the wrong shape and holds it, and one
-    splits on it into as many cells as the header has."""
+    splits on it into at least as many cells as the header has (more where a list cell,
+    ``cse;missing``, was not quoted)."""
     if not shape_errors or len(shape_errors) != data_rows or width < 2:
         return None
     texts = [text for _, text in shape_errors]
     for separator in SEPARATORS:
         if all(separator in text for text in texts) and any(
-            len(_split(text.rstrip("\r\n"), separator)) == width for text in texts
+            len(_split(text.rstrip("\r\n"), separator)) >= width for text in texts
         ):
             return separator
     return None
