@@ -88,7 +88,7 @@ def parse_all(files: dict[str, Source], errors: list[InputError]) -> Parsed:
             elif keyed:
                 first[key] = raw.line
             if row is None:
-                _note_raw_refs(name, raw, parsed, _row_cause(name, raw.line, parsed))
+                _note_raw_refs(name, raw, parsed, _row_cause(name, raw.line))
             else:
                 out.append(row)
                 _note_refs(row, parsed)
@@ -166,7 +166,7 @@ def unknown_ref(
     return InputError(file, line, column, ref, message, caused_by=cause)
 
 
-def _row_cause(file: str, line: int, parsed: Parsed) -> Cause:
+def _row_cause(file: str, line: int) -> Cause:
     return Cause(file, line, DEFINES.get(file, "row"))
 
 
@@ -177,7 +177,7 @@ def _note_unread(file: str, table: CsvTable, parsed: Parsed) -> None:
         return  # the other files' rows add nothing that is named elsewhere
     for raw in table.unread:
         if table.unread_because is None:
-            cause = _row_cause(file, raw.line, parsed)
+            cause = _row_cause(file, raw.line)
         else:
             cause = Cause(file, table.unread_because, "file")
         _note_defined(file, raw, parsed, cause)
