@@ -2,29 +2,28 @@
 
 from __future__ import annotations
 
+import json
+import sys
 from collections.abc import Callable
 from datetime import date, datetime
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 from zoneinfo import ZoneInfo
 
 import typer
 
 from cli.context import app_context
-from cli.tables import render, shown
-from scheduler.errors import NotFound
-from scheduler.private_files import write_private
-from scheduler.report import (
-    ChildFigures,
-    ChildTimeline,
-    ContinuityReport,
-    PlanOutlook,
-    WorkerWeek,
-    build_report,
-)
-from scheduler.report_delivery import comparison_rows
-from scheduler.report_html import render_html
-from scheduler.views import Table
+
+if TYPE_CHECKING:  # the report's modules are imported when it runs (start-up time)
+    from scheduler.report import (
+        ChildFigures,
+        ChildTimeline,
+        ContinuityReport,
+        PlanOutlook,
+        WorkerWeek,
+    )
+    from scheduler.report_headline import Headline
+    from scheduler.views import Table
 
 
 def register(app: typer.Typer) -> None:
@@ -50,12 +49,26 @@ def report(
     child: Annotated[
         str | None, typer.Option("--child", help="One child's figures, history and months.")
     ] = None,
+    json_file: Annotated[
+        Path | None,
+        typer.Option(
+            "--json",
+            help="Write the figures as JSON (README 'Report JSON') to FILE; '-' for stdout, "
+            "which then carries the JSON only.",
+        ),
+    ] = None,
 ) -> None:
     """Continuity figures on delivered sessions beside the current plan's, per team and
     per child: sessions delivered against required, the share with the key worker, the
     usual provider share (UPC), the Bice-Boxerman index (COC), children with one and
     two or more key-worker changes, key-worker tenure, the longest gap against
     max_gap_days, and wishes honoured."""
+    from scheduler.errors import NotFound  # noqa: PLC0415 - start-up time
+    from scheduler.private_files import write_private  # noqa: PLC0415
+    from scheduler.report import build_report  # noqa: PLC0415
+    from scheduler.report_html import render_html  # noqa: PLC0415
+    from scheduler.report_json import report_json  # noqa: PLC0415
+
     context = app_context(ctx)
     zone = context.settings.zone
     moment = _parse_as_of(as_of, zone) if as_of is not None else context.now
@@ -75,8 +88,26 @@ def report(
         child=child,
         months=months,
         html=str(html) if html else None,
+        json=str(json_file) if json_file else None,
     )
+    to_stdout = json_file is not None and str(json_file) == "-"
+    if not to_stdout:
+        print_report(result, team=team, child=child)
+    if html is not None:
+        write_private(html, render_html(result))  # children's data: owner-only
+        typer.echo(f"wrote {html}", err=to_stdout)
+    if json_file is not None:
+        text = json.dumps(report_json(result), indent=2, ensure_ascii=False) + "\n"
+        if to_stdout:
+            sys.stdout.write(text)
+        else:
+            write_private(json_file, text)  # children's data: owner-only
+            typer.echo(f"wrote {json_file}")
 
+
+def print_report(result: ContinuityReport, *, team: str | None, child: str | None) -> None:
+    """The figures as readable tables."""
+    zone = ZoneInfo(result.window.timezone)
     window = result.window
     scope = f"team {team}" if team else "all teams"
     typer.echo(
@@ -97,11 +128,28 @@ def report(
         for table in child_tables(figures, timeline):
             _print(table)
     else:
+        if result.headline is not None:
+            for line in headline_lines(result.headline):
+                typer.echo(line)
+            typer.echo("")
         for table in report_tables(result):
             _print(table)
-    if html is not None:
-        write_private(html, render_html(result))  # children's data: owner-only
-        typer.echo(f"wrote {html}")
+
+
+def headline_lines(h: Headline) -> list[str]:
+    def share(part: int, whole: int, pct: float | None) -> str:
+        return "n/a" if pct is None else f"{part} of {whole} ({pct:.0f}%)"
+
+    return [
+        "At a glance:",
+        f"  children with a stable key worker over 12 months: "
+        f"{share(h.stable, h.children, h.stable_pct)} (no change since {h.stable_since})",
+        f"  sessions delivered against required: "
+        f"{share(h.delivered_met, h.delivered_required, h.delivered_pct)}",
+        f"  open high alerts: {len(h.open_high_alerts)}",
+        f"  key-worker changes / handovers {h.coming_from} .. {h.coming_to}: "
+        f"{len(h.coming_changes)} / {len(h.coming_handovers)}",
+    ]
 
 
 def outlook_text(outlook: PlanOutlook) -> str:
@@ -118,6 +166,8 @@ def outlook_text(outlook: PlanOutlook) -> str:
 
 
 def report_tables(result: ContinuityReport) -> list[Table]:
+    from scheduler.views import Table  # noqa: PLC0415 - start-up time
+
     teams = Table(
         "Teams (mean/median over children)",
         ("team", "children", "tenure days", "UPC", "COC", ">=1 change", ">=2 changes",
@@ -157,6 +207,9 @@ def report_tables(result: ContinuityReport) -> list[Table]:
 
 
 def delivery_tables(result: ContinuityReport) -> list[Table]:
+    from scheduler.report_delivery import comparison_rows  # noqa: PLC0415 - start-up time
+    from scheduler.views import Table  # noqa: PLC0415
+
     out = []
     w = result.window
     for figures in result.delivery:
@@ -174,6 +227,8 @@ def delivery_tables(result: ContinuityReport) -> list[Table]:
 
 
 def child_tables(figures: ChildFigures, timeline: ChildTimeline) -> list[Table]:
+    from scheduler.views import Table  # noqa: PLC0415 - start-up time
+
     c = figures
     details = Table(
         f"Child {c.ref}",
@@ -222,6 +277,8 @@ def _parse_as_of(text: str, zone: ZoneInfo) -> datetime:
 
 
 def _print(table: Table) -> None:
+    from cli.tables import render, shown  # noqa: PLC0415 - start-up time
+
     typer.echo(shown(table.title))
     if table.rows:
         typer.echo(render(table.headers, table.rows))

@@ -78,12 +78,13 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from scheduler.errors import NotFound
-from scheduler.models import Child, KeyWorkerHistory, PlanVersion, SupportPlan, Worker
+from scheduler.models import Alert, Child, KeyWorkerHistory, PlanVersion, SupportPlan, Worker
 from scheduler.models import Session as PlanSession
 from scheduler.outcomes import NO_CONTACT, load_outcomes, unplanned_minutes
 
 if TYPE_CHECKING:
     from scheduler.report_delivery import DeliveryFigures
+    from scheduler.report_headline import Headline
 
 ALL_TEAMS = "All teams"
 
@@ -152,6 +153,17 @@ class SessionRecord:
 
 
 @dataclass(frozen=True, slots=True)
+class AlertRecord:
+    """An open stored alert (status ``open``: not acknowledged, not resolved)."""
+
+    id: str
+    kind: str
+    severity: str
+    child_ref: str | None
+    worker_ref: str | None
+
+
+@dataclass(frozen=True, slots=True)
 class History:
     """Everything the report needs, read in one go; no ORM object leaves :func:`load_history`."""
 
@@ -162,6 +174,7 @@ class History:
     sessions: tuple[SessionRecord, ...]
     records_start: date | None = None  # the first day keyworker has sessions for
     horizon: tuple[date, date] | None = None  # the current plan's
+    alerts: tuple[AlertRecord, ...] = ()  # the open ones
 
 
 # --- the report ---------------------------------------------------------------------------
@@ -304,6 +317,7 @@ class ContinuityReport:
     workload: tuple[WorkerLoad, ...]
     outlook: PlanOutlook | None = None
     delivery: tuple[DeliveryFigures, ...] = ()
+    headline: Headline | None = None
 
     @property
     def is_empty(self) -> bool:
@@ -380,8 +394,12 @@ def load_history(session: Session, since: datetime) -> History:
     ]
     current = session.scalar(select(PlanVersion).where(PlanVersion.is_current.is_(True)))
     horizon = (current.horizon_start, current.horizon_end) if current is not None else None
+    alerts = tuple(
+        AlertRecord(a.id, a.kind, a.severity, a.child_ref, a.worker_ref)
+        for a in session.scalars(select(Alert).where(Alert.status == "open").order_by(Alert.id))
+    )
     return History(workers, children, plans, key_rows, tuple(records), min(starts, default=None),
-                   horizon)  # fmt: skip
+                   horizon, alerts)  # fmt: skip
 
 
 def build_report(
@@ -489,11 +507,23 @@ def compute_report(
 
     only = {c.id for c in chosen} if child is not None else None
     loads = _workload(history, window, zone, team, child_ids=only)
-    from scheduler.report_delivery import delivery_figures  # noqa: PLC0415 - it imports us
+    # Both import this module.
+    from scheduler.report_delivery import delivery_figures  # noqa: PLC0415
+    from scheduler.report_headline import headline_figures  # noqa: PLC0415
 
     delivery = delivery_figures(history, window, zone, chosen)
+    headline = headline_figures(
+        history, window, zone, chosen, delivery=delivery[-1] if delivery else None, team=team
+    )
     return ContinuityReport(
-        window, team, tuple(teams), tuple(figures), tuple(timelines), loads, delivery=delivery
+        window,
+        team,
+        tuple(teams),
+        tuple(figures),
+        tuple(timelines),
+        loads,
+        delivery=delivery,
+        headline=headline,
     )
 
 

@@ -126,20 +126,20 @@ def delivery_figures(
 
         mine = sessions[c.id]
         done = [s for s in mine if s.start < window.as_of and day(s) >= window.start]
-        periods = [p for p in _periods(plans[c.id], window.end) if p[0] >= begin]
+        periods = [p for p in plan_periods(plans[c.id], window.end) if p[0] >= begin]
         periods = [p for p in periods if p[1] < window.end]
         past[c.team].append(_figures(done, periods, rows[c.id], (window.start, window.end), zone))
         if horizon is not None:
             hs, he = horizon
             coming = [s for s in mine if s.start >= window.as_of and day(s) <= he]
-            owed = [p for p in _periods(plans[c.id], he) if hs <= p[1] <= he]
+            owed = [p for p in plan_periods(plans[c.id], he) if hs <= p[1] <= he]
             counting = [s for s in mine if day(s) <= he and s.is_contact]
             ahead[c.team].append(
                 _figures(
                     coming,
                     owed,
                     rows[c.id],
-                    (_year_before(he), he),
+                    (year_before(he), he),
                     zone,
                     counting=counting,
                 )
@@ -188,7 +188,7 @@ def _figures(
             1
             for s in (counting if counting is not None else held)
             if first <= s.start.astimezone(zone).date() <= last
-            and _in_force(plan, s.start.astimezone(zone).date())
+            and in_force(plan, s.start.astimezone(zone).date())
         )
         counted += min(n, required)
     return _Child(
@@ -220,7 +220,7 @@ def _side(children: list[_Child]) -> Side:
     )
 
 
-def _periods(plans: list[PlanRecord], until: date) -> list[tuple[date, date, int, PlanRecord]]:
+def plan_periods(plans: list[PlanRecord], until: date) -> list[tuple[date, date, int, PlanRecord]]:
     """(first day, last day, required, plan) of the plans' periods that begin by ``until``."""
     out = []
     for plan in plans:
@@ -229,7 +229,7 @@ def _periods(plans: list[PlanRecord], until: date) -> list[tuple[date, date, int
         stop = min(plan.end_date or until, until)
         while first <= stop:
             last = first + timedelta(days=length - 1)
-            days = sum(1 for i in range(length) if _in_force(plan, first + timedelta(days=i)))
+            days = sum(1 for i in range(length) if in_force(plan, first + timedelta(days=i)))
             if days:
                 required = math.ceil(Fraction(plan.sessions * days, length))
                 out.append((first, last, required, plan))
@@ -237,11 +237,11 @@ def _periods(plans: list[PlanRecord], until: date) -> list[tuple[date, date, int
     return out
 
 
-def _in_force(plan: PlanRecord, day: date) -> bool:
+def in_force(plan: PlanRecord, day: date) -> bool:
     return plan.start_date <= day and (plan.end_date is None or day <= plan.end_date)
 
 
-def _year_before(day: date) -> date:
+def year_before(day: date) -> date:
     try:
         return day.replace(year=day.year - 1)
     except ValueError:  # 29 February

@@ -14,9 +14,11 @@ escaped. The charts:
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable, Sequence
 from datetime import date, timedelta
 from html import escape
+from itertools import pairwise
 from zoneinfo import ZoneInfo
 
 from scheduler.report import (
@@ -27,6 +29,7 @@ from scheduler.report import (
     WorkerLoad,
 )
 from scheduler.report_delivery import comparison_rows
+from scheduler.report_headline import Headline, TrendMonth
 
 PALETTE = (
     "#4e79a7", "#f28e2b", "#59a14f", "#b07aa1", "#76b7b2", "#edc948",
@@ -37,17 +40,28 @@ HELD_COLOUR = "#2c5282"
 PLANNED_COLOUR = "#a3bffa"
 
 STYLE = """
-body { font-family: system-ui, -apple-system, "Segoe UI", Arial, sans-serif; margin: 2rem;
-       color: #1a202c; max-width: 1100px; }
+body { font-family: system-ui, -apple-system, "Segoe UI", Arial, sans-serif; margin: 1.5rem 2rem;
+       color: #1a202c; }
 h1 { font-size: 1.5rem; margin-bottom: 0.2rem; }
 h2 { font-size: 1.2rem; margin-top: 2rem; border-bottom: 1px solid #cbd5e0; }
 p.meta { color: #4a5568; margin-top: 0; }
+.wide { max-width: 100%; overflow-x: auto; }
 table { border-collapse: collapse; margin: 0.5rem 0 1rem; font-size: 0.9rem; }
 th, td { border: 1px solid #e2e8f0; padding: 0.25rem 0.5rem; text-align: left; }
 th { background: #f7fafc; }
 td.num { text-align: right; font-variant-numeric: tabular-nums; }
 tr.warn td { background: #fff5f5; }
-.chart { margin: 0.25rem 0 0.75rem; }
+.ref, .date { white-space: nowrap; }
+.headline { display: grid; grid-template-columns: repeat(auto-fit, minmax(14rem, 1fr));
+            gap: 0.75rem; margin: 1rem 0; }
+.figure { border: 1px solid #cbd5e0; border-radius: 6px; padding: 0.6rem 0.8rem;
+          background: #f7fafc; }
+.figure .value { font-size: 1.9rem; font-weight: 700; line-height: 1.1; }
+.figure .label { font-weight: 600; margin: 0.2rem 0; }
+.figure .how { font-size: 0.8rem; color: #4a5568; margin: 0; }
+.figure.alarm .value { color: #c0392b; }
+.figure ul { margin: 0.3rem 0 0; padding-left: 1.1rem; font-size: 0.8rem; }
+.chart { margin: 0.25rem 0 0.75rem; max-width: 100%; height: auto; display: block; }
 .legend span { display: inline-block; margin-right: 1rem; font-size: 0.85rem; }
 .swatch { display: inline-block; width: 0.8rem; height: 0.8rem; margin-right: 0.3rem;
           vertical-align: middle; }
@@ -74,7 +88,7 @@ def render_html(report: ContinuityReport) -> str:
         "</head>",
         "<body>",
         f"<h1>{_e(title)}</h1>",
-        f'<p class="meta">Window {_e(w.start.isoformat())} to {_e(w.end.isoformat())} '
+        f'<p class="meta">Window {_day(w.start)} to {_day(w.end)} '
         f"({w.months} months; as of {_e(local.strftime('%Y-%m-%d %H:%M %Z'))}; dates in "
         f"{_e(w.timezone)}).</p>",
     ]
@@ -87,19 +101,214 @@ def render_html(report: ContinuityReport) -> str:
         )
         parts.append(
             f'<p class="meta">Current plan (version {o.version}, '
-            f"{_e(o.horizon_start.isoformat())} to {_e(o.horizon_end.isoformat())}): "
+            f"{_day(o.horizon_start)} to {_day(o.horizon_end)}): "
             f"{o.with_key_worker_pct}% of the coming sessions with the key worker{_e(ceiling)}.</p>"
         )
     if report.is_empty:
         parts.append("<p>No children with a support plan or a key worker in this window.</p>")
     else:
+        if report.headline is not None:
+            parts += headline_section(report.headline)
         parts += _delivery_section(report)
+        if report.headline is not None:
+            parts += _trend_table_section(report.headline)
         parts += _teams_section(report.teams)
         parts += _children_section(report.children)
         parts += _workload_section(report.workload)
         parts += _timeline_section(report.timelines, w.start, w.end)
     parts += [_definitions(), "</body>", "</html>", ""]
     return "\n".join(parts)
+
+
+# --- headline -----------------------------------------------------------------------------
+
+KEY_COLOUR = "#dd6b20"
+MET_COLOUR = "#2c5282"
+
+
+def headline_section(h: Headline) -> list[str]:
+    """The figures a director reads first, each with how it is counted, and the trend."""
+    changes = "".join(
+        f"<li>{_ref(c.child)} {_day(c.day)}: {_ref(c.outgoing or '?')} &#8594; "
+        f"{_ref(c.incoming)}</li>"
+        for c in h.coming_changes[:5]
+    )
+    handovers = "".join(
+        f"<li>{_ref(x.child)} {_day(x.day)}: {_ref(x.worker)} with {_ref(x.with_worker)}</li>"
+        for x in h.coming_handovers[:5]
+    )
+    more = len(h.coming_changes) + len(h.coming_handovers) - min(5, len(h.coming_changes))
+    more -= min(5, len(h.coming_handovers))
+    listed = changes + handovers + (f"<li>and {more} more</li>" if more else "")
+    high = len(h.open_high_alerts)
+    cards = [
+        _card(
+            "stable",
+            _share_text(h.stable, h.children, h.stable_pct),
+            "children with a stable key worker over 12 months",
+            Markup(
+                f"Children of this report with a key worker on {_day(h.report_date)} and no "
+                f"change of key worker since {_day(h.stable_since)}, of all its children "
+                "(the Stability Index the other way round)."
+            ),
+        ),
+        _card(
+            "delivered",
+            _share_text(h.delivered_met, h.delivered_required, h.delivered_pct),
+            "sessions delivered against required",
+            "Over the support-plan periods that ended in the window: held sessions (at most "
+            "the required number per period) against the required number.",
+        ),
+        _card(
+            "alerts",
+            str(high),
+            "open high alerts",
+            "Alerts of severity high not yet acknowledged or resolved ('keyworker alerts').",
+            alarm=high > 0,
+        ),
+        _card(
+            "coming",
+            f"{len(h.coming_changes)} / {len(h.coming_handovers)}",
+            "key-worker changes / handovers in the next 4 weeks",
+            Markup(
+                f"From {_day(h.coming_from)} to {_day(h.coming_to)}: changes of key worker "
+                "the current plan has committed, and joint handover sessions planned."
+                + (f"<ul>{listed}</ul>" if listed else "")
+            ),
+        ),
+    ]
+    return [
+        '<h2 id="headline">At a glance</h2>',
+        '<section class="headline" aria-label="Headline figures">',
+        *cards,
+        "</section>",
+        *_trend_chart(h),
+    ]
+
+
+def _card(name: str, value: str, label: str, how: str, *, alarm: bool = False) -> str:
+    classes = "figure alarm" if alarm else "figure"
+    return (
+        f'<div class="{classes}" data-figure="{name}"><div class="value">{_e(value)}</div>'
+        f'<p class="label">{_e(label)}</p><p class="how">How counted: {_cell(how)}</p></div>'
+    )
+
+
+def _share_text(part: int, whole: int, pct: float | None) -> str:
+    return "n/a" if pct is None else f"{part} of {whole} ({pct:.0f}%)"
+
+
+def _trend_chart(h: Headline) -> list[str]:
+    months = h.trend
+    out = [
+        "<h3>Trend by month</h3>",
+        '<p class="legend">'
+        f'<span><i class="swatch" style="background:{MET_COLOUR}"></i>sessions delivered '
+        "against required (%)</span>"
+        f'<span><i class="swatch" style="background:{KEY_COLOUR}"></i>sessions with the key '
+        "worker (%)</span><span>solid: delivered; dashed and hollow: the current plan</span></p>",
+    ]
+    if not months:
+        return [*out, "<p>No months.</p>"]
+    width, height, left, right, top, bottom = 1100, 220, 44, 16, 14, 30
+    plot_w, plot_h = width - left - right, height - top - bottom
+    step = plot_w / len(months)
+
+    def x(i: int) -> float:
+        return left + step * (i + 0.5)
+
+    def y(pct: float) -> float:
+        return top + plot_h - plot_h * pct / 100
+
+    now = h.report_date.replace(day=1)
+    svg = [
+        f'<svg class="chart trend" width="{width}" height="{height}" '
+        f'viewBox="0 0 {width} {height}" role="img" '
+        'aria-label="Sessions delivered against required, and with the key worker, by month">'
+    ]
+    for pct in (0, 50, 100):
+        svg.append(
+            f'<line x1="{left}" y1="{y(pct):.1f}" x2="{width - right}" y2="{y(pct):.1f}" '
+            f'stroke="{"#a0aec0" if pct == 0 else "#edf2f7"}"/>'
+            f'<text x="{left - 6}" y="{y(pct) + 4:.1f}" font-size="11" fill="#4a5568" '
+            f'text-anchor="end">{pct}%</text>'
+        )
+    every = _label_every(len(months), plot_w, 64)
+    for i, m in enumerate(months):
+        if i % every == 0 or m.month == now:
+            weight = ' font-weight="600"' if m.month == now else ""
+            svg.append(
+                f'<text class="axis-month" x="{x(i):.1f}" y="{height - 10}" font-size="11" '
+                f'fill="#4a5568" text-anchor="middle"{weight}>{_e(month_label(m.month))}</text>'
+            )
+    current = [i for i, m in enumerate(months) if m.month == now]
+    if current:
+        edge = x(current[0]) + step / 2
+        svg.append(
+            f'<line x1="{edge:.1f}" y1="{top}" x2="{edge:.1f}" y2="{top + plot_h}" '
+            'stroke="#718096" stroke-dasharray="2 3">'
+            f"<title>{_e('report date ' + h.report_date.isoformat())}</title></line>"
+        )
+    for colour, value in ((MET_COLOUR, _met), (KEY_COLOUR, _with_key)):
+        points = [(i, value(m)) for i, m in enumerate(months)]
+        for (i, a), (j, b) in pairwise(points):
+            if a is None or b is None:
+                continue
+            dashed = ' stroke-dasharray="5 4"' if months[j].month > now else ""
+            svg.append(
+                f'<line x1="{x(i):.1f}" y1="{y(a):.1f}" x2="{x(j):.1f}" y2="{y(b):.1f}" '
+                f'stroke="{colour}" stroke-width="2"{dashed}/>'
+            )
+        for i, v in points:
+            if v is None:
+                continue
+            m = months[i]
+            fill = "#ffffff" if m.month > now else colour
+            tip = (
+                f"{month_label(m.month)}: {m.met}/{m.required} required sessions met, "
+                f"{m.held} held, {m.planned} planned, "
+                f"{m.held_with_key_worker + m.planned_with_key_worker} with the key worker"
+            )
+            svg.append(
+                f'<circle cx="{x(i):.1f}" cy="{y(v):.1f}" r="3.5" fill="{fill}" '
+                f'stroke="{colour}" stroke-width="1.5"><title>{_e(tip)}</title></circle>'
+            )
+    svg.append("</svg>")
+    return [*out, "".join(svg)]
+
+
+def _met(m: TrendMonth) -> float | None:
+    return m.met_pct
+
+
+def _with_key(m: TrendMonth) -> float | None:
+    return m.key_worker_pct
+
+
+def _label_every(count: int, plot_w: float, room: float) -> int:
+    """Label every n-th month so that labels stand at least ``room`` pixels apart."""
+    return max(1, math.ceil(count * room / max(1.0, plot_w)))
+
+
+def _trend_table_section(h: Headline) -> list[str]:
+    headers = ("month", "required", "met", "met %", "held", "planned", "with key worker",
+               "with key worker %")  # fmt: skip
+    rows = [
+        (
+            [Markup(f'<span class="date">{_e(month_label(m.month))}</span>')],
+            [m.required, m.met, _pct(m.met_pct), m.held, m.planned,
+             m.held_with_key_worker + m.planned_with_key_worker, _pct(m.key_worker_pct)],
+            False,
+        )
+        for m in h.trend
+    ]  # fmt: skip
+    return [
+        "<h2>Trend by month, in figures</h2>",
+        _table(headers, rows),
+        "<p>Required and met: the periods whose last day falls in the month (ended periods "
+        "count held sessions; periods ending in the current plan's horizon count held and "
+        "planned ones). Held: before the report time; planned: the current plan after it.</p>",
+    ]
 
 
 # --- tables -------------------------------------------------------------------------------
@@ -110,11 +319,11 @@ def _delivery_section(report: ContinuityReport) -> list[str]:
     w = report.window
     for figures in report.delivery:
         plan = (
-            f"plan {figures.horizon[0].isoformat()} to {figures.horizon[1].isoformat()}"
+            Markup(f"plan {_day(figures.horizon[0])} to {_day(figures.horizon[1])}")
             if figures.horizon
             else "plan"
         )
-        headers = (figures.team, f"delivered {w.start.isoformat()} to {w.end.isoformat()}", plan)
+        headers = (figures.team, Markup(f"delivered {_day(w.start)} to {_day(w.end)}"), plan)
         rows = [([name], [done, planned], False) for name, done, planned in
                 comparison_rows(figures)]  # fmt: skip
         out.append(_table(headers, rows))
@@ -146,12 +355,12 @@ def _children_section(children: Sequence[ChildFigures]) -> list[str]:
     rows = []
     for c in children:
         gap = c.longest_gap
-        gap_text = f"{gap.days} ({gap.start.isoformat()} to {gap.end.isoformat()})" if gap else "-"
+        gap_text = Markup(f"{gap.days} ({_day(gap.start)} to {_day(gap.end)})") if gap else "-"
         wish = "-" if c.wishes_honoured is None else ("honoured" if c.wishes_honoured else "not")
         rows.append(
             (
-                [c.ref, c.team, c.risk, c.key_worker or "none",
-                 c.key_worker_since.isoformat() if c.key_worker_since else "-"],
+                [_ref(c.ref), c.team, c.risk, _ref(c.key_worker) if c.key_worker else "none",
+                 _day(c.key_worker_since) if c.key_worker_since else "-"],
                 [_value(c.tenure_days), c.sessions_held, c.sessions_with_key_worker,
                  _ratio(c.upc), _ratio(c.coc), c.changes, gap_text, _value(c.max_gap_days),
                  wish],
@@ -169,15 +378,15 @@ def _children_section(children: Sequence[ChildFigures]) -> list[str]:
 def _table(
     headers: Sequence[str], rows: Iterable[tuple[Sequence[object], Sequence[object], bool]]
 ) -> str:
-    out = ["<table>", "<thead><tr>"]
-    out += [f"<th>{_e(h)}</th>" for h in headers]
+    out = ['<div class="wide"><table>', "<thead><tr>"]
+    out += [f"<th>{_cell(h)}</th>" for h in headers]
     out.append("</tr></thead><tbody>")
     for text, numbers, warn in rows:
         out.append('<tr class="warn">' if warn else "<tr>")
-        out += [f"<td>{_e(_text(v))}</td>" for v in text]
-        out += [f'<td class="num">{_e(_text(v))}</td>' for v in numbers]
+        out += [f"<td>{_cell(v)}</td>" for v in text]
+        out += [f'<td class="num">{_cell(v)}</td>' for v in numbers]
         out.append("</tr>")
-    out.append("</tbody></table>")
+    out.append("</tbody></table></div>")
     return "".join(out)
 
 
@@ -210,6 +419,7 @@ def _workload_chart(load: WorkerLoad, peak: int) -> str:
     plot_w, plot_h = width - left - 10, height - top - bottom
     n = max(1, len(load.weeks))
     step = plot_w / n
+    every = _label_every(math.ceil(n * 7 / 30.4), plot_w, 56)
     bar = max(1.0, step * 0.8)
 
     def y(minutes: int) -> float:
@@ -243,10 +453,15 @@ def _workload_chart(load: WorkerLoad, peak: int) -> str:
                 f'height="{y(held) - y(held + planned):.1f}" fill="{PLANNED_COLOUR}">'
                 f"<title>{_e(tip)}</title></rect>"
             )
-        if week.week.day <= 7 and (i == 0 or week.week.month != load.weeks[i - 1].week.month):
+        if (
+            week.week.day <= 7
+            and (i == 0 or week.week.month != load.weeks[i - 1].week.month)
+            and _month_index(week.week) % every == 0
+        ):
             out.append(
-                f'<text x="{x:.1f}" y="{height - 6}" font-size="10" fill="#4a5568">'
-                f"{_e(week.week.strftime('%b %y'))}</text>"
+                f'<text class="axis-month" x="{x:.1f}" y="{height - 6}" font-size="10" '
+                'fill="#4a5568">'
+                f"{_e(month_label(week.week))}</text>"
             )
     cap = y(load.capacity_minutes)
     out.append(
@@ -296,13 +511,15 @@ def _timeline_chart(
         'role="img" aria-label="Key worker of each child over time">'
     ]
     month = start.replace(day=1)
+    every = _label_every(math.ceil(days / 30.4), plot_w, 56)
     while month <= end:
-        if month >= start:
+        if month >= start and _month_index(month) % every == 0:
             out.append(
                 f'<line x1="{x(month):.1f}" y1="{top - 4}" x2="{x(month):.1f}" y2="{height}" '
                 'stroke="#edf2f7"/>'
-                f'<text x="{x(month) + 2:.1f}" y="{top - 8}" font-size="10" fill="#4a5568">'
-                f"{_e(month.strftime('%b %y'))}</text>"
+                f'<text class="axis-month" x="{x(month) + 2:.1f}" y="{top - 8}" font-size="10" '
+                'fill="#4a5568">'
+                f"{_e(month_label(month))}</text>"
             )
         month = (month + timedelta(days=32)).replace(day=1)
     for row, timeline in enumerate(timelines):
@@ -369,8 +586,40 @@ def _definitions() -> str:
 # --- formatting ---------------------------------------------------------------------------
 
 
+class Markup(str):
+    """Text that is already HTML (built here from escaped parts): not escaped again."""
+
+    __slots__ = ()
+
+
+MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+
+
+def _month_index(day: date) -> int:
+    return day.year * 12 + day.month - 1
+
+
+def month_label(day: date) -> str:
+    """``Dec 2026``: the month in words and the full year, whatever the locale."""
+    return f"{MONTHS[day.month - 1]} {day.year}"
+
+
 def _e(text: str) -> str:
     return escape(text, quote=True)
+
+
+def _cell(value: object) -> str:
+    return value if isinstance(value, Markup) else _e(_text(value))
+
+
+def _ref(text: str) -> Markup:
+    """A child's or worker's ref: never broken over two lines."""
+    return Markup(f'<span class="ref">{_e(text)}</span>')
+
+
+def _day(day: date) -> Markup:
+    """A date: never broken over two lines."""
+    return Markup(f'<span class="date">{_e(day.isoformat())}</span>')
 
 
 def _clip(text: str, size: int) -> str:
