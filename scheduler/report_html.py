@@ -53,7 +53,7 @@ td.num { text-align: right; font-variant-numeric: tabular-nums; }
 tr.warn td { background: #fff5f5; }
 .ref, .date { white-space: nowrap; }
 .headline { display: grid; grid-template-columns: repeat(auto-fit, minmax(14rem, 1fr));
-            gap: 0.75rem; margin: 1rem 0; }
+            gap: 0.75rem; margin: 1rem 0; align-items: start; }
 .figure { border: 1px solid #cbd5e0; border-radius: 6px; padding: 0.6rem 0.8rem;
           background: #f7fafc; }
 .figure .value { font-size: 1.9rem; font-weight: 700; line-height: 1.1; }
@@ -111,6 +111,7 @@ def render_html(report: ContinuityReport) -> str:
             parts += headline_section(report.headline)
         parts += _delivery_section(report)
         if report.headline is not None:
+            parts += _coming_section(report.headline)
             parts += _trend_table_section(report.headline)
         parts += _teams_section(report.teams)
         parts += _children_section(report.children)
@@ -128,24 +129,12 @@ MET_COLOUR = "#2c5282"
 
 def headline_section(h: Headline) -> list[str]:
     """The figures a director reads first, each with how it is counted, and the trend."""
-    changes = "".join(
-        f"<li>{_ref(c.child)} {_day(c.day)}: {_ref(c.outgoing or '?')} &#8594; "
-        f"{_ref(c.incoming)}</li>"
-        for c in h.coming_changes[:5]
-    )
-    handovers = "".join(
-        f"<li>{_ref(x.child)} {_day(x.day)}: {_ref(x.worker)} with {_ref(x.with_worker)}</li>"
-        for x in h.coming_handovers[:5]
-    )
-    more = len(h.coming_changes) + len(h.coming_handovers) - min(5, len(h.coming_changes))
-    more -= min(5, len(h.coming_handovers))
-    listed = changes + handovers + (f"<li>and {more} more</li>" if more else "")
     high = len(h.open_high_alerts)
     cards = [
         _card(
             "stable",
-            _share_text(h.stable, h.children, h.stable_pct),
-            "children with a stable key worker over 12 months",
+            _pct(h.stable_pct),
+            f"{h.stable} of {h.children} children with a stable key worker over 12 months",
             Markup(
                 f"Children of this report with a key worker on {_day(h.report_date)} and no "
                 f"change of key worker since {_day(h.stable_since)}, of all its children "
@@ -154,8 +143,8 @@ def headline_section(h: Headline) -> list[str]:
         ),
         _card(
             "delivered",
-            _share_text(h.delivered_met, h.delivered_required, h.delivered_pct),
-            "sessions delivered against required",
+            _pct(h.delivered_pct),
+            f"{h.delivered_met} of {h.delivered_required} required sessions delivered",
             "Over the support-plan periods that ended in the window: held sessions (at most "
             "the required number per period) against the required number.",
         ),
@@ -172,8 +161,8 @@ def headline_section(h: Headline) -> list[str]:
             "key-worker changes / handovers in the next 4 weeks",
             Markup(
                 f"From {_day(h.coming_from)} to {_day(h.coming_to)}: changes of key worker "
-                "the current plan has committed, and joint handover sessions planned."
-                + (f"<ul>{listed}</ul>" if listed else "")
+                "the current plan has committed, and joint handover sessions planned "
+                "(listed below the trend)."
             ),
         ),
     ]
@@ -192,10 +181,6 @@ def _card(name: str, value: str, label: str, how: str, *, alarm: bool = False) -
         f'<div class="{classes}" data-figure="{name}"><div class="value">{_e(value)}</div>'
         f'<p class="label">{_e(label)}</p><p class="how">How counted: {_cell(how)}</p></div>'
     )
-
-
-def _share_text(part: int, whole: int, pct: float | None) -> str:
-    return "n/a" if pct is None else f"{part} of {whole} ({pct:.0f}%)"
 
 
 def _trend_chart(h: Headline) -> list[str]:
@@ -288,6 +273,24 @@ def _with_key(m: TrendMonth) -> float | None:
 def _label_every(count: int, plot_w: float, room: float) -> int:
     """Label every n-th month so that labels stand at least ``room`` pixels apart."""
     return max(1, math.ceil(count * room / max(1.0, plot_w)))
+
+
+def _coming_section(h: Headline) -> list[str]:
+    out = [
+        f"<h2>Key-worker changes and handovers, {_day(h.coming_from)} to {_day(h.coming_to)}</h2>"
+    ]
+    if not h.coming_changes and not h.coming_handovers:
+        return [*out, "<p>None planned.</p>"]
+    items: list[tuple[date, str, str, str | None, str]] = [
+        (c.day, c.child, "key-worker change", c.outgoing, c.incoming) for c in h.coming_changes
+    ]
+    items += [(x.day, x.child, "handover session", x.worker, x.with_worker)
+              for x in h.coming_handovers]  # fmt: skip
+    rows: list[tuple[Sequence[object], Sequence[object], bool]] = [
+        ([_day(day), _ref(child), what, _ref(was or "none"), _ref(then)], [], False)
+        for day, child, what, was, then in sorted(items, key=lambda i: (i[0], i[1]))
+    ]
+    return [*out, _table(("date", "child", "what", "from / by", "to / with"), rows)]
 
 
 def _trend_table_section(h: Headline) -> list[str]:
