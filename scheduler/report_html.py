@@ -3,8 +3,14 @@
 The page carries its own style and draws its charts as inline SVG: no script, no
 external font, image or style sheet, so a manager can open it offline or attach
 it to an e-mail. Every piece of stored text (refs, names, team names) is
-escaped. The charts:
+escaped. It opens with the headline figures (``scheduler.report_headline``), each
+with a "How counted" line, and the trend by month, before any table. It uses the
+window's width: refs and dates are ``white-space: nowrap`` spans, wide tables scroll
+inside their own box rather than the page, charts shrink to fit; axis months read
+``Dec 2026``. The charts:
 
+* trend by month: sessions delivered against required (%), and the share with the
+  key worker (%), solid up to the report month, dashed and hollow for the plan;
 * workload per worker: session minutes per ISO week, held (dark) and planned
   (light), against the worker's weekly hours (dashed line);
 * continuity per child: a timeline strip of key workers over the window, one
@@ -563,6 +569,21 @@ def _timeline_chart(
 
 def _definitions() -> str:
     items = (
+        ("Stable key worker over 12 months", "children with a key worker on the report date "
+                                             "and no change of key worker in the 12 months "
+                                             "to it (whatever the window), of all the "
+                                             "report's children."),
+        ("Open high alerts", "alerts of severity high, neither acknowledged nor resolved; "
+                             "for one team, those naming its children or workers."),
+        ("Changes and handovers in the next 4 weeks", "the 28 days after the report date: "
+                                                      "key-worker changes the current plan "
+                                                      "has committed, and joint handover "
+                                                      "sessions (a second worker present)."),
+        ("Trend by month", "per month, the required sessions of the periods whose last day "
+                           "falls in it and those met (ended periods count held sessions, "
+                           "periods ending in the current plan's horizon held and planned "
+                           "ones), and the share of that month's held and planned sessions "
+                           "with the key worker of the day."),
         ("Held", "a past session not recorded as cancelled or did-not-attend; one with no "
                  "outcome recorded counts as held by its planned worker."),
         ("Sessions delivered / required", "over the periods that ended in the window, the "
