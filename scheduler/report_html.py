@@ -93,7 +93,7 @@ def render_html(report: ContinuityReport) -> str:
         f"<style>{STYLE}</style>",
         "</head>",
         "<body>",
-        f"<h1>{_e(title)}</h1>",
+        f"<h1>{_e(title.removesuffix(w.end.isoformat()))}{_day(w.end)}</h1>",
         f'<p class="meta">Window {_day(w.start)} to {_day(w.end)} '
         f"({w.months} months; as of {_e(local.strftime('%Y-%m-%d %H:%M %Z'))}; dates in "
         f"{_e(w.timezone)}).</p>",
