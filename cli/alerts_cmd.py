@@ -2,30 +2,18 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
-from sqlalchemy import select
 
 from cli.context import AppContext, app_context
-from cli.plan_cmd import AsOfOption, parse_as_of
-from cli.tables import render
-from scheduler import audit
-from scheduler.alerts import (
-    KINDS,
-    SEVERITY_RANK,
-    AlertFilter,
-    acknowledge,
-    is_past_its_date,
-    select_alerts,
-    shown_status,
-)
+from cli.options import AsOfOption, JsonOption, parse_as_of
+from cli.output import emit_json, print_table
 from scheduler.errors import ConfigError, NotFound, RefusedAction
-from scheduler.models import Alert, Child, Worker
-from scheduler.nightly import FAILURE_KIND
-from scheduler.notes import check_note
 
-ALL_KINDS = (*KINDS, FAILURE_KIND)  # a failed nightly run is alerted too
+if TYPE_CHECKING:
+    from scheduler.alerts import AlertFilter
+    from scheduler.models import Alert
 
 alerts_app = typer.Typer(
     help="Open alerts, most severe first; 'alerts ack' acknowledges them.",
@@ -34,15 +22,26 @@ alerts_app = typer.Typer(
 
 SeverityOption = Annotated[
     str | None,
-    typer.Option("--severity", help="Only alerts of this severity or above (high, medium, low)."),
+    typer.Option(
+        "--severity",
+        metavar="SEVERITY",
+        help="Only alerts of this severity or above (high, medium, low).",
+    ),
 ]
 KindOption = Annotated[
     list[str] | None,
-    typer.Option("--kind", help="Only alerts of this kind, e.g. COVER (repeatable)."),
+    typer.Option(
+        "--kind", metavar="KIND", help="Only alerts of this kind, e.g. COVER (repeatable)."
+    ),
 ]
-ChildOption = Annotated[str | None, typer.Option("--child", help="Only alerts about this child.")]
+ChildOption = Annotated[
+    str | None, typer.Option("--child", metavar="CHILD", help="Only alerts about this child.")
+]
 TeamOption = Annotated[
-    str | None, typer.Option("--team", help="Only alerts about this team's children or workers.")
+    str | None,
+    typer.Option(
+        "--team", metavar="TEAM", help="Only alerts about this team's children or workers."
+    ),
 ]
 
 
@@ -57,12 +56,21 @@ def _filter(
     child: str | None,
     team: str | None,
 ) -> AlertFilter:
+    from sqlalchemy import select
+
+    from scheduler.alerts import KINDS, SEVERITY_RANK, AlertFilter
+    from scheduler.models import Child, Worker
+
     if severity is not None and severity.lower() not in SEVERITY_RANK:
         raise ConfigError(f"--severity {severity!r} must be one of high, medium, low")
     wanted = tuple(k.upper() for k in kinds or ())
+    if wanted:
+        from scheduler.nightly import FAILURE_KIND  # a failed nightly run is alerted too
+
+        all_kinds = (*KINDS, FAILURE_KIND)
     for kind in wanted:
-        if kind not in ALL_KINDS:
-            raise ConfigError(f"--kind {kind!r} must be one of {', '.join(ALL_KINDS)}")
+        if kind not in all_kinds:
+            raise ConfigError(f"--kind {kind!r} must be one of {', '.join(all_kinds)}")
     if child is not None or team is not None:
         with context.database.reading() as session:
             if (
@@ -96,11 +104,17 @@ def alerts_list(
     child: ChildOption = None,
     team: TeamOption = None,
     as_of: AsOfOption = None,
+    json_file: JsonOption = None,
 ) -> None:
     """The open alerts, most severe first. An alert stays open until it is acknowledged,
-    a committed plan no longer has its cause, or (a key-worker change) its date has passed."""
+    a committed plan no longer has its cause, or (a key-worker change) its date has passed.
+
+    --json: a list of {id, severity, kind, child, worker, start, end, status, delivered,
+    message}; delivered is true, false, or null where no channel is configured."""
     if ctx.invoked_subcommand is not None:
         return
+    from scheduler.alerts import select_alerts, shown_status
+
     context = app_context(ctx)
     where = _filter(context, severity, kind, child, team)
     today = parse_as_of(as_of, context).astimezone(context.settings.zone).date()
@@ -108,6 +122,26 @@ def alerts_list(
     channels = bool(settings.alert_email_to or settings.alert_webhooks)
     with context.database.reading() as session:
         rows = select_alerts(session, where, today=today, open_only=not show_all)
+        if json_file is not None:
+            emit_json(
+                json_file,
+                [
+                    {
+                        "id": a.id,
+                        "severity": a.severity,
+                        "kind": a.kind,
+                        "child": a.child_ref,
+                        "worker": a.worker_ref,
+                        "start": a.start.isoformat(),
+                        "end": a.end.isoformat(),
+                        "status": shown_status(a, today),
+                        "delivered": (a.delivered_at is not None) if channels else None,
+                        "message": a.message,
+                    }
+                    for a in rows
+                ],
+            )
+            return
         table = [
             (
                 a.id,
@@ -126,7 +160,7 @@ def alerts_list(
         typer.echo("no open alerts" if where.is_empty else "no open alerts match")
         return
     headers = ("id", "severity", "kind", "child", "worker", "dates", "status", "delivered")
-    typer.echo(render((*headers, "message"), table))
+    print_table((*headers, "message"), table)
 
 
 @alerts_app.command("ack")
@@ -146,6 +180,11 @@ def alerts_ack(
 ) -> None:
     """Acknowledge alerts, by id or every open one a filter picks: each stays quiet
     unless it gets worse. All or nothing: one id that is not open, and none is."""
+    from scheduler import audit
+    from scheduler.alerts import acknowledge, is_past_its_date, select_alerts, shown_status
+    from scheduler.models import Alert
+    from scheduler.notes import check_note
+
     context = app_context(ctx)
     where = _filter(context, severity, kind, child, team)
     if alert_ids and not where.is_empty:

@@ -1,17 +1,40 @@
-"""What every command needs: settings, the database, who is acting, and the time."""
+"""What every command needs: settings, the database, who is acting, and the time.
+
+Cheap to import: the database layer (SQLAlchemy, the models) is loaded on first use.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import typer
 
-from scheduler import audit
-from scheduler.db import Database, check_schema
+from scheduler.errors import DatabaseError
 from scheduler.settings import Settings
+
+if TYPE_CHECKING:
+    from scheduler.db import Database
+
+
+def sqlite_file(url: str) -> Path | None:
+    """The file of a SQLite URL (``sqlite:///keyworker.db``), None for anything else."""
+    if not url.startswith("sqlite"):
+        return None
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import ArgumentError
+
+    try:
+        parsed = make_url(url)
+    except ArgumentError:
+        return None  # the engine reports a bad URL itself
+    name = parsed.database
+    if not name or name == ":memory:" or name.startswith("file:") or parsed.query.get("uri"):
+        return None
+    return Path(name)
 
 
 @dataclass
@@ -25,8 +48,21 @@ class AppContext:
 
     @property
     def database(self) -> Database:
-        """The database, checked to have the current schema (``init`` creates it)."""
+        """The database, checked to have the current schema (``init`` creates it).
+
+        A SQLite file that is not there is not created: a command other than ``init``
+        (or ``demo``) in a folder without a database says so and leaves nothing behind.
+        """
         if self._database is None:
+            from scheduler.db import Database, check_schema
+
+            path = sqlite_file(self.db_url)
+            if path is not None and not path.exists():
+                shown_path = path if path.is_absolute() else Path(".") / path
+                raise DatabaseError(
+                    f"no database at {shown_path}; run 'keyworker init' to create it "
+                    "(or give the one to use with --db or KEYWORKER_DB)"
+                )
             database = Database(self.db_url)
             try:
                 check_schema(database.engine)
@@ -39,12 +75,16 @@ class AppContext:
     def raw_database(self) -> Database:
         """The database without the schema check, for ``init``."""
         if self._database is None:
+            from scheduler.db import Database
+
             self._database = Database(self.db_url)
         return self._database
 
     def audit(self, action: str, *, as_of: datetime | None = None, **detail: Any) -> None:
         """Record ``action`` now (wall clock), ``as_of`` beside it: for exports of
         children's data and secret URLs, which change nothing else in the database."""
+        from scheduler import audit
+
         with self.database.transaction() as session:
             audit.record(
                 session, actor=self.actor, action=action, at=self.now, as_of=as_of, **detail

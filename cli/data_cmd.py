@@ -2,23 +2,23 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date, datetime, timedelta
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 from zoneinfo import ZoneInfo
 
 import typer
 
 from cli.context import app_context
 from cli.feeds_cmd import ensure_feed_key
-from cli.plan_cmd import parse_as_of, parse_day
-from cli.tables import render, shown
-from scheduler import audit, views
-from scheduler.closures import closed_spans
-from scheduler.csv_import import ImportReport, import_files
-from scheduler.db import upgrade
-from scheduler.demo import write_demo
+from cli.options import JsonOption, parse_as_of, parse_day
+from cli.output import emit_json, jsonable, key, print_table, records
+from cli.tables import shown
 from scheduler.errors import ImportFailed
+
+if TYPE_CHECKING:
+    from scheduler.csv_import import ImportReport
 
 show_app = typer.Typer(
     help="Readable tables of workers, children, closures and the plan.", no_args_is_help=True
@@ -35,6 +35,8 @@ def register(app: typer.Typer) -> None:
 
 def init(ctx: typer.Context) -> None:
     """Create or upgrade the database schema, and create the feed key if there is none."""
+    from scheduler.db import upgrade
+
     context = app_context(ctx)
     revision = upgrade(context.raw_database().engine)
     typer.echo(f"database ready at schema revision {revision} ({_safe_url(context.db_url)})")
@@ -54,6 +56,8 @@ def import_command(
 ) -> None:
     """Import workers, children, plans, absences, closures and sessions (what happened to
     sessions) CSV files or .xlsx workbooks, in one transaction."""
+    from scheduler.csv_import import import_files
+
     context = app_context(ctx)
     try:
         report = import_files(
@@ -96,6 +100,10 @@ def demo(
     ] = Path("demo"),
 ) -> None:
     """Write a realistic sample team as CSV files and import them."""
+    from scheduler.csv_import import import_files
+    from scheduler.db import upgrade
+    from scheduler.demo import write_demo
+
     context = app_context(ctx)
     upgrade(context.raw_database().engine)
     typer.echo(ensure_feed_key(context, explicit=False))
@@ -113,53 +121,89 @@ def demo(
 
 
 @show_app.command("workers")
-def show_workers(ctx: typer.Context) -> None:
-    """Every worker with caseload, skills, languages and availability."""
+def show_workers(ctx: typer.Context, json_file: JsonOption = None) -> None:
+    """Every worker with caseload, skills, languages and availability.
+
+    --json: a list of {ref, name, team, hours, caseload, skills, languages,
+    availability, leaves}."""
+    from scheduler import views
+
     context = app_context(ctx)
     with context.database.reading() as session:
-        _print(views.workers_table(session, _today(ctx)))
+        _show(views.workers_table(session, _today(ctx)), json_file)
 
 
 @show_app.command("children")
-def show_children(ctx: typer.Context) -> None:
-    """Every child with risk, key worker and needs."""
+def show_children(ctx: typer.Context, json_file: JsonOption = None) -> None:
+    """Every child with risk, key worker and needs.
+
+    --json: a list of {ref, initials, team, risk, key_worker, pinned, needs_skills,
+    language, plans}."""
+    from scheduler import views
+
     context = app_context(ctx)
     with context.database.reading() as session:
-        _print(views.children_table(session, _today(ctx)))
+        _show(views.children_table(session, _today(ctx)), json_file)
 
 
 @show_app.command("plan")
-def show_plan(ctx: typer.Context) -> None:
-    """The current plan: each child's key and secondary worker."""
+def show_plan(ctx: typer.Context, json_file: JsonOption = None) -> None:
+    """The current plan: each child's key and secondary worker.
+
+    --json: a list of {child, key_worker, secondary, from, to, since, change, sessions}
+    (empty before the first commit; 'export plan' gives the whole plan)."""
+    from scheduler import views
+
     context = app_context(ctx)
     with context.database.reading() as session:
-        _print(views.plan_table(session, context.settings.zone))
+        _show(views.plan_table(session, context.settings.zone), json_file)
+
+
+CHILD_SECTIONS = ("child", "support_plans", "key_and_secondary_workers", "sessions",
+                  "open_alerts")  # fmt: skip
+WORKER_SECTIONS = ("worker", "absences", "sessions")
 
 
 @show_app.command("child")
-def show_child(ctx: typer.Context, ref: str) -> None:
-    """One child: details, plans, key-worker history, sessions."""
+def show_child(ctx: typer.Context, ref: str, json_file: JsonOption = None) -> None:
+    """One child: details, plans, key-worker history, sessions.
+
+    --json: an object with "child" (the details) and the lists "support_plans",
+    "key_and_secondary_workers", "sessions" and "open_alerts"."""
+    from scheduler import views
+
     context = app_context(ctx)
     with context.database.reading() as session:
-        for table in views.child_tables(session, ref, _today(ctx), context.settings.zone):
-            _print(table)
+        tables = views.child_tables(session, ref, _today(ctx), context.settings.zone)
+    _show_sections(tables, CHILD_SECTIONS, json_file)
 
 
 @show_app.command("closures")
 def show_closures(
     ctx: typer.Context,
     start: Annotated[
-        str | None, typer.Option("--from", help="First day, YYYY-MM-DD (default: today).")
+        str | None,
+        typer.Option("--from", metavar="DATE", help="First day, YYYY-MM-DD (default: today)."),
     ] = None,
-    weeks: Annotated[int, typer.Option(help="How far ahead, in weeks.", min=1)] = 26,
+    weeks: Annotated[int, typer.Option(metavar="N", help="How far ahead, in weeks.", min=1)] = 26,
+    json_file: JsonOption = None,
 ) -> None:
-    """Closed days ahead: closures.csv and the configured region's bank holidays."""
+    """Closed days ahead: closures.csv and the configured region's bank holidays.
+
+    --json: a list of {from, to, team, why}; team null means every team."""
+    from scheduler import views
+    from scheduler.closures import closed_spans
+
     context = app_context(ctx)
     region = context.settings.holiday_region
     today = parse_day(start, _today(ctx), "--from")
     last = today + timedelta(weeks=weeks) - timedelta(days=1)
     with context.database.reading() as session:
         spans = closed_spans(session, today, last, region)
+    if json_file is not None:
+        rows = [(s.start, s.end, s.team, s.why) for s in spans]
+        emit_json(json_file, records(("from", "to", "team", "why"), rows))
+        return
     title = f"Closed days {today} .. {last}"
     title += f" (bank holidays of {region})" if region else " (bank holidays not closed)"
     _print(
@@ -172,27 +216,62 @@ def show_closures(
 
 
 @show_app.command("worker")
-def show_worker(ctx: typer.Context, ref: str) -> None:
-    """One worker: details, caseload, absences, sessions."""
+def show_worker(ctx: typer.Context, ref: str, json_file: JsonOption = None) -> None:
+    """One worker: details, caseload, absences, sessions.
+
+    --json: an object with "worker" (the details) and the lists "absences" and
+    "sessions"."""
+    from scheduler import views
+
     context = app_context(ctx)
     with context.database.reading() as session:
-        for table in views.worker_tables(session, ref, _today(ctx), context.settings.zone):
-            _print(table)
+        tables = views.worker_tables(session, ref, _today(ctx), context.settings.zone)
+    _show_sections(tables, WORKER_SECTIONS, json_file)
 
 
 def audit_command(
     ctx: typer.Context,
-    limit: Annotated[int, typer.Option(help="How many entries, newest first.")] = 50,
+    limit: Annotated[int, typer.Option(metavar="N", help="How many entries, newest first.")] = 50,
+    json_file: JsonOption = None,
 ) -> None:
-    """Who did what and when (wall-clock time; the --as-of it was run with beside it)."""
+    """Who did what and when (wall-clock time; the --as-of it was run with beside it).
+
+    --json: a list of {at, actor, action, as_of, detail}, newest first; times ISO 8601
+    with their UTC offset, detail as recorded (an object)."""
+    from scheduler import audit, views
+
     context = app_context(ctx)
     zone = context.settings.zone
     with context.database.reading() as session:
-        rows = [
-            (_local(e.at, zone), e.actor, e.action, _local(e.as_of, zone), e.detail)
-            for e in audit.entries(session, limit)
-        ]
+        entries = audit.entries(session, limit)
+    if json_file is not None:
+        emit_json(
+            json_file,
+            [
+                {
+                    "at": jsonable(e.at),
+                    "actor": e.actor,
+                    "action": e.action,
+                    "as_of": jsonable(e.as_of),
+                    "detail": _detail(e.detail),
+                }
+                for e in entries
+            ],
+        )
+        return
+    rows = [
+        (_local(e.at, zone), e.actor, e.action, _local(e.as_of, zone), e.detail) for e in entries
+    ]
     _print(views.Table("Audit log", ("when", "who", "action", "as of", "detail"), rows))
+
+
+def _detail(text: str) -> Any:
+    import json
+
+    try:
+        return json.loads(text)
+    except ValueError:
+        return text
 
 
 def _local(moment: datetime | None, zone: ZoneInfo) -> str | None:
@@ -204,11 +283,34 @@ def _today(ctx: typer.Context) -> date:
     return context.now.astimezone(context.settings.zone).date()
 
 
-def _print(table: views.Table) -> None:
+def _print(table: Any) -> None:
+    """A ``views.Table``: its title, then its rows."""
     typer.echo(shown(table.title))
     if table.headers:
-        typer.echo(render(table.headers, table.rows))
+        print_table(table.headers, table.rows)
     typer.echo("")
+
+
+def _show(table: Any, json_file: Path | None) -> None:
+    """A table, or with --json its rows as a list of objects."""
+    if json_file is None:
+        _print(table)
+    else:
+        emit_json(json_file, records(table.headers, table.rows))
+
+
+def _show_sections(tables: Sequence[Any], names: Sequence[str], json_file: Path | None) -> None:
+    """Several tables, or with --json one object: the first (field, value) table as an
+    object under ``names[0]``, each other table's rows as a list under its name."""
+    if json_file is None:
+        for table in tables:
+            _print(table)
+        return
+    details, *rest = tables
+    data: dict[str, Any] = {names[0]: {key(f): jsonable(v) for f, v in details.rows}}
+    for name, table in zip(names[1:], rest, strict=True):
+        data[name] = records(table.headers, table.rows)
+    emit_json(json_file, data)
 
 
 def _safe_url(url: str) -> str:
@@ -225,14 +327,20 @@ def _safe_url(url: str) -> str:
 def show_handovers(
     ctx: typer.Context,
     as_of: Annotated[
-        str | None, typer.Option("--as-of", help="From this ISO 8601 time (default now).")
+        str | None,
+        typer.Option("--as-of", metavar="DATETIME", help="From this ISO 8601 time (default now)."),
     ] = None,
+    json_file: JsonOption = None,
 ) -> None:
-    """Every joint handover session planned from now: who hands over to whom, and when."""
+    """Every joint handover session planned from now: who hands over to whom, and when.
+
+    --json: a list of {child, when, from_outgoing, to_incoming, takes_over, session}."""
+    from scheduler import views
+
     context = app_context(ctx)
     since = parse_as_of(as_of, context)
     with context.database.reading() as session:
-        _print(views.handovers_table(session, context.settings.zone, since))
+        _show(views.handovers_table(session, context.settings.zone, since), json_file)
 
 
 @show_app.command("week")
@@ -240,13 +348,33 @@ def show_week(
     ctx: typer.Context,
     start: Annotated[
         str | None,
-        typer.Option("--start", help="Any day of the week to show, YYYY-MM-DD (default today)."),
+        typer.Option(
+            "--start",
+            metavar="DATE",
+            help="Any day of the week to show, YYYY-MM-DD (default today).",
+        ),
     ] = None,
-    team: Annotated[str | None, typer.Option("--team", help="Only this team's workers.")] = None,
+    team: Annotated[
+        str | None, typer.Option("--team", metavar="TEAM", help="Only this team's workers.")
+    ] = None,
+    json_file: JsonOption = None,
 ) -> None:
-    """One week of the current plan: a row per worker, a column per day."""
+    """One week of the current plan: a row per worker, a column per day.
+
+    --json: a list of {worker, days}, days mapping each date of the week (Monday first,
+    YYYY-MM-DD) to that day's sessions as shown in the table ("" for none)."""
+    from scheduler import views
+
     context = app_context(ctx)
     day = parse_day(start, _today(ctx), "--start")
     monday = day - timedelta(days=day.weekday())
     with context.database.reading() as session:
-        _print(views.week_table(session, context.settings.zone, monday, team))
+        table = views.week_table(session, context.settings.zone, monday, team)
+    if json_file is None:
+        _print(table)
+        return
+    days = [(monday + timedelta(days=k)).isoformat() for k in range(7)]
+    emit_json(
+        json_file,
+        [{"worker": row[0], "days": dict(zip(days, row[1:], strict=True))} for row in table.rows],
+    )

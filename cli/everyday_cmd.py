@@ -4,15 +4,17 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import date
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from cli.context import app_context
-from cli.tables import render
-from scheduler import everyday
-from scheduler.csv_import import ImportReport
+from cli.options import JsonOption
+from cli.output import emit_json, print_table, records
 from scheduler.errors import ConfigError, ImportFailed
+
+if TYPE_CHECKING:
+    from scheduler.csv_import import ImportReport
 
 absence_app = typer.Typer(help="Absences: add, end, list.", no_args_is_help=True)
 worker_app = typer.Typer(help="A worker's changes: leaves.", no_args_is_help=True)
@@ -59,6 +61,8 @@ def absence_add(
     note: Annotated[str | None, typer.Option("--note", help="Free text.")] = None,
 ) -> None:
     """Record an absence, validated and audited as an import of absences.csv is."""
+    from scheduler import everyday
+
     context = app_context(ctx)
     _imported(
         lambda: everyday.add_absence(
@@ -84,6 +88,8 @@ def absence_end(
     last_day: Annotated[str, typer.Argument(help="The absence's last day now, YYYY-MM-DD.")],
 ) -> None:
     """End the worker's absence that includes LAST_DAY on that day (back the day after)."""
+    from scheduler import everyday
+
     context = app_context(ctx)
     day = _day(last_day, "LAST_DAY")
     absence, _ = everyday.end_absence(
@@ -102,22 +108,29 @@ def absence_list(
     ctx: typer.Context,
     worker: Annotated[str | None, typer.Argument(help="Only this worker.")] = None,
     show_all: Annotated[bool, typer.Option("--all", help="Also absences that have ended.")] = False,
+    json_file: JsonOption = None,
 ) -> None:
-    """Absences that have not ended (with --all: every one), by start date."""
+    """Absences that have not ended (with --all: every one), by start date.
+
+    --json: a list of {worker, name, from, to, kind, note}."""
+    from scheduler import everyday
+
     context = app_context(ctx)
     today = context.now.astimezone(context.settings.zone).date()
     rows = everyday.list_absences(
         context.database, worker=worker, since=None if show_all else today
     )
+    headers = ("worker", "name", "from", "to", "kind", "note")
+    if json_file is not None:
+        emit_json(
+            json_file,
+            records(headers, [(a.worker, a.name, a.start, a.end, a.kind, a.note) for a in rows]),
+        )
+        return
     if not rows:
         typer.echo("no absences")
         return
-    typer.echo(
-        render(
-            ("worker", "name", "from", "to", "kind", "note"),
-            [(a.worker, a.name, a.start, a.end, a.kind, a.note or "") for a in rows],
-        )
-    )
+    print_table(headers, [(a.worker, a.name, a.start, a.end, a.kind, a.note or "") for a in rows])
 
 
 @worker_app.command("leaves")
@@ -127,6 +140,8 @@ def worker_leaves(
     last_day: Annotated[str, typer.Argument(help="Last working day, YYYY-MM-DD.")],
 ) -> None:
     """Set a worker's last working day; the next plan hands their children over before it."""
+    from scheduler import everyday
+
     context = app_context(ctx)
     _day(last_day, "LAST_DAY")
     _imported(
@@ -174,6 +189,8 @@ def referral_add(
     lon: Annotated[str | None, typer.Option("--lon")] = None,
 ) -> None:
     """Add a new child and their support plan (children.csv and plans.csv columns as options)."""
+    from scheduler import everyday
+
     context = app_context(ctx)
     child = {
         "ref": ref,

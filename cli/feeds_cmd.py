@@ -13,26 +13,15 @@ import os
 from collections.abc import Mapping
 from datetime import datetime
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from calendars import (
-    FeedKeyMismatch,
-    FeedOwner,
-    KeyLocation,
-    create_secret_key,
-    current_token,
-    export_calendars,
-    feed_url,
-    key_location,
-    live_token_count,
-    read_secret_key,
-    refresh_feeds,
-    rotate_token,
-)
-from calendars.tokens import team_owner, worker_owner
-from scheduler import audit
+if TYPE_CHECKING:
+    from calendars import FeedOwner, KeyLocation
+
+# The calendars package (its server stack included) is imported by the commands that
+# use it, not at start-up (bench/STARTUP.md).
 
 feeds_app = typer.Typer(
     help="Secret calendar subscribe URLs for workers and team managers.",
@@ -47,6 +36,8 @@ def _obj(ctx: typer.Context) -> Any:
 
 def feed_key_location(obj: Any) -> KeyLocation:
     """``obj.secret_file`` if set, else $KEYWORKER_SECRET_FILE, [feeds] key_file, default."""
+    from calendars.keyfile import KeyLocation, key_location
+
     given = getattr(obj, "secret_file", None)
     if given is not None:
         return KeyLocation(Path(given), "given")
@@ -62,6 +53,9 @@ def ensure_feed_key(obj: Any, *, explicit: bool) -> str:
     issued with a lost one are live: that needs the manager's decision (``feeds
     init-key``), and the message says where the old key was expected.
     """
+    from calendars.keyfile import create_secret_key
+    from calendars.tokens import live_token_count
+
     location = feed_key_location(obj)
     if location.path.exists():
         return f"feed key: {location.path} ({location.source})"
@@ -87,6 +81,9 @@ def ensure_feed_key(obj: Any, *, explicit: bool) -> str:
 
 
 def _secret_key(obj: Any) -> tuple[bytes, KeyLocation]:
+    from calendars.keyfile import read_secret_key
+    from calendars.tokens import live_token_count
+
     location = feed_key_location(obj)
     with obj.database.reading() as session:
         live = live_token_count(session)
@@ -94,6 +91,9 @@ def _secret_key(obj: Any) -> tuple[bytes, KeyLocation]:
 
 
 def _print_url(obj: Any, owner: FeedOwner, *, rotate: bool) -> None:
+    from calendars import FeedKeyMismatch, current_token, feed_url, refresh_feeds, rotate_token
+    from scheduler import audit
+
     key, location = _secret_key(obj)
     with obj.database.transaction() as session:
         detail: dict[str, Any] = (
@@ -133,6 +133,8 @@ def url(
     ref: Annotated[str, typer.Argument(help="Worker reference, e.g. W007.")],
 ) -> None:
     """Print the worker's secret subscribe URL (the same one each time until rotated)."""
+    from calendars.tokens import worker_owner
+
     obj = _obj(ctx)
     with obj.database.reading() as session:
         owner = worker_owner(session, ref)
@@ -145,6 +147,8 @@ def rotate(
     ref: Annotated[str, typer.Argument(help="Worker reference, e.g. W007.")],
 ) -> None:
     """Issue a new subscribe URL for the worker; the old one stops working at once."""
+    from calendars.tokens import worker_owner
+
     obj = _obj(ctx)
     with obj.database.reading() as session:
         owner = worker_owner(session, ref)
@@ -157,6 +161,8 @@ def team_url(
     team: Annotated[str, typer.Argument(help="Team name, as in workers.csv.")],
 ) -> None:
     """Print the manager's subscribe URL for every session of a team."""
+    from calendars.tokens import team_owner
+
     obj = _obj(ctx)
     with obj.database.reading() as session:
         owner = team_owner(session, team)
@@ -169,6 +175,8 @@ def team_rotate(
     team: Annotated[str, typer.Argument(help="Team name, as in workers.csv.")],
 ) -> None:
     """Issue a new team subscribe URL; the old one stops working at once."""
+    from calendars.tokens import team_owner
+
     obj = _obj(ctx)
     with obj.database.reading() as session:
         owner = team_owner(session, team)
@@ -188,6 +196,9 @@ def export(
     ] = None,
 ) -> None:
     """Write one REF.ics per worker: their sessions from 14 days back to the horizon end."""
+    from calendars import export_calendars
+    from scheduler import audit
+
     obj = _obj(ctx)
     now = parse_as_of(as_of, obj.settings.zone) if as_of else obj.now
     with obj.database.transaction() as session:

@@ -2,55 +2,46 @@
 
 from __future__ import annotations
 
-import json
 import sys
 from datetime import date, datetime
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
-from sqlalchemy import select
 
-from calendars import refresh_feeds
 from cli.context import AppContext, app_context
-from cli.tables import render, shown
-from scheduler import audit, everyday, overrides, pipeline, replan
-from scheduler.alerts import SEVERITY_RANK
-from scheduler.closures import describe as describe_closures
-from scheduler.csv_import import import_files
+from cli.options import (
+    AsOfOption,
+    FailOnOption,
+    JsonOption,
+    PlanJsonOption,
+    StartOption,
+    TeamOption,
+    WeeksOption,
+    build_request,
+    parse_as_of,
+    parse_day,
+)
+from cli.output import Printer, emit_json, print_table, printer_for, stages, write_json
+from cli.tables import shown
 from scheduler.errors import ConfigError
-from scheduler.exporting import current_plan_json
-from scheduler.models import Worker
-from scheduler.notify import DeliveryReport
-from scheduler.pipeline import PlanRequest, Proposal
-from scheduler.private_files import open_private, write_private, write_private_bytes
-from scheduler.spreadsheet_export import TABLES, plan_sheets, write_csv, xlsx_bytes
-from scheduler.whatif import Delta, WhatIf, editor
-from scheduler.whatif import delta as whatif_delta
+
+if TYPE_CHECKING:
+    from scheduler import pipeline
+    from scheduler.notify import DeliveryReport
+    from scheduler.pipeline import Proposal
+    from scheduler.whatif import Delta, WhatIf
+
+# Heavy modules (OR-Tools through the pipeline, the feed server stack, the spreadsheet
+# writers) are imported inside the commands that use them: 'keyworker --help' and the
+# read commands start without them (bench/STARTUP.md).
+
+__all__ = ["AsOfOption", "build_request", "parse_as_of", "parse_day", "write_json"]
 
 export_app = typer.Typer(help="Export the current plan.", no_args_is_help=True)
 
-StartOption = Annotated[
-    str | None,
-    typer.Option("--start", help="First day of the horizon, YYYY-MM-DD (default today)."),
-]
-WeeksOption = Annotated[
-    int | None, typer.Option("--weeks", min=1, max=26, help="Horizon length in weeks.")
-]
-AsOfOption = Annotated[
-    str | None,
-    typer.Option("--as-of", help="Plan as if it were this ISO 8601 time (local if no offset)."),
-]
-TeamOption = Annotated[
-    list[str] | None, typer.Option("--team", help="Only this team (repeatable).")
-]
-JsonOption = Annotated[
-    Path | None, typer.Option("--json", help="Write the proposed plan as JSON to FILE.")
-]
-FailOnOption = Annotated[
-    str | None,
-    typer.Option("--fail-on", help="Exit 3 if the plan has an alert of this severity or above."),
-]
+# A first plan lists its sessions child by child instead; so does one with more changes.
+CHANGE_LINES = 50
 
 
 def register(app: typer.Typer) -> None:
@@ -64,56 +55,16 @@ def register(app: typer.Typer) -> None:
     app.add_typer(export_app, name="export")
 
 
-def parse_as_of(text: str | None, context: AppContext) -> datetime:
-    if text is None:
-        return context.now
-    try:
-        moment = datetime.fromisoformat(text)
-    except ValueError as exc:
-        raise ConfigError(
-            f"--as-of {text!r} is not an ISO 8601 time such as 2027-01-04T08:00"
-        ) from exc
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=context.settings.zone)
-    return moment
-
-
-def parse_day(text: str | None, default: date, option: str) -> date:
-    if text is None:
-        return default
-    try:
-        return date.fromisoformat(text)
-    except ValueError as exc:
-        raise ConfigError(f"{option} {text!r} is not a date written YYYY-MM-DD") from exc
-
-
-def build_request(
-    context: AppContext,
-    start: str | None,
-    weeks: int | None,
-    as_of: str | None,
-    team: list[str] | None,
-) -> PlanRequest:
-    now = parse_as_of(as_of, context)
-    today = now.astimezone(context.settings.zone).date()
-    return PlanRequest(
-        now=now,
-        start=parse_day(start, today, "--start"),
-        weeks=weeks or context.settings.horizon_weeks,
-        teams=tuple(team or ()),
-    )
-
-
 def _check_fail_on(fail_on: str | None) -> None:
+    from scheduler.alerts import SEVERITY_RANK
+
     if fail_on is not None and fail_on not in SEVERITY_RANK:
         raise ConfigError(f"--fail-on {fail_on!r} must be one of high, medium, low")
 
 
-def _progress(message: str) -> None:
-    typer.echo(f"... {message}", err=True)
-
-
 def after_commit_hook(context: AppContext) -> pipeline.AfterCommit:
+    from calendars import refresh_feeds
+
     settings = context.settings
 
     def refresh(session: Any, now: datetime) -> None:
@@ -128,7 +79,7 @@ def plan(
     weeks: WeeksOption = None,
     as_of: AsOfOption = None,
     team: TeamOption = None,
-    json_file: JsonOption = None,
+    json_file: PlanJsonOption = None,
     do_commit: Annotated[
         bool, typer.Option("--commit", help="Make it the current plan, deliver alerts.")
     ] = False,
@@ -137,17 +88,30 @@ def plan(
         int | None,
         typer.Option(
             "--proposal",
+            metavar="ID",
             help="With --commit: commit this stored proposal (its horizon and teams) "
             "if nothing has changed since it was shown.",
         ),
     ] = None,
+    verbose: Annotated[
+        bool,
+        typer.Option(
+            "--verbose", "-v", help="Every change line, also for a first or a large plan."
+        ),
+    ] = False,
 ) -> None:
     """Solve, and show the summary, the changes against the current plan and the alerts.
 
     A dry run is stored as a proposal; --commit then commits exactly that plan while
     nothing it was made from has changed, else plans again and lists what differs.
+    A first plan (or one with more than 50 changes) is summed up child by child;
+    --verbose lists every change. With --json - the plan goes to stdout and everything
+    else to stderr.
     """
+    from scheduler import replan
+
     context = app_context(ctx)
+    out = printer_for(json_file)
     _check_fail_on(fail_on)
     if proposal_id is not None:
         if not do_commit:
@@ -157,23 +121,26 @@ def plan(
         request = replan.request_of(context.database, proposal_id, parse_as_of(as_of, context))
     else:
         request = build_request(context, start, weeks, as_of, team)
-    outcome = replan.run(
-        context.database,
-        context.settings,
-        request,
-        actor=context.actor,
-        do_commit=do_commit,
-        after_commit=after_commit_hook(context) if do_commit else None,
-        progress=_progress,
-        proposal_id=proposal_id,
-        recorded_at=context.now,
-    )
+    with stages() as progress:
+        outcome = replan.run(
+            context.database,
+            context.settings,
+            request,
+            actor=context.actor,
+            do_commit=do_commit,
+            after_commit=after_commit_hook(context) if do_commit else None,
+            progress=progress,
+            proposal_id=proposal_id,
+            recorded_at=context.now,
+        )
     proposal = outcome.proposal
     if outcome.committed is not None:
         proposal.version = outcome.committed.version
-    print_proposal(proposal, context, committed=outcome.committed is not None)
+    print_proposal(
+        proposal, context, committed=outcome.committed is not None, out=out, verbose=verbose
+    )
     if outcome.delivery is not None:
-        print_delivery(outcome.delivery)
+        print_delivery(outcome.delivery, out)
     if json_file is not None:
         write_json(json_file, proposal.to_json(committed=outcome.committed is not None))
         context.audit("plan.json", as_of=request.now, file=str(json_file))
@@ -181,17 +148,11 @@ def plan(
 
 
 def exit_for_severity(proposal: Proposal, fail_on: str | None) -> None:
+    from scheduler.alerts import SEVERITY_RANK
+
     worst = proposal.worst_severity()
     if fail_on and worst and SEVERITY_RANK[worst] >= SEVERITY_RANK[fail_on]:
         raise typer.Exit(3)
-
-
-def write_json(path: Path, data: dict[str, Any]) -> None:
-    text = json.dumps(data, indent=2, ensure_ascii=False) + "\n"
-    if str(path) == "-":
-        sys.stdout.write(text)
-    else:
-        write_private(path, text)  # children's data: owner-only
 
 
 def _ceiling_text(metrics: dict[str, Any]) -> str:
@@ -200,15 +161,24 @@ def _ceiling_text(metrics: dict[str, Any]) -> str:
 
 
 def print_proposal(
-    proposal: Proposal, context: AppContext, *, committed: bool, alerts: bool = True
+    proposal: Proposal,
+    context: AppContext,
+    *,
+    committed: bool,
+    alerts: bool = True,
+    out: Printer | None = None,
+    verbose: bool = False,
 ) -> None:
+    from scheduler.closures import describe as describe_closures
+
+    out = out or Printer()
     m = proposal.metrics
     instance = proposal.instance
     state = f"committed as version {proposal.version}" if committed else "dry run, not committed"
-    typer.echo(
+    out.line(
         f"Plan {instance.horizon_start} .. {instance.horizon_end} ({instance.timezone}), {state}"
     )
-    typer.echo(
+    out.line(
         f"  children planned: {m['children']}, with a key worker throughout: {m['allocated']}\n"
         f"  sessions scheduled/required: {m['sessions_scheduled']}/{m['sessions_required']}, "
         f"with the key worker: {m['sessions_with_key_worker_pct']}%"
@@ -221,46 +191,92 @@ def print_proposal(
         proposal.loaded.closures, instance.horizon_start, instance.horizon_end
     )
     if closed:
-        typer.echo(f"  closed (no sessions): {'; '.join(closed)}")
+        out.line(f"  closed (no sessions): {'; '.join(closed)}")
     if proposal.solution.clock_stopped:
-        typer.echo(
+        out.line(
             "  note: the machine was so slow that the safety clock stopped the search; "
             "a rerun may give a different plan"
         )
     if proposal.reused is not None:
-        typer.echo(
+        out.line(
             f"  this is proposal {proposal.reused} exactly as previewed: nothing has changed since"
         )
     if proposal.preview is not None:
         check = proposal.preview
         tail = "differences from the preview:" if check.differences else "the same plan"
-        typer.echo(
+        out.line(
             f"  planned again, not proposal {check.proposal} as previewed: {check.why}; {tail}"
         )
         for line in check.differences:
-            typer.echo(f"    {line}")
+            out.line(f"    {line}")
     if proposal.stored is not None:
-        typer.echo(
+        out.line(
             f"  stored as proposal {proposal.stored}: 'keyworker plan --commit' with the same "
             "--start, --weeks and --team commits exactly this plan while nothing changes"
         )
     if proposal.changes:
-        typer.echo("\nChanges:")
-        for change in proposal.changes[:200]:
-            typer.echo(f"  {shown(change.text)}")
-        if len(proposal.changes) > 200:
-            typer.echo(f"  ... and {len(proposal.changes) - 200} more (see --json)")
+        first = not instance.current_allocations
+        if not verbose and (first or len(proposal.changes) > CHANGE_LINES):
+            why = "a first plan" if first else f"{len(proposal.changes)} changes"
+            out.line(f"\nChildren ({why}; --verbose lists every change):")
+            out.table(CHILD_SUMMARY_HEADERS, child_summary(proposal))
+        else:
+            out.line("\nChanges:")
+            for change in proposal.changes:
+                out.line(f"  {shown(change.text)}")
     if not alerts:
         return
-    typer.echo(f"\nAlerts ({len(proposal.alerts)}):")
+    out.line(f"\nAlerts ({len(proposal.alerts)}):")
     rows = [(a.severity, a.kind, a.id, a.message) for a in proposal.alerts]
     if rows:
-        typer.echo(render(("severity", "kind", "id", "message"), rows))
+        out.table(("severity", "kind", "id", "message"), rows)
 
 
-def print_delivery(report: DeliveryReport) -> None:
+CHILD_SUMMARY_HEADERS = (
+    "child", "key worker", "secondary", "sessions", "new key worker"
+)  # fmt: skip
+
+
+def child_summary(proposal: Proposal) -> list[tuple[object, ...]]:
+    """One row per planned child: key and secondary worker(s) in the horizon, the
+    sessions planned in it (not past), and whether the key worker is new to the child."""
+    instance = proposal.instance
+    before = {c.ref: c.current_key_worker for c in instance.children}
+    for current in instance.current_allocations:
+        before[current.child] = current.key_worker
+    keys: dict[str, list[str]] = {}
+    seconds: dict[str, list[str]] = {}
+    for a in proposal.solution.allocations:
+        key_list = keys.setdefault(a.child, [])
+        second_list = seconds.setdefault(a.child, [])
+        if a.key_worker and a.key_worker not in key_list:
+            key_list.append(a.key_worker)
+        if a.secondary_worker and a.secondary_worker not in second_list:
+            second_list.append(a.secondary_worker)
+    sessions: dict[str, int] = {}
+    for s in proposal.solution.sessions:
+        if not s.past:
+            sessions[s.child] = sessions.get(s.child, 0) + 1
+    rows: list[tuple[object, ...]] = []
+    for child in sorted(keys):
+        workers = keys[child]
+        new = any(w != before.get(child) for w in workers) if workers else False
+        rows.append(
+            (
+                child,
+                ", ".join(workers) or None,
+                ", ".join(seconds[child]) or None,
+                sessions.get(child, 0),
+                new,
+            )
+        )
+    return rows
+
+
+def print_delivery(report: DeliveryReport, out: Printer | None = None) -> None:
+    out = out or Printer()
     if report.delivered:
-        typer.echo(f"\ndelivered {len(report.delivered)} alert(s)")
+        out.line(f"\ndelivered {len(report.delivered)} alert(s)")
     if report.failed:
         typer.echo(
             f"\n{len(report.failed)} alert(s) could not be delivered and will be retried "
@@ -268,7 +284,7 @@ def print_delivery(report: DeliveryReport) -> None:
             err=True,
         )
     if report.workers_told:
-        typer.echo(f"told {len(report.workers_told)} worker(s) about changes this week")
+        out.line(f"told {len(report.workers_told)} worker(s) about changes this week")
     for ref, error in report.worker_failures.items():
         typer.echo(f"could not email {ref}: {error}", err=True)
 
@@ -276,17 +292,29 @@ def print_delivery(report: DeliveryReport) -> None:
 @export_app.command("plan")
 def export_plan(
     ctx: typer.Context,
-    fmt: Annotated[str, typer.Option("--format", help="json, csv or xlsx")] = "json",
-    output: Annotated[Path, typer.Option("--output", "-o", help="File (default stdout).")] = Path(
-        "-"
-    ),
+    fmt: Annotated[
+        str, typer.Option("--format", metavar="FORMAT", help="json, csv or xlsx")
+    ] = "json",
+    output: Annotated[
+        Path, typer.Option("--output", "-o", metavar="FILE", help="File (default stdout).")
+    ] = Path("-"),
     table: Annotated[
         str,
-        typer.Option("--table", help="With --format csv: sessions, allocations or alerts."),
+        typer.Option(
+            "--table", metavar="TABLE", help="With --format csv: sessions, allocations or alerts."
+        ),
     ] = "sessions",
 ) -> None:
     """The current plan as JSON (SPEC "Plan JSON"), as CSV (one table) or as an xlsx
     workbook (sessions, allocations and alerts, with local dates and worker names)."""
+    from sqlalchemy import select
+
+    from scheduler import audit
+    from scheduler.exporting import current_plan_json
+    from scheduler.models import Worker
+    from scheduler.private_files import open_private, write_private_bytes
+    from scheduler.spreadsheet_export import TABLES, plan_sheets, write_csv, xlsx_bytes
+
     context = app_context(ctx)
     if fmt not in ("json", "csv", "xlsx"):
         raise ConfigError(f"--format {fmt!r} must be json, csv or xlsx")
@@ -334,6 +362,8 @@ def pin(
     ] = None,
 ) -> None:
     """Fix a child's key worker until unpinned (refused if it breaks a rule)."""
+    from scheduler import overrides
+
     context = app_context(ctx)
     today = context.now.astimezone(context.settings.zone).date()
     day = parse_day(from_day, today, "--from") if from_day is not None else None
@@ -352,6 +382,8 @@ def pin(
 
 def unpin(ctx: typer.Context, child: str) -> None:
     """Let the planner choose the child's key worker again."""
+    from scheduler import overrides
+
     context = app_context(ctx)
     with context.database.transaction() as session:
         overrides.unpin(session, child, actor=context.actor, now=context.now)
@@ -360,6 +392,8 @@ def unpin(ctx: typer.Context, child: str) -> None:
 
 def lock(ctx: typer.Context, session_id: Annotated[str, typer.Argument(metavar="SESSION")]) -> None:
     """Fix a session's worker, day and time: re-planning will not move it."""
+    from scheduler import overrides
+
     context = app_context(ctx)
     with context.database.transaction() as session:
         overrides.set_lock(session, session_id, True, actor=context.actor, now=context.now)
@@ -370,6 +404,8 @@ def unlock(
     ctx: typer.Context, session_id: Annotated[str, typer.Argument(metavar="SESSION")]
 ) -> None:
     """Let re-planning move the session again."""
+    from scheduler import overrides
+
     context = app_context(ctx)
     with context.database.transaction() as session:
         overrides.set_lock(session, session_id, False, actor=context.actor, now=context.now)
@@ -379,18 +415,40 @@ def unlock(
 def suggest(
     ctx: typer.Context,
     child: str,
-    limit: Annotated[int, typer.Option(min=1, max=50, help="How many candidates.")] = 5,
+    limit: Annotated[
+        int, typer.Option(metavar="N", min=1, max=50, help="How many candidates.")
+    ] = 5,
     as_of: AsOfOption = None,
+    json_file: JsonOption = None,
 ) -> None:
-    """The best candidate key workers for a child, ranked, with what each would cost."""
+    """The best candidate key workers for a child, ranked, with what each would cost.
+
+    --json: a list of {rank, worker, eligible, reasons, costs}, best first."""
+    from scheduler import pipeline
+
     context = app_context(ctx)
     request = build_request(context, None, None, as_of, None)
     candidates = pipeline.suggest(context.database, context.settings, request, child, limit)
+    if json_file is not None:
+        emit_json(
+            json_file,
+            [
+                {
+                    "rank": c.rank,
+                    "worker": c.worker,
+                    "eligible": c.eligible,
+                    "reasons": list(c.reasons),
+                    "costs": dict(c.costs),
+                }
+                for c in candidates
+            ],
+        )
+        return
     rows = [
         (c.rank, c.worker, "yes" if c.eligible else "no", "; ".join(c.reasons)) for c in candidates
     ]
-    typer.echo(f"Candidate key workers for {child}")
-    typer.echo(render(("rank", "worker", "eligible", "what it would mean"), rows))
+    typer.echo(f"Candidate key workers for {shown(child)}")
+    print_table(("rank", "worker", "eligible", "what it would mean"), rows)
 
 
 def whatif(
@@ -411,7 +469,7 @@ def whatif(
     weeks: WeeksOption = None,
     as_of: AsOfOption = None,
     team: TeamOption = None,
-    json_file: JsonOption = None,
+    json_file: PlanJsonOption = None,
     fail_on: FailOnOption = None,
     do_commit: Annotated[
         bool,
@@ -428,7 +486,12 @@ def whatif(
     the current plan (--json writes the whole plan). Without --commit nothing is
     written.
     """
+    from scheduler import pipeline, replan
+    from scheduler.whatif import WhatIf, editor
+    from scheduler.whatif import delta as whatif_delta
+
     context = app_context(ctx)
+    out = printer_for(json_file)
     _check_fail_on(fail_on)
     if absent is None and leaving is None and referral is None:
         raise ConfigError("whatif needs --absent, --leaving or --referral")
@@ -448,12 +511,13 @@ def whatif(
     if change.absent and change.absent[2] < change.absent[1]:
         raise ConfigError("--absent: TO is before FROM")
     request = build_request(context, start, weeks, as_of, team)
-    proposal = pipeline.propose(
-        context.database, context.settings, request, progress=_progress, edit=editor(change)
-    )
-    typer.echo("What if: " + describe(change, committed=do_commit))
-    print_proposal(proposal, context, committed=False, alerts=False)
-    print_delta(whatif_delta(context.database, proposal))
+    with stages() as progress:
+        proposal = pipeline.propose(
+            context.database, context.settings, request, progress=progress, edit=editor(change)
+        )
+    out.line("What if: " + describe(change, committed=do_commit))
+    print_proposal(proposal, context, committed=False, alerts=False, out=out)
+    print_delta(whatif_delta(context.database, proposal), out)
     if json_file is not None:
         write_json(json_file, proposal.to_json(committed=False))
         context.audit("whatif.json", as_of=request.now, file=str(json_file))
@@ -461,30 +525,34 @@ def whatif(
         replan.store_proposal(context.database, context.settings, proposal, actor=context.actor)
         apply_change(context, change)
         assert proposal.stored is not None
-        outcome = replan.run(
-            context.database,
-            context.settings,
-            request,
-            actor=context.actor,
-            do_commit=True,
-            after_commit=after_commit_hook(context),
-            progress=_progress,
-            proposal_id=proposal.stored,
-            recorded_at=context.now,
-        )
+        with stages() as progress:
+            outcome = replan.run(
+                context.database,
+                context.settings,
+                request,
+                actor=context.actor,
+                do_commit=True,
+                after_commit=after_commit_hook(context),
+                progress=progress,
+                proposal_id=proposal.stored,
+                recorded_at=context.now,
+            )
         committed = outcome.proposal
         if outcome.committed is not None:
             committed.version = outcome.committed.version
-        typer.echo("")
-        print_proposal(committed, context, committed=True, alerts=False)
+        out.line("")
+        print_proposal(committed, context, committed=True, alerts=False, out=out)
         if outcome.delivery is not None:
-            print_delivery(outcome.delivery)
+            print_delivery(outcome.delivery, out)
         proposal = committed
     exit_for_severity(proposal, fail_on)
 
 
 def apply_change(context: AppContext, change: WhatIf) -> None:
     """Record the what-if's change in the store, validated and audited as an import."""
+    from scheduler import everyday
+    from scheduler.csv_import import import_files
+
     settings = context.settings
     common: dict[str, Any] = {
         "actor": context.actor,
@@ -516,22 +584,21 @@ def apply_change(context: AppContext, change: WhatIf) -> None:
         )
 
 
-def print_delta(found: Delta) -> None:
-    typer.echo(f"\nAlerts the change adds ({len(found.added)}):")
+def print_delta(found: Delta, out: Printer | None = None) -> None:
+    out = out or Printer()
+    out.line(f"\nAlerts the change adds ({len(found.added)}):")
     if found.added:
         rows = [(a.severity, a.kind, a.id, a.message) for a in found.added]
-        typer.echo(render(("severity", "kind", "id", "message"), rows))
-    typer.echo(f"\nAlerts the change takes away ({len(found.removed)}):")
+        out.table(("severity", "kind", "id", "message"), rows)
+    out.line(f"\nAlerts the change takes away ({len(found.removed)}):")
     if found.removed:
         rows = [(a.severity, a.kind, a.id, a.message) for a in found.removed]
-        typer.echo(render(("severity", "kind", "id", "message"), rows))
+        out.table(("severity", "kind", "id", "message"), rows)
     if found.lost_handovers:
-        typer.echo(f"\nHandovers it loses ({len(found.lost_handovers)}):")
+        out.line(f"\nHandovers it loses ({len(found.lost_handovers)}):")
         for s in found.lost_handovers:
             with_ref = s.with_worker.ref if s.with_worker else "?"
-            typer.echo(
-                f"  {s.child.ref}: {s.worker.ref} with {with_ref} at {s.start:%Y-%m-%d %H:%M}"
-            )
+            out.line(f"  {s.child.ref}: {s.worker.ref} with {with_ref} at {s.start:%Y-%m-%d %H:%M}")
 
 
 def describe(change: WhatIf, *, committed: bool = False) -> str:

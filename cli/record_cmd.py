@@ -7,10 +7,8 @@ from typing import Annotated
 import typer
 
 from cli.context import app_context
-from cli.plan_cmd import AsOfOption, parse_as_of
+from cli.options import AsOfOption, parse_as_of
 from scheduler.errors import ConfigError
-from scheduler.notes import check_note
-from scheduler.outcomes import OUTCOMES, record_outcome
 
 
 def register(app: typer.Typer) -> None:
@@ -33,6 +31,9 @@ def record(
     """Record what happened to a session that has begun: held, cancelled or did-not-attend.
 
     A cancelled or missed session is no contact: the next plan sees the gap it leaves."""
+    from scheduler.notes import check_note
+    from scheduler.outcomes import OUTCOMES, record_outcome
+
     context = app_context(ctx)
     if outcome not in OUTCOMES:
         raise ConfigError(f"OUTCOME {outcome!r} must be one of {', '.join(OUTCOMES)}")

@@ -9,18 +9,20 @@ import sys
 import threading
 from datetime import datetime
 from types import FrameType
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
-from sqlalchemy import select
 
-from calendars import create_app, run_server
 from cli.context import app_context
+from cli.options import JsonOption
+from cli.output import emit_json, print_table, records
 from cli.plan_cmd import after_commit_hook
-from cli.tables import render
-from scheduler import nightly
-from scheduler.models import NightlyRun
-from scheduler.service import NightlyService
+
+if TYPE_CHECKING:
+    from scheduler.service import NightlyService
+
+# The server stack (Starlette, uvicorn), the scheduler and OR-Tools are imported by
+# 'serve' when it runs: other commands start without them (bench/STARTUP.md).
 
 log = logging.getLogger("keyworker.serve")
 
@@ -49,6 +51,9 @@ def serve(
     SIGTERM or Ctrl-C stops it within a few seconds; a run in progress is finished or
     abandoned, never half committed. /healthz reports the last night's run.
     """
+    from calendars import create_app, run_server
+    from scheduler.service import NightlyService
+
     context = app_context(ctx)
     _configure_logging()
     database = context.database
@@ -91,6 +96,8 @@ def _abandon(service: NightlyService) -> None:
     previous plan stays current. Recording is best effort (on SQLite the open
     transaction holds the write lock); the next start records it otherwise.
     """
+    from scheduler import nightly
+
     log.warning("the nightly run did not stop in %.0f s: abandoning it", STOP_WAIT_SECONDS)
 
     def record() -> None:
@@ -121,9 +128,20 @@ def _configure_logging() -> None:
 
 def runs(
     ctx: typer.Context,
-    limit: Annotated[int, typer.Option("--limit", min=1, help="How many, newest first.")] = 20,
+    limit: Annotated[
+        int, typer.Option("--limit", metavar="N", min=1, help="How many, newest first.")
+    ] = 20,
+    json_file: JsonOption = None,
 ) -> None:
-    """The nightly runs, newest first: when, why, outcome, plan version, changes, alerts."""
+    """The nightly runs, newest first: when, why, outcome, plan version, changes, alerts.
+
+    --json: a list of {id, night, trigger, started, finished, seconds, outcome, version,
+    changes, alerts, process, error}; times ISO 8601 with their UTC offset."""
+    from sqlalchemy import select
+
+    from scheduler import nightly
+    from scheduler.models import NightlyRun
+
     context = app_context(ctx)
     zone = context.settings.zone
 
@@ -136,6 +154,35 @@ def runs(
                 select(NightlyRun).order_by(NightlyRun.started_at.desc(), NightlyRun.id.desc())
             ).fetchmany(limit)
         )
+    if json_file is not None:
+        headers = ("id", "night", "trigger", "started", "finished", "seconds", "outcome",
+                   "version", "changes", "alerts", "process", "error")  # fmt: skip
+        emit_json(
+            json_file,
+            records(
+                headers,
+                [
+                    (
+                        run.id,
+                        nightly.night_of(run.scheduled_for, zone) if run.scheduled_for else None,
+                        run.trigger,
+                        run.started_at,
+                        run.finished_at,
+                        round((run.finished_at - run.started_at).total_seconds(), 1)
+                        if run.finished_at
+                        else None,
+                        run.outcome,
+                        run.plan_version_id,
+                        run.changes,
+                        run.alerts,
+                        f"{run.host}:{run.pid}",
+                        run.error,
+                    )
+                    for run in rows
+                ],
+            ),
+        )
+        return
     if not rows:
         typer.echo("no nightly runs yet")
         return
@@ -157,24 +204,11 @@ def runs(
         )
         for run in rows
     ]
-    typer.echo(
-        render(
-            (
-                "id",
-                "night",
-                "trigger",
-                "started",
-                "took",
-                "outcome",
-                "version",
-                "changes",
-                "alerts",
-                "process",
-                "error",
-            ),
-            table,
-        )
-    )
+    print_table(
+        ("id", "night", "trigger", "started", "took", "outcome", "version", "changes",
+         "alerts", "process", "error"),
+        table,
+    )  # fmt: skip
 
 
 def _short(text: str | None, width: int = 100) -> str | None:

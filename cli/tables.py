@@ -1,9 +1,11 @@
-"""Plain-text tables for the terminal, and the one function stored text is printed through."""
+"""Tables for the terminal (plain text, or rich where stdout is one), and ``shown``: the
+one function stored text is printed through."""
 
 from __future__ import annotations
 
 import unicodedata
 from collections.abc import Sequence
+from typing import Any
 
 _NAMED = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
 
@@ -56,3 +58,29 @@ def _text(value: object) -> str:
     if isinstance(value, list | tuple | set | frozenset):
         return ";".join(str(v) for v in value) or "-"
     return str(value)
+
+
+SEVERITY_STYLES = {"high": "bold red", "medium": "yellow", "low": "cyan"}
+
+
+def rich_table(headers: Sequence[str], rows: Sequence[Sequence[object]]) -> Any:
+    """The table for a terminal: wrapped to its width, severity and risk in colour.
+
+    Every cell is a ``rich.text.Text`` made from ``shown(...)``: stored text is never
+    read as rich markup (``[red]`` stays ``[red]``) and never carries control characters.
+    """
+    from rich import box
+    from rich.table import Table
+    from rich.text import Text
+
+    table = Table(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False)
+    for header in headers:
+        table.add_column(Text(shown(header)), overflow="fold")
+    coloured = [h in ("severity", "risk") for h in headers]
+    for row in rows:
+        cells = []
+        for value, colour in zip(row, coloured, strict=True):
+            text = shown(_text(value))
+            cells.append(Text(text, style=SEVERITY_STYLES.get(text, "") if colour else ""))
+        table.add_row(*cells)
+    return table

@@ -20,13 +20,16 @@ import hashlib
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
-import solver
 from scheduler.models import Alert, Child, KeyWorkerHistory, PlanVersion, Worker
+
+if TYPE_CHECKING:  # 'keyworker alerts' starts without OR-Tools (bench/STARTUP.md)
+    import solver
 
 SEVERITY_RANK = {"low": 0, "medium": 1, "high": 2}
 KINDS = (

@@ -47,7 +47,6 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from scheduler.closures import bank_holiday_region
 from scheduler.errors import ConfigError
 
 DEFAULT_DB_URL = "sqlite:///keyworker.db"
@@ -94,6 +93,8 @@ class Settings:
         """The region whose bank holidays close every team; None when they do not."""
         if not self.closed_on_bank_holidays:
             return None
+        from scheduler.closures import bank_holiday_region  # noqa: PLC0415 - start-up time
+
         return bank_holiday_region(self.timezone, self.bank_holidays)
 
 
@@ -206,6 +207,8 @@ def parse_settings(data: Mapping[str, Any], source: str, environ: Mapping[str, s
     closed_on_bank_holidays = reader.boolean("planning", "closed_on_bank_holidays", True)
     holiday_override = reader.optional_text("planning", "bank_holidays")
     if closed_on_bank_holidays or holiday_override is not None:
+        from scheduler.closures import bank_holiday_region  # noqa: PLC0415 - start-up time
+
         try:
             bank_holiday_region(timezone, holiday_override)
         except ConfigError as exc:
