@@ -2,21 +2,26 @@
 
 from __future__ import annotations
 
+import ast
+import functools
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from alembic import command
-from alembic.config import Config as AlembicConfig
-from alembic.runtime.migration import MigrationContext
-from alembic.script import ScriptDirectory
-from sqlalchemy import Connection, Engine, create_engine, event
+from sqlalchemy import Connection, Engine, create_engine, event, inspect, text
 from sqlalchemy.exc import ArgumentError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from scheduler.errors import DatabaseError
 from scheduler.private_files import create_sqlite_file
+
+if TYPE_CHECKING:
+    from alembic.config import Config as AlembicConfig
+
+# alembic is loaded only to migrate (``init``): every other command checks the schema
+# with one query and the revision ids written in the migration files (start-up time).
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 WRITER_OPTION = "keyworker_writer"
@@ -55,6 +60,8 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
 
 
 def alembic_config(engine: Engine) -> AlembicConfig:
+    from alembic.config import Config as AlembicConfig  # noqa: PLC0415 - start-up time
+
     config = AlembicConfig()
     config.set_main_option("script_location", str(MIGRATIONS))
     config.attributes["engine"] = engine
@@ -63,6 +70,8 @@ def alembic_config(engine: Engine) -> AlembicConfig:
 
 def upgrade(engine: Engine) -> str | None:
     """Create or upgrade the schema to the newest revision; returns that revision."""
+    from alembic import command  # noqa: PLC0415 - start-up time
+
     try:
         command.upgrade(alembic_config(engine), "head")
     except OperationalError as exc:
@@ -71,12 +80,39 @@ def upgrade(engine: Engine) -> str | None:
 
 
 def current_revision(engine: Engine) -> str | None:
+    """The revision stamped in the database (alembic's ``alembic_version``), or None."""
     with engine.connect() as connection:
-        return MigrationContext.configure(connection).get_current_revision()
+        if not inspect(connection).has_table("alembic_version"):
+            return None
+        versions = connection.execute(text("SELECT version_num FROM alembic_version")).all()
+    if len(versions) > 1:
+        raise DatabaseError("the database has several schema revisions; run 'keyworker init'")
+    return versions[0][0] if versions else None
 
 
+_ASSIGNMENT = re.compile(r"^(revision|down_revision)\s*(?::[^=]*)?=\s*(.+?)\s*$", re.MULTILINE)
+
+
+@functools.cache
 def head_revision() -> str | None:
-    return ScriptDirectory(str(MIGRATIONS)).get_current_head()
+    """The newest revision of the migration files: the one no other revises. Read from
+    the files' ``revision =`` and ``down_revision =`` lines (alembic's own loader
+    imports every migration: tests/scheduler/test_migrations.py checks they agree)."""
+    revisions: set[str] = set()
+    revised: set[str] = set()
+    for path in (MIGRATIONS / "versions").glob("*.py"):
+        found = dict(_ASSIGNMENT.findall(path.read_text(encoding="utf-8")))
+        if "revision" not in found:
+            continue
+        revisions.add(ast.literal_eval(found["revision"]))
+        down = ast.literal_eval(found.get("down_revision", "None"))
+        revised.update([down] if isinstance(down, str) else down or ())
+    heads = revisions - revised
+    if len(heads) != 1:
+        from alembic.script import ScriptDirectory  # noqa: PLC0415 - rare: a branched history
+
+        return ScriptDirectory(str(MIGRATIONS)).get_current_head()
+    return heads.pop()
 
 
 def check_schema(engine: Engine) -> None:

@@ -144,3 +144,12 @@ def test_init_on_a_current_database_keeps_its_data(db_url: str, tmp_path: Path) 
     assert result.exit_code == 0, result.output
     result = runner.invoke(app, ["--db", db_url, "show", "workers"])
     assert "W001" in result.output
+
+
+def test_the_head_read_from_the_files_is_alembics() -> None:
+    """``head_revision`` reads the migration files without alembic (start-up time)."""
+    from alembic.script import ScriptDirectory
+
+    from scheduler.db import MIGRATIONS
+
+    assert head_revision() == ScriptDirectory(str(MIGRATIONS)).get_current_head()
