@@ -58,7 +58,7 @@ class AppContext:
 
             path = sqlite_file(self.db_url)
             if path is not None and not path.exists():
-                shown_path = path if path.is_absolute() else Path(".") / path
+                shown_path = path if path.is_absolute() else f"./{path}"
                 raise DatabaseError(
                     f"no database at {shown_path}; run 'keyworker init' to create it "
                     "(or give the one to use with --db or KEYWORKER_DB)"
