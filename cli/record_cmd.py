@@ -54,7 +54,7 @@ def record(
         )
         if done.written.change != "unchanged":
             # a cancelled or missed session is struck through in the workers' calendars
-            from calendars import refresh_feeds  # noqa: PLC0415 - only when something changed
+            from calendars import refresh_feeds  # only when something changed
 
             refresh_feeds(session, now=context.now, settings=context.settings)
     when = done.start.astimezone(context.settings.zone)
