@@ -37,7 +37,7 @@ LAZY_COMMANDS = {
 
 class _KeyworkerGroup(TyperGroup):
     """Turns domain errors into a one-line message and an exit code, nowhere else;
-    loads the LAZY_COMMANDS when they are run; writes no type placeholders in help."""
+    loads the LAZY_COMMANDS when they are run."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -19,7 +19,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))  # the repository, for tests.*
 
-import cli.plan_cmd
+import calendars
 import scheduler.replan
 from cli import serve_cmd
 from cli.main import app, main
@@ -38,13 +38,15 @@ def _hold() -> None:
 
 
 if _marker and os.environ.get("KW_TEST_PAUSE_AT", "commit") == "commit":
-    _real_refresh = cli.plan_cmd.refresh_feeds
+    # The commit's after-commit hook (cli.plan_cmd.after_commit_hook) imports
+    # calendars.refresh_feeds when it runs: patched here, the pause lands inside the commit.
+    _real_refresh = calendars.refresh_feeds
 
     def _paused_refresh(session: Any, **options: Any) -> Any:
         _hold()
         return _real_refresh(session, **options)
 
-    cli.plan_cmd.refresh_feeds = _paused_refresh  # type: ignore[assignment]
+    calendars.refresh_feeds = _paused_refresh  # type: ignore[assignment]
 elif _marker:  # "solved": the plan is made, its transaction not yet begun
     _real_propose = scheduler.replan.propose
 

@@ -38,6 +38,15 @@ def test_plan_json_to_stdout_is_only_json_the_rest_goes_to_stderr(kw: Run, team:
     assert "... solving for 3 children" in result.stderr  # the stages, as plain lines
 
 
+def test_whatif_json_to_stdout_is_only_json(kw: Run, team: Path) -> None:
+    kw("import", str(team))
+    kw(*PLAN, "--commit")
+    what = ("whatif", "--absent", "W001", "2027-01-05", "2027-01-08")
+    result = kw(*what, "--as-of", AS_OF, "--start", START, "--weeks", "2", "--json", "-")
+    assert _json(result)["committed"] is False
+    assert "What if: W001 absent 2027-01-05 .. 2027-01-08" in result.stderr
+
+
 def test_a_first_plan_is_summed_up_child_by_child(kw: Run, team: Path, tmp_path: Path) -> None:
     kw("import", str(team))
     out = tmp_path / "plan.json"
