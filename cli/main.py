@@ -13,35 +13,20 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from typer.core import TyperArgument, TyperCommand, TyperGroup, TyperOption
+from typer.core import TyperArgument, TyperGroup, TyperOption
 
 # Only cheap modules here: each command imports what it needs when it runs, so that
 # 'keyworker --help' and the read commands start fast (bench/STARTUP.md;
 # tests/cli/test_startup.py keeps OR-Tools, alembic and the server stack out).
-from cli import alerts_cmd, data_cmd, everyday_cmd, plan_cmd, record_cmd, serve_cmd
+from cli import alerts_cmd, data_cmd, everyday_cmd, plan_cmd, record_cmd, report_cmd, serve_cmd
 from cli.context import AppContext
 from cli.feeds_cmd import calendars_app, feeds_app
 from scheduler.errors import KeyworkerError
 from scheduler.settings import load_settings, resolve_database_url
 
-# Commands whose module another branch owns and which import heavy modules at the top:
-# loaded only when run. The one-line help is what 'keyworker --help' lists for them.
-LAZY_COMMANDS = {
-    "report": (
-        "cli.report_cmd",
-        "Continuity figures on delivered sessions beside the current plan's, per team and "
-        "per child.",
-    ),
-}
-
 
 class _KeyworkerGroup(TyperGroup):
-    """Turns domain errors into a one-line message and an exit code, nowhere else;
-    loads the LAZY_COMMANDS when they are run."""
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self._listing = False
+    """Turns domain errors into a one-line message and an exit code, nowhere else."""
 
     def invoke(self, ctx: Any) -> Any:  # typer's vendored click Context
         try:
@@ -53,36 +38,6 @@ class _KeyworkerGroup(TyperGroup):
             obj = ctx.obj
             if isinstance(obj, AppContext) and ctx.parent is None:
                 obj.close()
-
-    def list_commands(self, ctx: Any) -> list[str]:
-        names = super().list_commands(ctx)
-        return names + [name for name in LAZY_COMMANDS if name not in names]
-
-    def get_command(self, ctx: Any, cmd_name: str) -> Any:
-        if cmd_name in LAZY_COMMANDS and cmd_name not in self.commands:
-            module_name, short_help = LAZY_COMMANDS[cmd_name]
-            if self._listing:  # 'keyworker --help' lists it without importing it
-                return TyperCommand(cmd_name, help=short_help, short_help=short_help)
-            self.add_command(_load(module_name, cmd_name), cmd_name)
-        return super().get_command(ctx, cmd_name)
-
-    def format_help(self, ctx: Any, formatter: Any) -> None:
-        self._listing = True
-        try:
-            super().format_help(ctx, formatter)
-        finally:
-            self._listing = False
-
-
-def _load(module_name: str, name: str) -> Any:
-    """The click command ``name`` that ``module_name.register(app)`` adds."""
-    import importlib
-
-    module = importlib.import_module(module_name)
-    holder = typer.Typer()
-    module.register(holder)
-    group = typer.main.get_group(holder)
-    return group.commands[name]
 
 
 def _option_placeholder(param: TyperOption, ctx: Any = None) -> str | None:
@@ -178,6 +133,7 @@ plan_cmd.register(app)
 alerts_cmd.register(app)
 record_cmd.register(app)
 serve_cmd.register(app)
+report_cmd.register(app)
 everyday_cmd.register(app)
 app.add_typer(feeds_app, name="feeds")
 app.add_typer(calendars_app, name="calendars")

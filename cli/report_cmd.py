@@ -63,11 +63,11 @@ def report(
     usual provider share (UPC), the Bice-Boxerman index (COC), children with one and
     two or more key-worker changes, key-worker tenure, the longest gap against
     max_gap_days, and wishes honoured."""
-    from scheduler.errors import NotFound  # noqa: PLC0415 - start-up time
-    from scheduler.private_files import write_private  # noqa: PLC0415
-    from scheduler.report import build_report  # noqa: PLC0415
-    from scheduler.report_html import render_html  # noqa: PLC0415
-    from scheduler.report_json import report_json  # noqa: PLC0415
+    from scheduler.errors import NotFound
+    from scheduler.private_files import write_private
+    from scheduler.report import build_report
+    from scheduler.report_html import render_html
+    from scheduler.report_json import report_json
 
     context = app_context(ctx)
     zone = context.settings.zone
@@ -166,7 +166,7 @@ def outlook_text(outlook: PlanOutlook) -> str:
 
 
 def report_tables(result: ContinuityReport) -> list[Table]:
-    from scheduler.views import Table  # noqa: PLC0415 - start-up time
+    from scheduler.views import Table
 
     teams = Table(
         "Teams (mean/median over children)",
@@ -207,8 +207,8 @@ def report_tables(result: ContinuityReport) -> list[Table]:
 
 
 def delivery_tables(result: ContinuityReport) -> list[Table]:
-    from scheduler.report_delivery import comparison_rows  # noqa: PLC0415 - start-up time
-    from scheduler.views import Table  # noqa: PLC0415
+    from scheduler.report_delivery import comparison_rows
+    from scheduler.views import Table
 
     out = []
     w = result.window
@@ -227,7 +227,7 @@ def delivery_tables(result: ContinuityReport) -> list[Table]:
 
 
 def child_tables(figures: ChildFigures, timeline: ChildTimeline) -> list[Table]:
-    from scheduler.views import Table  # noqa: PLC0415 - start-up time
+    from scheduler.views import Table
 
     c = figures
     details = Table(
@@ -277,7 +277,7 @@ def _parse_as_of(text: str, zone: ZoneInfo) -> datetime:
 
 
 def _print(table: Table) -> None:
-    from cli.tables import render, shown  # noqa: PLC0415 - start-up time
+    from cli.tables import render, shown
 
     typer.echo(shown(table.title))
     if table.rows:
