@@ -154,8 +154,10 @@ def import_files(
     as_of: datetime | None = None,
 ) -> ImportReport:
     """Import ``paths`` in one transaction; ``action`` names it in the audit log (the
-    everyday commands are one-row imports). ``as_of``: the time the sessions of
-    ``sessions.csv`` must have begun by (``now``)."""
+    everyday commands are one-row imports). ``as_of``: import as if it were that time
+    (``--as-of``, as for ``plan``): today's date for the checks and the case record's
+    changes, and the time the sessions of ``sessions.csv`` must have begun by; the
+    audit log keeps the wall clock ``now``."""
     files = find_files(paths)
     errors: list[InputError] = []
     parsed = parse_all(files, errors)
@@ -164,7 +166,7 @@ def import_files(
         parse_sessions(files["sessions.csv"], zone, errors) if "sessions.csv" in files else []
     )
     report = ImportReport(dry_run=dry_run)
-    today = now.astimezone(zone).date()
+    today = (as_of or now).astimezone(zone).date()
     try:
         with database.transaction() as session:
             _one_import_at_a_time(session)

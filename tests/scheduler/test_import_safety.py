@@ -254,3 +254,26 @@ def test_absences_without_kind_or_note_keep_them(stored: Database, tmp_path: Pat
     report = run_import(stored, tmp_path / "absences.csv")
     assert dump_tables(stored)["absences"] == before
     assert vars(report.files["absences.csv"]) == {"created": 0, "updated": 0, "unchanged": 1}
+
+
+def test_an_import_as_of_a_later_day_takes_that_day_as_today(
+    database: Database, tmp_path: Path
+) -> None:
+    from datetime import UTC, datetime
+
+    from scheduler.csv_import import import_files
+    from tests.factories import NOW, TIMEZONE, small_team
+
+    directory = small_team(tmp_path / "in")
+    write_files(
+        directory,
+        children=[make_child(key_worker="W001", key_worker_since="2027-01-04")],
+    )
+    # a relationship that begins after today is refused ...
+    assert [where(e)[2] for e in import_errors(database, directory)] == ["key_worker_since"]
+    # ... but an import as of a later day (--as-of, as for plan) takes that day as today
+    later = datetime(2027, 3, 17, 12, 0, tzinfo=UTC)
+    report = import_files(
+        database, [directory], actor="tester", now=NOW, timezone=TIMEZONE, as_of=later
+    )
+    assert report.files["children.csv"].created == 1
