@@ -268,6 +268,7 @@ def test_an_import_as_of_a_later_day_takes_that_day_as_today(
     write_files(
         directory,
         children=[make_child(key_worker="W001", key_worker_since="2027-01-04")],
+        plans=[make_plan()],
     )
     # a relationship that begins after today is refused ...
     assert [where(e)[2] for e in import_errors(database, directory)] == ["key_worker_since"]
