@@ -749,12 +749,12 @@ def team_figures(name: str, children: Sequence[ChildFigures]) -> TeamFigures:
         upc_median=_median(upcs),
         coc_mean=_mean(cocs),
         coc_median=_median(cocs),
-        changed_once_pct=_pct(sum(1 for c in children if c.changes >= 1), count),
-        changed_twice_pct=_pct(sum(1 for c in children if c.changes >= 2), count),
+        changed_once_pct=pct(sum(1 for c in children if c.changes >= 1), count),
+        changed_twice_pct=pct(sum(1 for c in children if c.changes >= 2), count),
         over_gap=sum(1 for c in children if c.gap_exceeded),
         wishes_stated=len(stated),
         wishes_honoured=honoured,
-        wishes_honoured_pct=_pct(honoured, len(stated)),
+        wishes_honoured_pct=pct(honoured, len(stated)),
     )
 
 
@@ -766,7 +766,8 @@ def _median(values: Sequence[float]) -> float | None:
     return float(statistics.median(values)) if values else None
 
 
-def _pct(part: int, whole: int) -> float | None:
+def pct(part: int, whole: int) -> float | None:
+    """``part`` of ``whole`` in %, None for an empty whole (shown as n/a)."""
     return 100.0 * part / whole if whole else None
 
 

@@ -45,6 +45,7 @@ from scheduler.report import (
     continuity_index,
     count_changes,
     key_worker_on,
+    pct,
     usual_provider_share,
 )
 
@@ -65,19 +66,19 @@ class Side:
 
     @property
     def counted_pct(self) -> float | None:
-        return _pct(self.counted, self.required)
+        return pct(self.counted, self.required)
 
     @property
     def key_worker_pct(self) -> float | None:
-        return _pct(self.with_key_worker, self.sessions)
+        return pct(self.with_key_worker, self.sessions)
 
     @property
     def changed_once_pct(self) -> float | None:
-        return _pct(self.changed_once, self.children)
+        return pct(self.changed_once, self.children)
 
     @property
     def changed_twice_pct(self) -> float | None:
-        return _pct(self.changed_twice, self.children)
+        return pct(self.changed_twice, self.children)
 
 
 @dataclass(frozen=True, slots=True)
@@ -248,10 +249,6 @@ def year_before(day: date) -> date:
         return day.replace(year=day.year - 1, day=28)
 
 
-def _pct(part: int, whole: int) -> float | None:
-    return 100.0 * part / whole if whole else None
-
-
 def comparison_rows(figures: DeliveryFigures) -> list[tuple[str, str, str]]:
     """(figure, delivered, plan) as text, for the terminal and the page alike."""
     d, p = figures.delivered, figures.planned
@@ -276,7 +273,7 @@ def comparison_rows(figures: DeliveryFigures) -> list[tuple[str, str, str]]:
 
 
 def _share(part: int, whole: int) -> str:
-    return f"{part}/{whole} ({_percent(_pct(part, whole))})" if whole else "n/a"
+    return f"{part}/{whole} ({_percent(pct(part, whole))})" if whole else "n/a"
 
 
 def _percent(value: float | None) -> str:

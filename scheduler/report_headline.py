@@ -46,6 +46,7 @@ from scheduler.report import (
     Window,
     count_changes,
     key_worker_on,
+    pct,
 )
 from scheduler.report_delivery import DeliveryFigures, in_force, plan_periods, year_before
 
@@ -80,11 +81,11 @@ class TrendMonth:
 
     @property
     def met_pct(self) -> float | None:
-        return _pct(self.met, self.required)
+        return pct(self.met, self.required)
 
     @property
     def key_worker_pct(self) -> float | None:
-        return _pct(self.held_with_key_worker + self.planned_with_key_worker,
+        return pct(self.held_with_key_worker + self.planned_with_key_worker,
                     self.held + self.planned)  # fmt: skip
 
 
@@ -105,11 +106,11 @@ class Headline:
 
     @property
     def stable_pct(self) -> float | None:
-        return _pct(self.stable, self.children)
+        return pct(self.stable, self.children)
 
     @property
     def delivered_pct(self) -> float | None:
-        return _pct(self.delivered_met, self.delivered_required)
+        return pct(self.delivered_met, self.delivered_required)
 
 
 def headline_figures(
@@ -245,7 +246,3 @@ def monthly_trend(
         out.append(TrendMonth(month, *counts.get(month, [0] * 6)))
         month = (month + timedelta(days=32)).replace(day=1)
     return tuple(out)
-
-
-def _pct(part: int, whole: int) -> float | None:
-    return 100.0 * part / whole if whole else None

@@ -590,37 +590,21 @@ class _Importer:
     # --- absences ------------------------------------------------------------------------
 
     def _upsert_absences(self) -> None:
-        counts = self.report.files.setdefault("absences.csv", FileCounts())
-        existing = {
-            (row.worker_id, row.start_date): row
-            for row in self.s.execute(select(Absence.__table__)).mappings().all()
-        }
-        new_rows: list[dict[str, Any]] = []
-        changed_rows: list[dict[str, Any]] = []
-        for a in self.p.absences:
-            worker_id = self.worker_ids[a.worker]
-            values = {
-                "worker_id": worker_id,
-                "start_date": a.start_date,
-                "end_date": a.end_date,
-                "kind": a.kind,
-                "note": a.note,
-            }
-            old = existing.get((worker_id, a.start_date))
-            if old is not None:
-                values = self._given("absences.csv", a.line, values, old)
-            if old is None:
-                new_rows.append(values)
-                counts.created += 1
-            elif any(old[k] != v for k, v in values.items()):
-                changed_rows.append({"id": old["id"], **values})
-                counts.updated += 1
-            else:
-                counts.unchanged += 1
-        if new_rows:
-            self.s.execute(_core_insert(Absence), new_rows)
-        if changed_rows:
-            self.s.execute(update(Absence), changed_rows)
+        """Upsert by (worker, start_date)."""
+        rows = [
+            (
+                a.line,
+                {
+                    "worker_id": self.worker_ids[a.worker],
+                    "start_date": a.start_date,
+                    "end_date": a.end_date,
+                    "kind": a.kind,
+                    "note": a.note,
+                },
+            )
+            for a in self.p.absences
+        ]
+        self._upsert_keyed("absences.csv", Absence, ("worker_id", "start_date"), rows)
 
     # --- closures ------------------------------------------------------------------------
 
@@ -652,37 +636,54 @@ class _Importer:
 
     def _upsert_closures(self) -> None:
         """Upsert by (team, start_date), an empty team meaning every team."""
-        counts = self.report.files.setdefault("closures.csv", FileCounts())
+        rows = [
+            (
+                c.line,
+                {
+                    "team": c.team,
+                    "start_date": c.start_date,
+                    "end_date": c.end_date,
+                    "note": c.note,
+                },
+            )
+            for c in self.p.closures
+        ]
+        self._upsert_keyed("closures.csv", Closure, ("team", "start_date"), rows)
+
+    # --- shared --------------------------------------------------------------------------
+
+    def _upsert_keyed(
+        self,
+        file: str,
+        model: type[Absence] | type[Closure],
+        key: tuple[str, ...],
+        rows: list[tuple[int, dict[str, Any]]],
+    ) -> None:
+        """Insert or update ``rows`` (line, values) of ``file``, matched to the stored rows
+        by the ``key`` columns; a column the file lacks keeps the stored value."""
+        counts = self.report.files.setdefault(file, FileCounts())
         existing = {
-            (row.team, row.start_date): row
-            for row in self.s.execute(select(Closure.__table__)).mappings().all()
+            tuple(row[k] for k in key): row
+            for row in self.s.execute(select(model.__table__)).mappings().all()
         }
         new_rows: list[dict[str, Any]] = []
         changed_rows: list[dict[str, Any]] = []
-        for c in self.p.closures:
-            values = {
-                "team": c.team,
-                "start_date": c.start_date,
-                "end_date": c.end_date,
-                "note": c.note,
-            }
-            old = existing.get((c.team, c.start_date))
-            if old is not None:
-                values = self._given("closures.csv", c.line, values, old)
+        for line, given in rows:
+            old = existing.get(tuple(given[k] for k in key))
             if old is None:
-                new_rows.append(values)
+                new_rows.append(given)
                 counts.created += 1
-            elif any(old[k] != v for k, v in values.items()):
+                continue
+            values = self._given(file, line, given, old)
+            if any(old[k] != v for k, v in values.items()):
                 changed_rows.append({"id": old["id"], **values})
                 counts.updated += 1
             else:
                 counts.unchanged += 1
         if new_rows:
-            self.s.execute(_core_insert(Closure), new_rows)
+            self.s.execute(_core_insert(model), new_rows)
         if changed_rows:
-            self.s.execute(update(Closure), changed_rows)
-
-    # --- shared --------------------------------------------------------------------------
+            self.s.execute(update(model), changed_rows)
 
     def _insert_and_update(
         self,
