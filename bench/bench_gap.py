@@ -27,7 +27,7 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any
 
-from solver.assignment import GapProblem, solve_gap
+from bench.gap import GapProblem, solve_gap
 
 DATA = Path("/work/shared/benchmarks/gap")
 

@@ -8,8 +8,8 @@ import time
 import numpy as np
 import pytest
 
-from solver.assignment import (
-    GapProblem,
+from bench.gap.column_generation import knapsack, price_and_dive
+from bench.gap.solve import (
     dive,
     greedy_gap,
     improve_by_tabu,
@@ -18,8 +18,8 @@ from solver.assignment import (
     lp_relaxation,
     suits_dive,
 )
-from solver.gap_colgen import knapsack, price_and_dive
-from tests.solver.test_solver_assignment import GAP1, GAP1_MIN_OPTIMA, _problems
+from solver.assignment import GapProblem
+from tests.bench.test_gap_solve import GAP1, GAP1_MIN_OPTIMA, _problems
 
 
 def test_knapsack_matches_brute_force() -> None:

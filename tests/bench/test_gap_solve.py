@@ -1,4 +1,4 @@
-"""The GAP allocation core: per-pair load and cost, capacities; OR-Library gap1 optima."""
+"""The stand-alone GAP solver (bench/gap): per-pair load and cost, capacities; gap1 optima."""
 
 from __future__ import annotations
 
@@ -7,15 +7,15 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from solver.assignment import (
-    GapProblem,
+from bench.gap.solve import (
     greedy_gap,
     improve_by_tabu,
     is_feasible,
     lp_relaxation,
     solve_gap,
 )
-from solver.gap_search import tabu_search
+from bench.gap.tabu_search import tabu_search
+from solver.assignment import GapProblem
 
 GAP1 = Path("/work/shared/benchmarks/gap/orlib/gap1.txt")
 GAP1_MIN_OPTIMA = [261, 269, 256, 274, 251]  # known_values.csv, min sense
