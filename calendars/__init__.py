@@ -2,7 +2,9 @@
 
 * :mod:`calendars.feed` renders a feed from plain data (pure, deterministic);
 * :mod:`calendars.timezones` writes VTIMEZONEs as one yearly rule pair;
-* :mod:`calendars.store` turns the stored plan into feeds and caches them;
+* :mod:`calendars.snapshot` reads the stored plan once and renders the feeds from it;
+* :mod:`calendars.events` decides what a feed shows about a child (the privacy rule);
+* :mod:`calendars.cache` keeps the rendered feeds in ``feed_cache``;
 * :mod:`calendars.tokens` issues, rotates and checks the secret subscribe tokens;
 * :mod:`calendars.keyfile` says where the feed key lives and creates it;
 * :mod:`calendars.server` serves the cached feeds (Starlette on uvicorn);
@@ -12,6 +14,7 @@
 
 from __future__ import annotations
 
+from calendars.cache import RefreshStats, entity_tag, refresh_feeds
 from calendars.errors import FeedKeyError, FeedKeyMismatch
 from calendars.export import export_calendars
 from calendars.feed import (
@@ -31,13 +34,10 @@ from calendars.keyfile import (
     read_secret_key,
 )
 from calendars.server import create_app, run_server, serving
-from calendars.store import (
+from calendars.snapshot import (
     MAX_FEED_BYTES,
     PAST_DAYS,
-    RefreshStats,
     RenderedFeed,
-    entity_tag,
-    refresh_feeds,
     render_feeds,
     team_owner,
     window_start,

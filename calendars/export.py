@@ -17,7 +17,7 @@ from pathlib import Path
 
 from sqlalchemy.orm import Session
 
-from calendars.store import render_feeds
+from calendars.snapshot import render_feeds
 from scheduler.settings import Settings
 
 _UNSAFE = re.compile(r"[^A-Za-z0-9._-]")

@@ -45,7 +45,8 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from calendars.store import refresh_feeds, window_start
+from calendars.cache import refresh_feeds
+from calendars.snapshot import window_start
 from calendars.tokens import FeedOwner, hash_token, is_well_formed
 from scheduler.db import Database
 from scheduler.models import FeedCache, FeedToken, Worker

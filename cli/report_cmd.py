@@ -19,10 +19,10 @@ if TYPE_CHECKING:  # the report's modules are imported when it runs (start-up ti
         ChildFigures,
         ChildTimeline,
         ContinuityReport,
+        Headline,
         PlanOutlook,
         WorkerWeek,
     )
-    from scheduler.report_headline import Headline
     from scheduler.views import Table
 
 
@@ -65,9 +65,7 @@ def report(
     max_gap_days, and wishes honoured."""
     from scheduler.errors import NotFound
     from scheduler.private_files import write_private
-    from scheduler.report import build_report
-    from scheduler.report_html import render_html
-    from scheduler.report_json import report_json
+    from scheduler.report import build_report, render_html, report_json
 
     context = app_context(ctx)
     zone = context.settings.zone
@@ -207,7 +205,7 @@ def report_tables(result: ContinuityReport) -> list[Table]:
 
 
 def delivery_tables(result: ContinuityReport) -> list[Table]:
-    from scheduler.report_delivery import comparison_rows
+    from scheduler.report import comparison_rows
     from scheduler.views import Table
 
     out = []

@@ -2,10 +2,11 @@
 
 UTF-8 with an optional BOM, RFC 4180 quoting, one header row. Bytes that are not UTF-8
 are reported on their physical line, with the column where it can be told, and the
-rest of the file is still read so that every error is reported at once.
+rest of the file is still read so that every error is reported at once (:mod:`.decoding`).
 
 Root causes first: a file saved with semicolons or tabs is one error, not one a line;
-an unknown column names the known one it looks like (``did you mean 'hours_per_week'``).
+an unknown column names the known one it looks like (``did you mean 'hours_per_week'``,
+:mod:`.header`).
 Rows that cannot be checked (a bad header, a row of the wrong shape) are still kept, as
 ``unread``, so that the refs they meant to add do not also turn up as "unknown" elsewhere.
 """
@@ -13,12 +14,12 @@ Rows that cannot be checked (a bad header, a row of the wrong shape) are still k
 from __future__ import annotations
 
 import csv
-import difflib
 import io
-import re
 from dataclasses import dataclass
 from pathlib import Path
 
+from scheduler.csv_import.decoding import decode_reporting
+from scheduler.csv_import.header import check_header, looks_like
 from scheduler.errors import InputError
 
 
@@ -42,12 +43,6 @@ class CsvTable:
     unread_because: int | None = None
 
 
-@dataclass(frozen=True, slots=True)
-class Header:
-    ok: bool
-    names: tuple[str, ...]  # each column's known name, or the one it looks like, or itself
-
-
 SEPARATORS = {";": "semicolon", "\t": "tab"}
 SAVE_AS_CSV = "save it as CSV with commas (in Excel: CSV UTF-8 (Comma delimited))"
 
@@ -69,7 +64,7 @@ def read_table(
         errors.append(InputError(name, 1, "", "", "the file is UTF-16 text; save it as CSV UTF-8"))
         return CsvTable(name, (), ())
     before_decode = len(errors)
-    text = _decode(data, name, errors)
+    text = decode_reporting(data, name, errors)
 
     # The physical lines, split as the csv module splits them, so that a record's own
     # text can be looked at again (a bare quote, below).
@@ -201,21 +196,6 @@ def _raw_row(line: int, names: tuple[str, ...], record: list[str]) -> RawRow:
     return RawRow(line, {c: v.strip() for c, v in zip(names, record, strict=False)})
 
 
-def _normal(column: str) -> str:
-    """``Hours per week`` and ``hours-per-week`` as ``hours_per_week``."""
-    return re.sub(r"[\s\-]+", "_", column.strip().lower())
-
-
-def looks_like(column: str, candidates: tuple[str, ...] | list[str]) -> str | None:
-    """The candidate column ``column`` is most likely a misspelling of, if any."""
-    by_normal = {_normal(c): c for c in candidates}
-    wanted = _normal(column)
-    if wanted in by_normal:
-        return by_normal[wanted]
-    near = difflib.get_close_matches(wanted, list(by_normal), n=1)
-    return by_normal[near[0]] if near else None
-
-
 def _separator_of_header(columns: tuple[str, ...], known: tuple[str, ...]) -> str | None:
     """``;`` or a tab, if the header is one cell that splits on it into known columns."""
     if len(columns) != 1:
@@ -308,129 +288,3 @@ def _bare_quote(record_lines: list[str]) -> int | None:
         at_start = False
         position += 1
     return None
-
-
-def check_header(
-    name: str,
-    columns: tuple[str, ...],
-    known: tuple[str, ...],
-    required: tuple[str, ...],
-    errors: list[InputError],
-) -> Header:
-    """Unknown, unnamed, doubled and missing columns; an unknown column that looks like a
-    known one the file lacks says which, and a required one it stands for is one error."""
-    before = len(errors)
-    present = {c for c in columns if c in known}
-    stands_for: dict[str, str] = {}  # unknown column -> the known one it looks like
-    for column in columns:
-        if column and column not in known:
-            free = [k for k in known if k not in present and k not in stands_for.values()]
-            near = looks_like(column, free)
-            if near is not None:
-                stands_for[column] = near
-    seen: set[str] = set()
-    for column in columns:
-        near = stands_for.get(column)
-        if not column:
-            errors.append(InputError(name, 1, "", "", "a column has no name (a comma too many?)"))
-        elif column not in known and near in required:
-            pass  # said once, as the missing column it stands for (below)
-        elif column not in known:
-            hint = f"did you mean {near!r}?" if near else f"expected some of: {', '.join(known)}"
-            errors.append(InputError(name, 1, column, column, f"unknown column; {hint}"))
-        elif column in seen:
-            errors.append(InputError(name, 1, column, column, "column appears twice"))
-        seen.add(column)
-    written_as = {near: column for column, near in stands_for.items()}
-    for column in required:
-        if column in seen:
-            continue
-        if column in written_as:
-            errors.append(
-                InputError(
-                    name,
-                    1,
-                    column,
-                    written_as[column],
-                    f"required column is missing; {written_as[column]!r} looks like it "
-                    f"(rename it {column})",
-                )
-            )
-        else:
-            errors.append(InputError(name, 1, column, "", "required column is missing"))
-    names = tuple(stands_for.get(c, c) for c in columns)
-    return Header(len(errors) == before, names)
-
-
-def _decode(data: bytes, name: str, errors: list[InputError]) -> str:
-    try:
-        return data.decode("utf-8")
-    except UnicodeDecodeError:
-        pass
-    lines = data.split(b"\n")
-    header = _header_names(lines[0])
-    quoted, index = False, 0  # the CSV state carried over from the line before
-    for number, raw in enumerate(lines, start=1):
-        positions = _bad_positions(raw)
-        if not positions and not quoted and b'"' not in raw:
-            continue  # the common line: nothing to report, and the state stays as it is
-        cells, end_state = _cells_of_line(raw, quoted, index)
-        quoted, index = end_state
-        reported: set[int] = set()
-        for position in positions:
-            cell, start, end = next(c for c in cells if c[1] <= position <= c[2])
-            if cell in reported:
-                continue
-            reported.add(cell)
-            column = header[cell] if number > 1 and cell < len(header) else ""
-            text = raw[start:end].rstrip(b"\r").strip(b'"')
-            errors.append(
-                InputError(
-                    name,
-                    number,
-                    column,
-                    text.decode("utf-8", errors="backslashreplace"),
-                    f"has bytes that are not UTF-8 (byte {position + 1} of the line); "
-                    "save the file as UTF-8",
-                )
-            )
-    return data.decode("utf-8", errors="replace")
-
-
-def _header_names(raw: bytes) -> list[str]:
-    text = raw.decode("utf-8", errors="replace").rstrip("\r")
-    try:
-        return [h.strip() for h in next(csv.reader([text]))]
-    except (csv.Error, StopIteration):
-        return []
-
-
-def _bad_positions(raw: bytes) -> list[int]:
-    """Byte offsets in ``raw`` where a sequence that is not UTF-8 begins."""
-    positions: list[int] = []
-    offset = 0
-    while offset < len(raw):
-        try:
-            raw[offset:].decode("utf-8")
-            break
-        except UnicodeDecodeError as exc:
-            positions.append(offset + exc.start)
-            offset += exc.end
-    return positions
-
-
-def _cells_of_line(
-    raw: bytes, quoted: bool, index: int
-) -> tuple[list[tuple[int, int, int]], tuple[bool, int]]:
-    """The cells on one physical line as (cell index, first byte, end byte), and the state
-    (inside quotes, cell index) at its end. Commas and quotes are ASCII, so bytes do."""
-    cells: list[tuple[int, int, int]] = []
-    start = 0
-    for position, byte in enumerate(raw):
-        if byte == 0x22:  # '"'
-            quoted = not quoted
-        elif byte == 0x2C and not quoted:  # ','
-            cells.append((index, start, position))
-            index, start = index + 1, position + 1
-    cells.append((index, start, len(raw)))
-    return cells, (quoted, index if quoted else 0)

@@ -15,7 +15,8 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from scheduler.csv_import.reader import CsvTable, RawRow, check_header, read_table
+from scheduler.csv_import.header import check_header
+from scheduler.csv_import.reader import CsvTable, RawRow, read_table
 from scheduler.errors import Cause, InputError
 
 SHEET_FILES = {

@@ -285,7 +285,7 @@ def test_a_huge_team_feed_is_trimmed_below_the_size_google_accepts(
     database: Database, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     limit = 64 * 1024  # MAX_FEED_BYTES scaled down, so the test needs fewer sessions
-    monkeypatch.setattr("calendars.store.MAX_FEED_BYTES", limit)
+    monkeypatch.setattr("calendars.snapshot.MAX_FEED_BYTES", limit)
     with database.transaction() as session:
         plan = add_plan_version(session)
         workers = [add_worker(session, ref=f"W{n:03d}", name=f"Worker {n}") for n in range(12)]

@@ -361,7 +361,7 @@ def test_a_run_abandoned_at_shutdown_is_recorded_as_what_it_was(team: Database) 
     # Cut short before its commit: failed, lease freed.
     holder = lease.new_holder()
     assert lease.acquire(team, nightly.LEASE_NAME, holder, now=NOW)
-    cut = nightly._start_record(team, trigger="run-now", slot=None, now=NOW)
+    cut = nightly.start_record(team, trigger="run-now", slot=None, now=NOW)
     runtime.current = nightly.InProgress(cut, holder, NOW, 0)
     nightly.abandon_in_progress(runtime, reason)
     assert lease.current_holder(team, nightly.LEASE_NAME, now=NOW) is None
@@ -376,7 +376,7 @@ def test_a_run_abandoned_at_shutdown_is_recorded_as_what_it_was(team: Database) 
         do_commit=True,
     )
     assert outcome.committed is not None
-    delivering = nightly._start_record(team, trigger="run-now", slot=None, now=later)
+    delivering = nightly.start_record(team, trigger="run-now", slot=None, now=later)
     runtime.current = nightly.InProgress(delivering, holder, later, 0)
     nightly.abandon_in_progress(runtime, reason)
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pickle
+import pickletools
 import threading
 from collections.abc import Iterator
 from datetime import UTC, datetime, time, timedelta
@@ -65,6 +67,24 @@ def test_restarts_keep_exactly_one_stored_job_with_its_options_set_on_purpose(
     assert job.misfire_grace_time == GRACE.total_seconds() == 6 * 3600
     assert isinstance(job.trigger, nightly.NightlyTrigger)
     assert job.trigger.timezone == LONDON and job.trigger.at == time(1, 30)
+
+
+def test_the_stored_job_names_its_function_and_trigger_by_their_package(
+    database: Database,
+) -> None:
+    # Every version sharing the database loads the stored job: the modules of the
+    # scheduler.nightly package are not named in it (they may move), the package is.
+    scheduler = build_scheduler(database, nightly_settings())
+    scheduler.start(paused=True)
+    service.shutdown_scheduler(scheduler)
+    with database.engine.connect() as connection:
+        stored = connection.execute(text("SELECT job_state FROM apscheduler_jobs")).scalar_one()
+    state = pickle.loads(stored)
+    assert state["func"] == "scheduler.nightly:nightly_job"
+    assert type(state["trigger"]) is nightly.NightlyTrigger
+    names = {arg for _, arg, _ in pickletools.genops(stored) if isinstance(arg, str)}
+    assert "scheduler.nightly" in names
+    assert not [n for n in names if n.startswith("scheduler.nightly.")]
 
 
 def test_disabling_the_nightly_run_removes_the_stored_job(database: Database) -> None:

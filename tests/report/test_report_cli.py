@@ -16,8 +16,7 @@ from cli import report_cmd
 from cli.context import AppContext
 from scheduler.db import Database
 from scheduler.models import PlanVersion
-from scheduler.report import build_report
-from scheduler.report_html import render_html
+from scheduler.report import build_report, render_html
 from scheduler.settings import Settings
 from tests.report.test_report_builders import (
     AS_OF,

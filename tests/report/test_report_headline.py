@@ -27,8 +27,7 @@ from sqlalchemy.orm import Session
 
 from scheduler.db import Database
 from scheduler.models import Alert, Child, KeyWorkerHistory, Worker
-from scheduler.report import ContinuityReport, build_report
-from scheduler.report_json import FORMAT, VERSION, report_json
+from scheduler.report import FORMAT, VERSION, ContinuityReport, build_report, report_json
 from tests.report.test_report_builders import (
     AS_OF,
     ZONE,

@@ -8,7 +8,7 @@ report date):
   it, always 12 months whatever ``--months`` says, out of all the report's children:
   the complement of the Stability Index.
 * **Sessions delivered / required**: the delivered side of
-  ``scheduler.report_delivery`` (periods of the window that ended before the report
+  ``scheduler.report.delivery`` (periods of the window that ended before the report
   date, from the start of the records).
 * **Open high alerts**: stored alerts of severity ``high`` with status ``open`` (not
   acknowledged, not resolved); with ``--team``, those naming a child or a worker of
@@ -36,19 +36,17 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from zoneinfo import ZoneInfo
 
-from scheduler.report import (
+from scheduler.report.delivery import DeliveryFigures, in_force, plan_periods, year_before
+from scheduler.report.measures import count_changes, key_worker_on, pct
+from scheduler.report.records import (
     AlertRecord,
     ChildRecord,
     History,
     KeyRecord,
     PlanRecord,
     SessionRecord,
-    Window,
-    count_changes,
-    key_worker_on,
-    pct,
 )
-from scheduler.report_delivery import DeliveryFigures, in_force, plan_periods, year_before
+from scheduler.report.window import Window
 
 COMING_DAYS = 28
 

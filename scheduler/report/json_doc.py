@@ -13,9 +13,13 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from scheduler.report import ChildFigures, ContinuityReport, PlanOutlook, TeamFigures, WorkerLoad
-from scheduler.report_delivery import DeliveryFigures, Side
-from scheduler.report_headline import Headline, TrendMonth
+from scheduler.report.build import ContinuityReport
+from scheduler.report.children import ChildFigures
+from scheduler.report.delivery import DeliveryFigures, Side
+from scheduler.report.headline import Headline, TrendMonth
+from scheduler.report.outlook import PlanOutlook
+from scheduler.report.teams import TeamFigures
+from scheduler.report.workload import WorkerLoad
 
 FORMAT = "keyworker-report"
 VERSION = 1

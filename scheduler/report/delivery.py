@@ -34,20 +34,16 @@ from datetime import date, timedelta
 from fractions import Fraction
 from zoneinfo import ZoneInfo
 
-from scheduler.report import (
-    ALL_TEAMS,
-    ChildRecord,
-    History,
-    KeyRecord,
-    PlanRecord,
-    SessionRecord,
-    Window,
+from scheduler.report.measures import (
     continuity_index,
     count_changes,
     key_worker_on,
     pct,
     usual_provider_share,
 )
+from scheduler.report.records import ChildRecord, History, KeyRecord, PlanRecord, SessionRecord
+from scheduler.report.teams import ALL_TEAMS
+from scheduler.report.window import Window
 
 
 @dataclass(frozen=True, slots=True)
