@@ -20,7 +20,7 @@ from scheduler.csv_import import rows as r
 from scheduler.csv_import.reader import read_table
 from scheduler.db import Database
 from scheduler.errors import ImportFailed, InputError, NotFound
-from scheduler.mapping import solver_child
+from scheduler.mapping import solver_child, solver_plan
 from scheduler.models import Alert
 from scheduler.models import Session as PlanSession
 from scheduler.pipeline import Proposal
@@ -98,18 +98,7 @@ def read_referrals(
         raise ImportFailed(errors)
     return (
         [solver_child(c) for c in children],
-        [
-            solver.SupportPlan(
-                child=p.child,
-                start_date=p.start_date,
-                end_date=p.end_date,
-                sessions=p.sessions,
-                every_weeks=p.every_weeks,
-                session_minutes=p.session_minutes,
-                max_gap_days=p.max_gap_days,
-            )
-            for p in plans
-        ],
+        [solver_plan(p.child, p) for p in plans],
     )
 
 
