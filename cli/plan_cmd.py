@@ -24,7 +24,7 @@ from cli.options import (
 )
 from cli.output import Printer, emit_json, print_table, printer_for, stages, write_json
 from cli.tables import shown
-from scheduler.errors import ConfigError
+from scheduler.errors import ConfigError, NotFound
 
 if TYPE_CHECKING:
     from scheduler import pipeline
@@ -310,8 +310,8 @@ def export_plan(
     from sqlalchemy import select
 
     from scheduler import audit
-    from scheduler.exporting import current_plan_json
     from scheduler.models import Worker
+    from scheduler.plan_json import current_plan_json
     from scheduler.private_files import open_private, write_private_bytes
     from scheduler.spreadsheet_export import TABLES, plan_sheets, write_csv, xlsx_bytes
 
@@ -324,6 +324,8 @@ def export_plan(
         raise ConfigError("--format xlsx writes a workbook: give a file with --output")
     with context.database.transaction() as session:
         data = current_plan_json(session)
+        if data is None:
+            raise NotFound("committed plan", "current")
         names = dict(session.execute(select(Worker.ref, Worker.name)).tuples().all())
         # Recorded before anything goes out: never an export without its audit entry.
         audit.record(
