@@ -11,11 +11,13 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
+
+from cli.options import parse_as_of
+from scheduler import ConfigError
 
 if TYPE_CHECKING:
     from calendars import FeedOwner, KeyLocation
@@ -191,6 +193,7 @@ def export(
         str | None,
         typer.Option(
             "--as-of",
+            metavar="DATETIME",
             help="Export as if it were this ISO 8601 time (local time without an offset).",
         ),
     ] = None,
@@ -200,7 +203,11 @@ def export(
     from scheduler import audit
 
     obj = _obj(ctx)
-    now = parse_as_of(as_of, obj.settings.zone) if as_of else obj.now
+    try:
+        now = parse_as_of(as_of, obj)
+    except ConfigError as exc:  # said here: the feeds apps are also mounted on their own
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(exc.exit_code) from None
     with obj.database.transaction() as session:
         paths = export_calendars(session, directory, now=now, settings=obj.settings)
         audit.record(
@@ -213,15 +220,3 @@ def export(
             files=len(paths),
         )
     typer.echo(f"wrote {len(paths)} calendar{'s' if len(paths) != 1 else ''} to {directory}")
-
-
-def parse_as_of(text: str, zone: Any) -> datetime:
-    """An ISO 8601 datetime; without an offset it is local time in ``zone``."""
-    try:
-        value = datetime.fromisoformat(text)
-    except ValueError as exc:
-        raise typer.BadParameter(
-            f"{text!r} is not an ISO 8601 date and time, e.g. 2027-01-04T09:00",
-            param_hint="--as-of",
-        ) from exc
-    return value if value.tzinfo is not None else value.replace(tzinfo=zone)

@@ -21,8 +21,7 @@ from typer.core import TyperArgument, TyperGroup, TyperOption
 from cli import alerts_cmd, data_cmd, everyday_cmd, plan_cmd, record_cmd, report_cmd, serve_cmd
 from cli.context import AppContext
 from cli.feeds_cmd import calendars_app, feeds_app
-from scheduler.errors import KeyworkerError
-from scheduler.settings import load_settings, resolve_database_url
+from scheduler import KeyworkerError, load_settings, resolve_database_url
 
 
 class _KeyworkerGroup(TyperGroup):

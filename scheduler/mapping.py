@@ -27,7 +27,7 @@ from scheduler.models import (
 )
 from scheduler.models import Session as PlanSession
 from scheduler.outcomes import Outcome, held_session_id, load_outcomes, unplanned_minutes
-from scheduler.views import current_version
+from scheduler.plan_views import current_version
 
 # The longest period (8 weeks) reaches this far before the horizon; held sessions in
 # periods that overlap the horizon count towards them.

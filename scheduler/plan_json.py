@@ -16,9 +16,10 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from scheduler.db import Database
 from scheduler.models import Alert, Child, PlanAllocation, SupportPlan, Worker
 from scheduler.models import Session as PlanSession
-from scheduler.views import current_version
+from scheduler.plan_views import current_version
 
 if TYPE_CHECKING:  # OR-Tools is loaded only where a plan is solved
     import solver
@@ -305,3 +306,9 @@ def current_plan_json(session: Session) -> dict[str, Any] | None:
         ),
         metrics=version.metrics,
     )
+
+
+def current_plan(database: Database) -> dict[str, Any] | None:
+    """The current committed plan as Plan JSON; None before the first commit."""
+    with database.reading() as session:
+        return current_plan_json(session)
