@@ -129,60 +129,42 @@ def init_key(ctx: typer.Context) -> None:
     typer.echo(ensure_feed_key(_obj(ctx), explicit=True))
 
 
-@feeds_app.command("url")
-def url(
-    ctx: typer.Context,
-    ref: Annotated[str, typer.Argument(help="Worker reference, e.g. W007.")],
-) -> None:
-    """Print the worker's secret subscribe URL (the same one each time until rotated)."""
-    from calendars.tokens import worker_owner
+def _owner_url(ctx: typer.Context, kind: str, name: str, *, rotate: bool) -> None:
+    """Print (``rotate``: first replace) the subscribe URL of worker or team ``name``."""
+    from calendars.tokens import team_owner, worker_owner
 
     obj = _obj(ctx)
     with obj.database.reading() as session:
-        owner = worker_owner(session, ref)
-    _print_url(obj, owner, rotate=False)
+        owner = worker_owner(session, name) if kind == "worker" else team_owner(session, name)
+    _print_url(obj, owner, rotate=rotate)
+
+
+WorkerRef = Annotated[str, typer.Argument(help="Worker reference, e.g. W007.")]
+TeamName = Annotated[str, typer.Argument(help="Team name, as in workers.csv.")]
+
+
+@feeds_app.command("url")
+def url(ctx: typer.Context, ref: WorkerRef) -> None:
+    """Print the worker's secret subscribe URL (the same one each time until rotated)."""
+    _owner_url(ctx, "worker", ref, rotate=False)
 
 
 @feeds_app.command("rotate")
-def rotate(
-    ctx: typer.Context,
-    ref: Annotated[str, typer.Argument(help="Worker reference, e.g. W007.")],
-) -> None:
+def rotate(ctx: typer.Context, ref: WorkerRef) -> None:
     """Issue a new subscribe URL for the worker; the old one stops working at once."""
-    from calendars.tokens import worker_owner
-
-    obj = _obj(ctx)
-    with obj.database.reading() as session:
-        owner = worker_owner(session, ref)
-    _print_url(obj, owner, rotate=True)
+    _owner_url(ctx, "worker", ref, rotate=True)
 
 
 @feeds_app.command("team-url")
-def team_url(
-    ctx: typer.Context,
-    team: Annotated[str, typer.Argument(help="Team name, as in workers.csv.")],
-) -> None:
+def team_url(ctx: typer.Context, team: TeamName) -> None:
     """Print the manager's subscribe URL for every session of a team."""
-    from calendars.tokens import team_owner
-
-    obj = _obj(ctx)
-    with obj.database.reading() as session:
-        owner = team_owner(session, team)
-    _print_url(obj, owner, rotate=False)
+    _owner_url(ctx, "team", team, rotate=False)
 
 
 @feeds_app.command("team-rotate")
-def team_rotate(
-    ctx: typer.Context,
-    team: Annotated[str, typer.Argument(help="Team name, as in workers.csv.")],
-) -> None:
+def team_rotate(ctx: typer.Context, team: TeamName) -> None:
     """Issue a new team subscribe URL; the old one stops working at once."""
-    from calendars.tokens import team_owner
-
-    obj = _obj(ctx)
-    with obj.database.reading() as session:
-        owner = team_owner(session, team)
-    _print_url(obj, owner, rotate=True)
+    _owner_url(ctx, "team", team, rotate=True)
 
 
 @calendars_app.command("export")
