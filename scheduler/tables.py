@@ -11,7 +11,7 @@ the models, so the two cannot drift apart.
 
 from __future__ import annotations
 
-from sqlalchemy import JSON, Boolean, Date, Float, Integer, String, Text, column, table
+from sqlalchemy import JSON, Date, Float, Integer, String, Text, column, table
 
 from scheduler.types import UTCDateTime
 
@@ -95,13 +95,7 @@ nightly_runs = table(
     column("pid", Integer),
 )
 
-plan_versions = table(
-    "plan_versions",
-    column("id", Integer),
-    column("is_current", Boolean),
-)
-
 ALL = (
     workers, worker_windows, children, support_plans, key_worker_history, alerts,
-    nightly_runs, plan_versions,
+    nightly_runs,
 )  # fmt: skip
