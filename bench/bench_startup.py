@@ -1,10 +1,11 @@
-"""Time how long ``keyworker`` takes to answer: ``--help``, ``show workers``, ``alerts``.
+"""Time how long ``keyworker`` takes to answer: ``--help``, ``show workers``, ``alerts``, ``runs``.
 
-    .venv/bin/python bench/bench_startup.py [--runs 9] [--src DIR ...]
+    .venv/bin/python bench/bench_startup.py [--runs 5] [--src DIR ...]
 
 Each command runs ``--runs`` times as a new process, in a temporary folder with the
 demo team loaded (``keyworker init`` and ``demo``), and the median and the fastest
-wall-clock time are printed. ``--src`` names a checkout to time instead of this one
+wall-clock time are printed; with several ``--src``, run after run each version in
+turn, so that all see the same load. ``--src`` names a checkout to time instead of this one
 (its ``cli``, ``scheduler`` ... come first on the path), so two versions can be
 compared on the same machine at the same load, e.g. a worktree of main:
 
@@ -18,6 +19,7 @@ Results go in bench/STARTUP.md.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import re
 import statistics
@@ -27,7 +29,7 @@ import tempfile
 import time
 from pathlib import Path
 
-COMMANDS = (("--help",), ("show", "workers"), ("alerts",))
+COMMANDS = (("--help",), ("show", "workers"), ("alerts",), ("runs",))
 RUN = "import sys; from cli.main import main; sys.argv[0] = 'keyworker'; main()"
 
 
@@ -69,24 +71,34 @@ def import_ms(src: Path, folder: Path) -> float:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--runs", type=int, default=9)
+    parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--src", type=Path, action="append")
     options = parser.parse_args()
     sources = options.src or [Path(__file__).resolve().parent.parent]
     print(f"{os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.2f}, {options.runs} runs")
-    for src in sources:
-        with tempfile.TemporaryDirectory() as tmp:
-            folder = Path(tmp)
+    with contextlib.ExitStack() as stack:
+        places = []
+        for src in sources:
+            folder = Path(stack.enter_context(tempfile.TemporaryDirectory()))
             env = _env(src, folder)
             for setup in (("init",), ("demo", "--dir", "demo")):
                 _run(setup, env, folder)
+            places.append((src, env, folder))
+        times: dict[tuple[Path, tuple[str, ...]], list[float]] = {}
+        # run after run, each version in turn: both see the same load
+        for _ in range(options.runs):
+            for args in COMMANDS:
+                for src, env, folder in places:
+                    times.setdefault((src, args), []).append(_run(args, env, folder))
+        for src, _, folder in places:
             print(f"\n{src}: import cli.main {import_ms(src, folder):.0f} ms")
             for args in COMMANDS:
-                times = [_run(args, env, folder) for _ in range(options.runs)]
+                found = times[(src, args)]
                 print(
-                    f"  keyworker {' '.join(args):<14} median {statistics.median(times):.3f} s"
-                    f"  fastest {min(times):.3f} s"
+                    f"  keyworker {' '.join(args):<14} median {statistics.median(found):.3f} s"
+                    f"  fastest {min(found):.3f} s"
                 )
+    print(f"\nload average at the end {os.getloadavg()[0]:.2f}")
 
 
 if __name__ == "__main__":

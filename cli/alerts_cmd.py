@@ -6,14 +6,14 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from cli.context import AppContext, app_context
+import scheduler
+from cli.context import app_context
 from cli.options import AsOfOption, JsonOption, parse_as_of
 from cli.output import emit_json, print_table
-from scheduler.errors import ConfigError, NotFound, RefusedAction
+from scheduler import ConfigError
 
 if TYPE_CHECKING:
-    from scheduler.alerts import AlertFilter
-    from scheduler.models import Alert
+    from scheduler.alert_list import AlertFilter, AlertRow
 
 alerts_app = typer.Typer(
     help="Open alerts, most severe first; 'alerts ack' acknowledges them.",
@@ -50,43 +50,21 @@ def register(app: typer.Typer) -> None:
 
 
 def _filter(
-    context: AppContext,
-    severity: str | None,
-    kinds: list[str] | None,
-    child: str | None,
-    team: str | None,
+    severity: str | None, kinds: list[str] | None, child: str | None, team: str | None
 ) -> AlertFilter:
-    from sqlalchemy import select
-
-    from scheduler.alerts import KINDS, SEVERITY_RANK, AlertFilter
-    from scheduler.models import Child, Worker
-
-    if severity is not None and severity.lower() not in SEVERITY_RANK:
+    """The options as a filter; its child and team are checked by the use case."""
+    if severity is not None and severity.lower() not in scheduler.SEVERITY_RANK:
         raise ConfigError(f"--severity {severity!r} must be one of high, medium, low")
     wanted = tuple(k.upper() for k in kinds or ())
-    if wanted:
-        from scheduler.nightly import FAILURE_KIND  # a failed nightly run is alerted too
-
-        all_kinds = (*KINDS, FAILURE_KIND)
-    for kind in wanted:
-        if kind not in all_kinds:
-            raise ConfigError(f"--kind {kind!r} must be one of {', '.join(all_kinds)}")
-    if child is not None or team is not None:
-        with context.database.reading() as session:
-            if (
-                child is not None
-                and session.scalar(select(Child.id).where(Child.ref == child)) is None
-            ):
-                raise NotFound("child", child)
-            if team is not None and not (
-                session.scalar(select(Child.id).where(Child.team == team).limit(1))
-                or session.scalar(select(Worker.id).where(Worker.team == team).limit(1))
-            ):
-                raise NotFound("team", team)
-    return AlertFilter(severity.lower() if severity else None, wanted, child, team)
+    if wanted:  # a failed nightly run is alerted too
+        all_kinds = (*scheduler.ALERT_KINDS, scheduler.NIGHTLY_FAILURE_KIND)
+        for kind in wanted:
+            if kind not in all_kinds:
+                raise ConfigError(f"--kind {kind!r} must be one of {', '.join(all_kinds)}")
+    return scheduler.AlertFilter(severity.lower() if severity else None, wanted, child, team)
 
 
-def _delivery(alert: Alert, channels: bool) -> str:
+def _delivery(alert: AlertRow, channels: bool) -> str:
     """ "-" where no channel is configured: nothing was to be sent, so nothing failed."""
     if alert.delivered_at is not None:
         return "yes"
@@ -113,49 +91,47 @@ def alerts_list(
     message}; delivered is true, false, or null where no channel is configured."""
     if ctx.invoked_subcommand is not None:
         return
-    from scheduler.alerts import select_alerts, shown_status
-
     context = app_context(ctx)
-    where = _filter(context, severity, kind, child, team)
+    where = _filter(severity, kind, child, team)
     today = parse_as_of(as_of, context).astimezone(context.settings.zone).date()
     settings = context.settings
     channels = bool(settings.alert_email_to or settings.alert_webhooks)
-    with context.database.reading() as session:
-        rows = select_alerts(session, where, today=today, open_only=not show_all)
-        if json_file is not None:
-            emit_json(
-                json_file,
-                [
-                    {
-                        "id": a.id,
-                        "severity": a.severity,
-                        "kind": a.kind,
-                        "child": a.child_ref,
-                        "worker": a.worker_ref,
-                        "start": a.start.isoformat(),
-                        "end": a.end.isoformat(),
-                        "status": shown_status(a, today),
-                        "delivered": (a.delivered_at is not None) if channels else None,
-                        "message": a.message,
-                    }
-                    for a in rows
-                ],
-            )
-            return
-        table = [
-            (
-                a.id,
-                a.severity,
-                a.kind,
-                a.child_ref,
-                a.worker_ref,
-                f"{a.start}..{a.end}",
-                shown_status(a, today),
-                _delivery(a, channels),
-                a.message,
-            )
-            for a in rows
-        ]
+    rows = scheduler.list_alerts(context.database, where, today=today, open_only=not show_all)
+    shown_status = scheduler.shown_status
+    if json_file is not None:
+        emit_json(
+            json_file,
+            [
+                {
+                    "id": a.id,
+                    "severity": a.severity,
+                    "kind": a.kind,
+                    "child": a.child_ref,
+                    "worker": a.worker_ref,
+                    "start": a.start.isoformat(),
+                    "end": a.end.isoformat(),
+                    "status": shown_status(a, today),
+                    "delivered": (a.delivered_at is not None) if channels else None,
+                    "message": a.message,
+                }
+                for a in rows
+            ],
+        )
+        return
+    table = [
+        (
+            a.id,
+            a.severity,
+            a.kind,
+            a.child_ref,
+            a.worker_ref,
+            f"{a.start}..{a.end}",
+            shown_status(a, today),
+            _delivery(a, channels),
+            a.message,
+        )
+        for a in rows
+    ]
     if not table:
         typer.echo("no open alerts" if where.is_empty else "no open alerts match")
         return
@@ -180,48 +156,24 @@ def alerts_ack(
 ) -> None:
     """Acknowledge alerts, by id or every open one a filter picks: each stays quiet
     unless it gets worse. All or nothing: one id that is not open, and none is."""
-    from scheduler import audit
-    from scheduler.alerts import acknowledge, is_past_its_date, select_alerts, shown_status
-    from scheduler.models import Alert
-    from scheduler.notes import check_note
-
     context = app_context(ctx)
-    where = _filter(context, severity, kind, child, team)
+    where = _filter(severity, kind, child, team)
     if alert_ids and not where.is_empty:
         raise ConfigError("give alert ids or a filter (--severity, --kind, --child, --team)")
     if not alert_ids and where.is_empty:
         raise ConfigError("give the ids of the alerts to acknowledge, or a filter")
     if note is not None:
-        note = check_note(note, "--note")
+        note = scheduler.check_note(note, "--note")
     today = parse_as_of(as_of, context).astimezone(context.settings.zone).date()
-    with context.database.transaction() as session:
-        if alert_ids:
-            chosen: list[Alert] = []
-            problems: list[str] = []
-            for alert_id in dict.fromkeys(alert_ids):
-                alert = session.get(Alert, alert_id)
-                if alert is None:
-                    problems.append(str(NotFound("alert", alert_id)))
-                elif alert.status != "open" or is_past_its_date(alert, today):
-                    problems.append(f"alert {alert_id} is {shown_status(alert, today)}, not open")
-                else:
-                    chosen.append(alert)
-            if problems:
-                raise RefusedAction("; ".join(problems) + "; nothing was acknowledged")
-        else:
-            chosen = select_alerts(session, where, today=today)
-        for alert in chosen:
-            acknowledge(session, alert, actor=context.actor, now=context.now, note=note)
-            audit.record(
-                session,
-                actor=context.actor,
-                action="alerts.ack",
-                at=context.now,
-                alert=alert.id,
-                kind=alert.kind,
-                child=alert.child_ref,
-                note=note,
-            )
+    chosen = scheduler.acknowledge(
+        context.database,
+        list(alert_ids or ()),
+        where,
+        actor=context.actor,
+        now=context.now,
+        today=today,
+        note=note,
+    )
     if not chosen:
         typer.echo("no open alerts match; nothing was acknowledged")
         return

@@ -13,8 +13,8 @@ from typing import TYPE_CHECKING, Any
 
 import typer
 
-from scheduler.errors import DatabaseError
-from scheduler.settings import Settings
+import scheduler
+from scheduler import DatabaseError, Settings
 
 if TYPE_CHECKING:
     from scheduler.db import Database
@@ -54,8 +54,6 @@ class AppContext:
         (or ``demo``) in a folder without a database says so and leaves nothing behind.
         """
         if self._database is None:
-            from scheduler.db import Database, check_schema
-
             path = sqlite_file(self.db_url)
             if path is not None and not path.exists():
                 shown_path = path if path.is_absolute() else f"./{path}"
@@ -63,9 +61,9 @@ class AppContext:
                     f"no database at {shown_path}; run 'keyworker init' to create it "
                     "(or give the one to use with --db or KEYWORKER_DB)"
                 )
-            database = Database(self.db_url)
+            database = scheduler.Database(self.db_url)
             try:
-                check_schema(database.engine)
+                scheduler.check_schema(database.engine)
             except BaseException:
                 database.dispose()
                 raise
@@ -75,20 +73,15 @@ class AppContext:
     def raw_database(self) -> Database:
         """The database without the schema check, for ``init``."""
         if self._database is None:
-            from scheduler.db import Database
-
-            self._database = Database(self.db_url)
+            self._database = scheduler.Database(self.db_url)
         return self._database
 
     def audit(self, action: str, *, as_of: datetime | None = None, **detail: Any) -> None:
         """Record ``action`` now (wall clock), ``as_of`` beside it: for exports of
         children's data and secret URLs, which change nothing else in the database."""
-        from scheduler import audit
-
-        with self.database.transaction() as session:
-            audit.record(
-                session, actor=self.actor, action=action, at=self.now, as_of=as_of, **detail
-            )
+        scheduler.record_audit(
+            self.database, actor=self.actor, action=action, at=self.now, as_of=as_of, **detail
+        )
 
     def close(self) -> None:
         if self._database is not None:

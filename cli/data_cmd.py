@@ -3,22 +3,23 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 from zoneinfo import ZoneInfo
 
 import typer
 
+import scheduler
 from cli.context import app_context
 from cli.feeds_cmd import ensure_feed_key
-from cli.options import JsonOption, parse_as_of, parse_day
-from cli.output import emit_json, jsonable, key, print_table, records
+from cli.options import JsonOption, parse_as_of, parse_day, today
+from cli.output import emit_json, jsonable, key, print_import_failure, print_table, records
 from cli.tables import shown
-from scheduler.errors import ImportFailed
 
 if TYPE_CHECKING:
     from scheduler.csv_import import ImportReport
+    from scheduler.views import Table
 
 show_app = typer.Typer(
     help="Readable tables of workers, children, closures and the plan.", no_args_is_help=True
@@ -35,10 +36,8 @@ def register(app: typer.Typer) -> None:
 
 def init(ctx: typer.Context) -> None:
     """Create or upgrade the database schema, and create the feed key if there is none."""
-    from scheduler.db import upgrade
-
     context = app_context(ctx)
-    revision = upgrade(context.raw_database().engine)
+    revision = scheduler.upgrade_schema(context.raw_database().engine)
     typer.echo(f"database ready at schema revision {revision} ({_safe_url(context.db_url)})")
     typer.echo(ensure_feed_key(context, explicit=False))
 
@@ -50,17 +49,17 @@ def import_command(
     as_of: Annotated[
         str | None,
         typer.Option(
-            "--as-of", help="sessions.csv: take this ISO 8601 time as now (local if no offset)."
+            "--as-of",
+            metavar="DATETIME",
+            help="sessions.csv: take this ISO 8601 time as now (local if no offset).",
         ),
     ] = None,
 ) -> None:
     """Import workers, children, plans, absences, closures and sessions (what happened to
     sessions) CSV files or .xlsx workbooks, in one transaction."""
-    from scheduler.csv_import import import_files
-
     context = app_context(ctx)
     try:
-        report = import_files(
+        report = scheduler.import_files(
             context.database,
             paths,
             actor=context.actor,
@@ -69,11 +68,8 @@ def import_command(
             dry_run=dry_run,
             as_of=parse_as_of(as_of, context),
         )
-    except ImportFailed as exc:
-        for error in exc.errors:  # the root causes, then a count of what follows from them
-            typer.echo(str(error), err=True)
-        for line in exc.summary_lines():
-            typer.echo(line, err=True)
+    except scheduler.ImportFailed as exc:
+        print_import_failure(exc)  # the root causes, then a count of what follows from them
         raise typer.Exit(2) from None
     _print_report(report)
 
@@ -100,17 +96,12 @@ def demo(
     ] = Path("demo"),
 ) -> None:
     """Write a realistic sample team as CSV files and import them."""
-    from scheduler.csv_import import import_files
-    from scheduler.db import upgrade
-    from scheduler.demo import write_demo
-
     context = app_context(ctx)
-    upgrade(context.raw_database().engine)
+    scheduler.upgrade_schema(context.raw_database().engine)
     typer.echo(ensure_feed_key(context, explicit=False))
-    today = context.now.astimezone(context.settings.zone).date()
-    files = write_demo(directory, today)
+    files = scheduler.write_demo(directory, today(context))
     typer.echo(f"wrote {', '.join(str(f) for f in files)}")
-    report = import_files(
+    report = scheduler.import_files(
         context.database,
         [directory],
         actor=context.actor,
@@ -126,11 +117,8 @@ def show_workers(ctx: typer.Context, json_file: JsonOption = None) -> None:
 
     --json: a list of {ref, name, team, hours, caseload, skills, languages,
     availability, leaves}."""
-    from scheduler import views
-
     context = app_context(ctx)
-    with context.database.reading() as session:
-        _show(views.workers_table(session, _today(ctx)), json_file)
+    _show(scheduler.workers_table(context.database, today(context)), json_file)
 
 
 @show_app.command("children")
@@ -139,24 +127,21 @@ def show_children(ctx: typer.Context, json_file: JsonOption = None) -> None:
 
     --json: a list of {ref, initials, team, risk, key_worker, pinned, needs_skills,
     language, plans}."""
-    from scheduler import views
-
     context = app_context(ctx)
-    with context.database.reading() as session:
-        _show(views.children_table(session, _today(ctx)), json_file)
+    _show(scheduler.children_table(context.database, today(context)), json_file)
 
 
 @show_app.command("plan")
 def show_plan(ctx: typer.Context, json_file: JsonOption = None) -> None:
     """The current plan: each child's key and secondary worker.
 
-    --json: a list of {child, key_worker, secondary, from, to, since, change, sessions}
-    (empty before the first commit; 'export plan' gives the whole plan)."""
-    from scheduler import views
-
+    --json: the whole current plan (allocations, sessions, alerts, metrics) in the Plan
+    JSON shape of 'plan --json' and 'export plan'; null before the first commit."""
     context = app_context(ctx)
-    with context.database.reading() as session:
-        _show(views.plan_table(session, context.settings.zone), json_file)
+    if json_file is not None:
+        emit_json(json_file, scheduler.current_plan(context.database))
+        return
+    _print(scheduler.plan_table(context.database, context.settings.zone))
 
 
 CHILD_SECTIONS = ("child", "support_plans", "key_and_secondary_workers", "sessions",
@@ -170,11 +155,8 @@ def show_child(ctx: typer.Context, ref: str, json_file: JsonOption = None) -> No
 
     --json: an object with "child" (the details) and the lists "support_plans",
     "key_and_secondary_workers", "sessions" and "open_alerts"."""
-    from scheduler import views
-
     context = app_context(ctx)
-    with context.database.reading() as session:
-        tables = views.child_tables(session, ref, _today(ctx), context.settings.zone)
+    tables = scheduler.child_tables(context.database, ref, today(context), context.settings.zone)
     _show_sections(tables, CHILD_SECTIONS, json_file)
 
 
@@ -191,23 +173,19 @@ def show_closures(
     """Closed days ahead: closures.csv and the configured region's bank holidays.
 
     --json: a list of {from, to, team, why}; team null means every team."""
-    from scheduler import views
-    from scheduler.closures import closed_spans
-
     context = app_context(ctx)
     region = context.settings.holiday_region
-    today = parse_day(start, _today(ctx), "--from")
-    last = today + timedelta(weeks=weeks) - timedelta(days=1)
-    with context.database.reading() as session:
-        spans = closed_spans(session, today, last, region)
+    first = parse_day(start, today(context), "--from")
+    last = first + timedelta(weeks=weeks) - timedelta(days=1)
+    spans = scheduler.closed_days(context.database, first, last, region)
     if json_file is not None:
         rows = [(s.start, s.end, s.team, s.why) for s in spans]
         emit_json(json_file, records(("from", "to", "team", "why"), rows))
         return
-    title = f"Closed days {today} .. {last}"
+    title = f"Closed days {first} .. {last}"
     title += f" (bank holidays of {region})" if region else " (bank holidays not closed)"
     _print(
-        views.Table(
+        scheduler.Table(
             title,
             ("from", "to", "team", "why"),
             [(s.start, s.end, s.team or "every team", s.why) for s in spans],
@@ -221,11 +199,8 @@ def show_worker(ctx: typer.Context, ref: str, json_file: JsonOption = None) -> N
 
     --json: an object with "worker" (the details) and the lists "absences" and
     "sessions"."""
-    from scheduler import views
-
     context = app_context(ctx)
-    with context.database.reading() as session:
-        tables = views.worker_tables(session, ref, _today(ctx), context.settings.zone)
+    tables = scheduler.worker_tables(context.database, ref, today(context), context.settings.zone)
     _show_sections(tables, WORKER_SECTIONS, json_file)
 
 
@@ -238,12 +213,9 @@ def audit_command(
 
     --json: a list of {at, actor, action, as_of, detail}, newest first; times ISO 8601
     with their UTC offset, detail as recorded (an object)."""
-    from scheduler import audit, views
-
     context = app_context(ctx)
     zone = context.settings.zone
-    with context.database.reading() as session:
-        entries = audit.entries(session, limit)
+    entries = scheduler.audit_log(context.database, limit)
     if json_file is not None:
         emit_json(
             json_file,
@@ -262,7 +234,7 @@ def audit_command(
     rows = [
         (_local(e.at, zone), e.actor, e.action, _local(e.as_of, zone), e.detail) for e in entries
     ]
-    _print(views.Table("Audit log", ("when", "who", "action", "as of", "detail"), rows))
+    _print(scheduler.Table("Audit log", ("when", "who", "action", "as of", "detail"), rows))
 
 
 def _detail(text: str) -> Any:
@@ -278,20 +250,15 @@ def _local(moment: datetime | None, zone: ZoneInfo) -> str | None:
     return moment.astimezone(zone).strftime("%Y-%m-%d %H:%M:%S") if moment else None
 
 
-def _today(ctx: typer.Context) -> date:
-    context = app_context(ctx)
-    return context.now.astimezone(context.settings.zone).date()
-
-
-def _print(table: Any) -> None:
-    """A ``views.Table``: its title, then its rows."""
+def _print(table: Table) -> None:
+    """A table of the read views: its title, then its rows."""
     typer.echo(shown(table.title))
     if table.headers:
         print_table(table.headers, table.rows)
     typer.echo("")
 
 
-def _show(table: Any, json_file: Path | None) -> None:
+def _show(table: Table, json_file: Path | None) -> None:
     """A table, or with --json its rows as a list of objects."""
     if json_file is None:
         _print(table)
@@ -299,7 +266,7 @@ def _show(table: Any, json_file: Path | None) -> None:
         emit_json(json_file, records(table.headers, table.rows))
 
 
-def _show_sections(tables: Sequence[Any], names: Sequence[str], json_file: Path | None) -> None:
+def _show_sections(tables: Sequence[Table], names: Sequence[str], json_file: Path | None) -> None:
     """Several tables, or with --json one object: the first (field, value) table as an
     object under ``names[0]``, each other table's rows as a list under its name."""
     if json_file is None:
@@ -307,7 +274,7 @@ def _show_sections(tables: Sequence[Any], names: Sequence[str], json_file: Path 
             _print(table)
         return
     details, *rest = tables
-    data: dict[str, Any] = {names[0]: {key(f): jsonable(v) for f, v in details.rows}}
+    data: dict[str, Any] = {names[0]: {key(str(f)): jsonable(v) for f, v in details.rows}}
     for name, table in zip(names[1:], rest, strict=True):
         data[name] = records(table.headers, table.rows)
     emit_json(json_file, data)
@@ -335,12 +302,9 @@ def show_handovers(
     """Every joint handover session planned from now: who hands over to whom, and when.
 
     --json: a list of {child, when, from_outgoing, to_incoming, takes_over, session}."""
-    from scheduler import views
-
     context = app_context(ctx)
     since = parse_as_of(as_of, context)
-    with context.database.reading() as session:
-        _show(views.handovers_table(session, context.settings.zone, since), json_file)
+    _show(scheduler.handovers_table(context.database, context.settings.zone, since), json_file)
 
 
 @show_app.command("week")
@@ -363,13 +327,10 @@ def show_week(
 
     --json: a list of {worker, days}, days mapping each date of the week (Monday first,
     YYYY-MM-DD) to that day's sessions as shown in the table ("" for none)."""
-    from scheduler import views
-
     context = app_context(ctx)
-    day = parse_day(start, _today(ctx), "--start")
+    day = parse_day(start, today(context), "--start")
     monday = day - timedelta(days=day.weekday())
-    with context.database.reading() as session:
-        table = views.week_table(session, context.settings.zone, monday, team)
+    table = scheduler.week_table(context.database, context.settings.zone, monday, team)
     if json_file is None:
         _print(table)
         return

@@ -8,12 +8,13 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+import scheduler
 from cli.context import app_context
-from cli.options import JsonOption
-from cli.output import emit_json, print_table, records
-from scheduler.errors import ConfigError, ImportFailed
+from cli.options import JsonOption, parse_day, today
+from cli.output import emit_json, print_import_failure, print_table, records
 
 if TYPE_CHECKING:
+    from scheduler import InputError
     from scheduler.csv_import import ImportReport
 
 absence_app = typer.Typer(help="Absences: add, end, list.", no_args_is_help=True)
@@ -29,23 +30,18 @@ def register(app: typer.Typer) -> None:
     app.add_typer(referral_app, name="referral")
 
 
-def _day(text: str, what: str) -> date:
-    try:
-        return date.fromisoformat(text)
-    except ValueError as exc:
-        raise ConfigError(f"{what} {text!r} is not a date written YYYY-MM-DD") from exc
-
-
 def _imported(change: Callable[[], ImportReport], options: dict[str, str]) -> ImportReport:
-    """Run a one-row import; its errors name the command's options, not a file's cells."""
+    """Run a one-row import; its errors name the command's options, not a file's cells,
+    root causes first and what only follows from them counted, as 'import' prints them."""
+
+    def where(error: InputError) -> str:
+        option = options.get(error.column, error.column)
+        return f"{option + ': ' if option else ''}{error.message} (value: {error.value!r})"
+
     try:
         return change()
-    except ImportFailed as exc:
-        for error in exc.errors:
-            option = options.get(error.column, error.column)
-            where = f"{option}: " if option else ""
-            typer.echo(f"{where}{error.message} (value: {error.value!r})", err=True)
-        typer.echo("nothing was changed.", err=True)
+    except scheduler.ImportFailed as exc:
+        print_import_failure(exc, where=where, outcome="nothing was changed.")
         raise typer.Exit(2) from None
 
 
@@ -61,11 +57,9 @@ def absence_add(
     note: Annotated[str | None, typer.Option("--note", help="Free text.")] = None,
 ) -> None:
     """Record an absence, validated and audited as an import of absences.csv is."""
-    from scheduler import everyday
-
     context = app_context(ctx)
     _imported(
-        lambda: everyday.add_absence(
+        lambda: scheduler.add_absence(
             context.database,
             worker=worker,
             start=start,
@@ -88,11 +82,9 @@ def absence_end(
     last_day: Annotated[str, typer.Argument(help="The absence's last day now, YYYY-MM-DD.")],
 ) -> None:
     """End the worker's absence that includes LAST_DAY on that day (back the day after)."""
-    from scheduler import everyday
-
     context = app_context(ctx)
-    day = _day(last_day, "LAST_DAY")
-    absence, _ = everyday.end_absence(
+    day = parse_day(last_day, date.min, "LAST_DAY")
+    absence, _ = scheduler.end_absence(
         context.database,
         worker=worker,
         last_day=day,
@@ -113,12 +105,9 @@ def absence_list(
     """Absences that have not ended (with --all: every one), by start date.
 
     --json: a list of {worker, name, from, to, kind, note}."""
-    from scheduler import everyday
-
     context = app_context(ctx)
-    today = context.now.astimezone(context.settings.zone).date()
-    rows = everyday.list_absences(
-        context.database, worker=worker, since=None if show_all else today
+    rows = scheduler.list_absences(
+        context.database, worker=worker, since=None if show_all else today(context)
     )
     headers = ("worker", "name", "from", "to", "kind", "note")
     if json_file is not None:
@@ -140,12 +129,10 @@ def worker_leaves(
     last_day: Annotated[str, typer.Argument(help="Last working day, YYYY-MM-DD.")],
 ) -> None:
     """Set a worker's last working day; the next plan hands their children over before it."""
-    from scheduler import everyday
-
     context = app_context(ctx)
-    _day(last_day, "LAST_DAY")
+    parse_day(last_day, date.min, "LAST_DAY")
     _imported(
-        lambda: everyday.worker_leaves(
+        lambda: scheduler.worker_leaves(
             context.database,
             worker=worker,
             last_day=last_day,
@@ -189,8 +176,6 @@ def referral_add(
     lon: Annotated[str | None, typer.Option("--lon")] = None,
 ) -> None:
     """Add a new child and their support plan (children.csv and plans.csv columns as options)."""
-    from scheduler import everyday
-
     context = app_context(ctx)
     child = {
         "ref": ref,
@@ -218,7 +203,7 @@ def referral_add(
     options |= {"start_date": "--start", "end_date": "--end", "child": "REF"}
     options |= {k: "--" + k.replace("_", "-") for k in plan if k not in options}
     _imported(
-        lambda: everyday.add_referral(
+        lambda: scheduler.add_referral(
             context.database,
             child={k: v for k, v in child.items() if v is not None},
             plan={k: v for k, v in plan.items() if v is not None},

@@ -11,11 +11,13 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
+
+from cli.options import parse_as_of
+from scheduler import ConfigError
 
 if TYPE_CHECKING:
     from calendars import FeedOwner, KeyLocation
@@ -127,60 +129,42 @@ def init_key(ctx: typer.Context) -> None:
     typer.echo(ensure_feed_key(_obj(ctx), explicit=True))
 
 
-@feeds_app.command("url")
-def url(
-    ctx: typer.Context,
-    ref: Annotated[str, typer.Argument(help="Worker reference, e.g. W007.")],
-) -> None:
-    """Print the worker's secret subscribe URL (the same one each time until rotated)."""
-    from calendars.tokens import worker_owner
+def _owner_url(ctx: typer.Context, kind: str, name: str, *, rotate: bool) -> None:
+    """Print (``rotate``: first replace) the subscribe URL of worker or team ``name``."""
+    from calendars.tokens import team_owner, worker_owner
 
     obj = _obj(ctx)
     with obj.database.reading() as session:
-        owner = worker_owner(session, ref)
-    _print_url(obj, owner, rotate=False)
+        owner = worker_owner(session, name) if kind == "worker" else team_owner(session, name)
+    _print_url(obj, owner, rotate=rotate)
+
+
+WorkerRef = Annotated[str, typer.Argument(help="Worker reference, e.g. W007.")]
+TeamName = Annotated[str, typer.Argument(help="Team name, as in workers.csv.")]
+
+
+@feeds_app.command("url")
+def url(ctx: typer.Context, ref: WorkerRef) -> None:
+    """Print the worker's secret subscribe URL (the same one each time until rotated)."""
+    _owner_url(ctx, "worker", ref, rotate=False)
 
 
 @feeds_app.command("rotate")
-def rotate(
-    ctx: typer.Context,
-    ref: Annotated[str, typer.Argument(help="Worker reference, e.g. W007.")],
-) -> None:
+def rotate(ctx: typer.Context, ref: WorkerRef) -> None:
     """Issue a new subscribe URL for the worker; the old one stops working at once."""
-    from calendars.tokens import worker_owner
-
-    obj = _obj(ctx)
-    with obj.database.reading() as session:
-        owner = worker_owner(session, ref)
-    _print_url(obj, owner, rotate=True)
+    _owner_url(ctx, "worker", ref, rotate=True)
 
 
 @feeds_app.command("team-url")
-def team_url(
-    ctx: typer.Context,
-    team: Annotated[str, typer.Argument(help="Team name, as in workers.csv.")],
-) -> None:
+def team_url(ctx: typer.Context, team: TeamName) -> None:
     """Print the manager's subscribe URL for every session of a team."""
-    from calendars.tokens import team_owner
-
-    obj = _obj(ctx)
-    with obj.database.reading() as session:
-        owner = team_owner(session, team)
-    _print_url(obj, owner, rotate=False)
+    _owner_url(ctx, "team", team, rotate=False)
 
 
 @feeds_app.command("team-rotate")
-def team_rotate(
-    ctx: typer.Context,
-    team: Annotated[str, typer.Argument(help="Team name, as in workers.csv.")],
-) -> None:
+def team_rotate(ctx: typer.Context, team: TeamName) -> None:
     """Issue a new team subscribe URL; the old one stops working at once."""
-    from calendars.tokens import team_owner
-
-    obj = _obj(ctx)
-    with obj.database.reading() as session:
-        owner = team_owner(session, team)
-    _print_url(obj, owner, rotate=True)
+    _owner_url(ctx, "team", team, rotate=True)
 
 
 @calendars_app.command("export")
@@ -191,6 +175,7 @@ def export(
         str | None,
         typer.Option(
             "--as-of",
+            metavar="DATETIME",
             help="Export as if it were this ISO 8601 time (local time without an offset).",
         ),
     ] = None,
@@ -200,7 +185,11 @@ def export(
     from scheduler import audit
 
     obj = _obj(ctx)
-    now = parse_as_of(as_of, obj.settings.zone) if as_of else obj.now
+    try:
+        now = parse_as_of(as_of, obj)
+    except ConfigError as exc:  # said here: the feeds apps are also mounted on their own
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(exc.exit_code) from None
     with obj.database.transaction() as session:
         paths = export_calendars(session, directory, now=now, settings=obj.settings)
         audit.record(
@@ -213,15 +202,3 @@ def export(
             files=len(paths),
         )
     typer.echo(f"wrote {len(paths)} calendar{'s' if len(paths) != 1 else ''} to {directory}")
-
-
-def parse_as_of(text: str, zone: Any) -> datetime:
-    """An ISO 8601 datetime; without an offset it is local time in ``zone``."""
-    try:
-        value = datetime.fromisoformat(text)
-    except ValueError as exc:
-        raise typer.BadParameter(
-            f"{text!r} is not an ISO 8601 date and time, e.g. 2027-01-04T09:00",
-            param_hint="--as-of",
-        ) from exc
-    return value if value.tzinfo is not None else value.replace(tzinfo=zone)

@@ -21,8 +21,7 @@ from typer.core import TyperArgument, TyperGroup, TyperOption
 from cli import alerts_cmd, data_cmd, everyday_cmd, plan_cmd, record_cmd, report_cmd, serve_cmd
 from cli.context import AppContext
 from cli.feeds_cmd import calendars_app, feeds_app
-from scheduler.errors import KeyworkerError
-from scheduler.settings import load_settings, resolve_database_url
+from scheduler import KeyworkerError, load_settings, resolve_database_url
 
 
 class _KeyworkerGroup(TyperGroup):
@@ -56,6 +55,53 @@ def _argument_placeholder(param: TyperArgument, ctx: Any = None) -> str | None:
 # the text of its type column; these say what the value is instead, or nothing.
 TyperOption.display_type_rich = _option_placeholder  # type: ignore[method-assign,assignment]
 TyperArgument.display_type_rich = _argument_placeholder  # type: ignore[method-assign,assignment]
+
+
+class _DeferredCoercion:
+    """Typer's coercion of a parameter, built only when a value needs it.
+
+    Typer 0.29 converts every parameter through a pydantic ``TypeAdapter`` that it
+    builds the first time the parameter is processed, also for an option that was not
+    given: the first one imports pydantic, 0.08 s of a read command's start-up
+    (bench/STARTUP.md). Two values need no adapter, and get from this exactly what
+    Typer's own coercion gives them: None, an option not given (``()`` for a repeatable
+    one), and a text for a plain ``str`` parameter (Typer's ``str`` adapter returns it
+    as it is). Anything else goes to the real coercion, built then.
+    """
+
+    __slots__ = ("_build", "_plain_text")
+
+    def __init__(self, build: Any, descriptor: Any) -> None:
+        self._build = build
+        self._plain_text = (
+            descriptor.annotation is str
+            and descriptor.parameter_info.parser is None
+            and descriptor.file_annotation is None
+        )
+
+    def coerce(self, value: Any, param: Any, ctx: Any) -> Any:
+        if value is None:
+            return () if param.multiple or param.nargs == -1 else None
+        if self._plain_text and type(value) is str:
+            return value
+        return self._build().coerce(value, param=param, ctx=ctx)
+
+
+def _defer_coercion() -> None:
+    parameter = getattr(typer.core, "_TyperParameter", None)
+    build = getattr(parameter, "get_runtime_param", None)
+    if parameter is None or build is None:
+        return  # a Typer without the pydantic layer: nothing to defer
+
+    def get_runtime_param(self: Any) -> Any:
+        if self._runtime_param is not None:
+            return self._runtime_param
+        return _DeferredCoercion(lambda: build(self), self.type_descriptor)
+
+    parameter.get_runtime_param = get_runtime_param
+
+
+_defer_coercion()
 
 
 def _print_version(value: bool) -> None:

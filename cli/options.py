@@ -8,7 +8,8 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from scheduler.errors import ConfigError
+import scheduler
+from scheduler import ConfigError
 
 if TYPE_CHECKING:
     from cli.context import AppContext
@@ -95,11 +96,9 @@ def build_request(
     as_of: str | None,
     team: list[str] | None,
 ) -> PlanRequest:
-    from scheduler.pipeline import PlanRequest
-
     now = parse_as_of(as_of, context)
     local_today = now.astimezone(context.settings.zone).date()
-    return PlanRequest(
+    return scheduler.PlanRequest(
         now=now,
         start=parse_day(start, local_today, "--start"),
         weeks=weeks or context.settings.horizon_weeks,

@@ -18,7 +18,7 @@ import json
 import sys
 import threading
 import time
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -31,6 +31,8 @@ from cli.tables import render, rich_table, shown
 
 if TYPE_CHECKING:
     from rich.console import Console
+
+    from scheduler import ImportFailed, InputError
 
 STDOUT = "-"
 
@@ -78,6 +80,22 @@ def print_table(
         typer.echo(render(headers, rows), err=err)
 
 
+def print_import_failure(
+    failure: ImportFailed,
+    *,
+    where: Callable[[InputError], str] = str,
+    outcome: str = "nothing was imported.",
+) -> None:
+    """An import's errors on stderr, as ``import`` prints them: every root cause (through
+    ``where``), then one line per file and cause counting the errors that follow only
+    from them, then the total and ``outcome``."""
+    for error in failure.errors:
+        typer.echo(where(error), err=True)
+    for line in failure.summary_lines()[:-1]:
+        typer.echo(line, err=True)
+    typer.echo(f"{failure.count} error(s); {outcome}", err=True)
+
+
 # --- JSON ---------------------------------------------------------------------------
 
 
@@ -115,9 +133,9 @@ def write_json(target: Path, data: object) -> None:
         sys.stdout.write(text)
         sys.stdout.flush()
     else:
-        from scheduler.private_files import write_private
+        import scheduler
 
-        write_private(target, text)  # children's data: owner-only
+        scheduler.write_private(target, text)  # children's data: owner-only
 
 
 def emit_json(target: Path, data: object) -> None:

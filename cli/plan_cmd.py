@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
+import scheduler
 from cli.context import AppContext, app_context
 from cli.options import (
     AsOfOption,
@@ -21,15 +22,25 @@ from cli.options import (
     build_request,
     parse_as_of,
     parse_day,
+    today,
 )
-from cli.output import Printer, emit_json, print_table, printer_for, stages, write_json
+from cli.output import (
+    Printer,
+    emit_json,
+    print_import_failure,
+    print_table,
+    printer_for,
+    stages,
+    write_json,
+)
 from cli.tables import shown
-from scheduler.errors import ConfigError
+from scheduler import ConfigError
 
 if TYPE_CHECKING:
     from scheduler import pipeline
     from scheduler.notify import DeliveryReport
     from scheduler.pipeline import Proposal
+    from scheduler.replan import RunOutcome
     from scheduler.whatif import Delta, WhatIf
 
 # Heavy modules (OR-Tools through the pipeline, the feed server stack, the spreadsheet
@@ -56,9 +67,7 @@ def register(app: typer.Typer) -> None:
 
 
 def _check_fail_on(fail_on: str | None) -> None:
-    from scheduler.alerts import SEVERITY_RANK
-
-    if fail_on is not None and fail_on not in SEVERITY_RANK:
+    if fail_on is not None and fail_on not in scheduler.SEVERITY_RANK:
         raise ConfigError(f"--fail-on {fail_on!r} must be one of high, medium, low")
 
 
@@ -108,8 +117,6 @@ def plan(
     --verbose lists every change. With --json - the plan goes to stdout and everything
     else to stderr.
     """
-    from scheduler import replan
-
     context = app_context(ctx)
     out = printer_for(json_file)
     _check_fail_on(fail_on)
@@ -118,24 +125,13 @@ def plan(
             raise ConfigError("--proposal is for committing a stored proposal: add --commit")
         if start is not None or weeks is not None or team:
             raise ConfigError("--proposal takes its horizon and teams from the proposal")
-        request = replan.request_of(context.database, proposal_id, parse_as_of(as_of, context))
+        request = scheduler.proposal_request(
+            context.database, proposal_id, parse_as_of(as_of, context)
+        )
     else:
         request = build_request(context, start, weeks, as_of, team)
-    with stages() as progress:
-        outcome = replan.run(
-            context.database,
-            context.settings,
-            request,
-            actor=context.actor,
-            do_commit=do_commit,
-            after_commit=after_commit_hook(context) if do_commit else None,
-            progress=progress,
-            proposal_id=proposal_id,
-            recorded_at=context.now,
-        )
+    outcome = _run_plan(context, request, do_commit=do_commit, proposal_id=proposal_id)
     proposal = outcome.proposal
-    if outcome.committed is not None:
-        proposal.version = outcome.committed.version
     print_proposal(
         proposal, context, committed=outcome.committed is not None, out=out, verbose=verbose
     )
@@ -147,11 +143,36 @@ def plan(
     exit_for_severity(proposal, fail_on)
 
 
-def exit_for_severity(proposal: Proposal, fail_on: str | None) -> None:
-    from scheduler.alerts import SEVERITY_RANK
+def _run_plan(
+    context: AppContext,
+    request: pipeline.PlanRequest,
+    *,
+    do_commit: bool,
+    proposal_id: int | None,
+) -> RunOutcome:
+    """Plan (with the stage display), storing a dry run or committing; a committed
+    proposal carries its version."""
+    with stages() as progress:
+        outcome = scheduler.plan(
+            context.database,
+            context.settings,
+            request,
+            actor=context.actor,
+            do_commit=do_commit,
+            after_commit=after_commit_hook(context) if do_commit else None,
+            progress=progress,
+            proposal_id=proposal_id,
+            recorded_at=context.now,
+        )
+    if outcome.committed is not None:
+        outcome.proposal.version = outcome.committed.version
+    return outcome
 
+
+def exit_for_severity(proposal: Proposal, fail_on: str | None) -> None:
+    rank = scheduler.SEVERITY_RANK
     worst = proposal.worst_severity()
-    if fail_on and worst and SEVERITY_RANK[worst] >= SEVERITY_RANK[fail_on]:
+    if fail_on and worst and rank[worst] >= rank[fail_on]:
         raise typer.Exit(3)
 
 
@@ -169,8 +190,6 @@ def print_proposal(
     out: Printer | None = None,
     verbose: bool = False,
 ) -> None:
-    from scheduler.closures import describe as describe_closures
-
     out = out or Printer()
     m = proposal.metrics
     instance = proposal.instance
@@ -187,7 +206,7 @@ def print_proposal(
         f"changes against the current plan: {len(proposal.changes)}, "
         f"solved in {m['solve_seconds']} s"
     )
-    closed = describe_closures(
+    closed = scheduler.describe_closures(
         proposal.loaded.closures, instance.horizon_start, instance.horizon_end
     )
     if closed:
@@ -307,43 +326,27 @@ def export_plan(
 ) -> None:
     """The current plan as JSON (SPEC "Plan JSON"), as CSV (one table) or as an xlsx
     workbook (sessions, allocations and alerts, with local dates and worker names)."""
-    from sqlalchemy import select
-
-    from scheduler import audit
-    from scheduler.exporting import current_plan_json
-    from scheduler.models import Worker
-    from scheduler.private_files import open_private, write_private_bytes
-    from scheduler.spreadsheet_export import TABLES, plan_sheets, write_csv, xlsx_bytes
-
     context = app_context(ctx)
     if fmt not in ("json", "csv", "xlsx"):
         raise ConfigError(f"--format {fmt!r} must be json, csv or xlsx")
-    if table not in TABLES:
-        raise ConfigError(f"--table {table!r} must be one of {', '.join(TABLES)}")
+    tables = scheduler.SHEET_TABLES
+    if table not in tables:
+        raise ConfigError(f"--table {table!r} must be one of {', '.join(tables)}")
     if fmt == "xlsx" and str(output) == "-":
         raise ConfigError("--format xlsx writes a workbook: give a file with --output")
-    with context.database.transaction() as session:
-        data = current_plan_json(session)
-        names = dict(session.execute(select(Worker.ref, Worker.name)).tuples().all())
-        # Recorded before anything goes out: never an export without its audit entry.
-        audit.record(
-            session,
-            actor=context.actor,
-            action="export.plan",
-            at=context.now,
-            format=fmt,
-            output=str(output),
-            version=data.get("version"),
-        )
+    # audited before anything goes out: never an export without its audit entry
+    data, names = scheduler.export_plan(
+        context.database, actor=context.actor, now=context.now, format=fmt, output=str(output)
+    )
     if fmt == "json":
         write_json(output, data)
         return
-    sheets = plan_sheets(data, names)
+    sheets = scheduler.plan_sheets(data, names)
     if fmt == "xlsx":
-        write_private_bytes(output, xlsx_bytes(sheets))
+        scheduler.write_private_bytes(output, scheduler.xlsx_bytes(sheets))
         return
-    handle = sys.stdout if str(output) == "-" else open_private(output, newline="")
-    write_csv(handle, next(s for s in sheets if s.name == table))
+    handle = sys.stdout if str(output) == "-" else scheduler.open_private(output, newline="")
+    scheduler.write_csv(handle, next(s for s in sheets if s.name == table))
     if handle is not sys.stdout:
         handle.close()
 
@@ -362,15 +365,18 @@ def pin(
     ] = None,
 ) -> None:
     """Fix a child's key worker until unpinned (refused if it breaks a rule)."""
-    from scheduler import overrides
-
     context = app_context(ctx)
-    today = context.now.astimezone(context.settings.zone).date()
-    day = parse_day(from_day, today, "--from") if from_day is not None else None
-    with context.database.transaction() as session:
-        overrides.pin(
-            session, child, worker, actor=context.actor, now=context.now, today=today, from_day=day
-        )
+    day_one = today(context)
+    day = parse_day(from_day, day_one, "--from") if from_day is not None else None
+    scheduler.pin(
+        context.database,
+        child,
+        worker,
+        actor=context.actor,
+        now=context.now,
+        today=day_one,
+        from_day=day,
+    )
     if day is None:
         typer.echo(f"{child} is pinned to {worker}; the next plan keeps {worker} as key worker")
     else:
@@ -382,21 +388,15 @@ def pin(
 
 def unpin(ctx: typer.Context, child: str) -> None:
     """Let the planner choose the child's key worker again."""
-    from scheduler import overrides
-
     context = app_context(ctx)
-    with context.database.transaction() as session:
-        overrides.unpin(session, child, actor=context.actor, now=context.now)
+    scheduler.unpin(context.database, child, actor=context.actor, now=context.now)
     typer.echo(f"{child} is no longer pinned")
 
 
 def lock(ctx: typer.Context, session_id: Annotated[str, typer.Argument(metavar="SESSION")]) -> None:
     """Fix a session's worker, day and time: re-planning will not move it."""
-    from scheduler import overrides
-
     context = app_context(ctx)
-    with context.database.transaction() as session:
-        overrides.set_lock(session, session_id, True, actor=context.actor, now=context.now)
+    scheduler.lock(context.database, session_id, actor=context.actor, now=context.now)
     typer.echo(f"session {session_id} is locked")
 
 
@@ -404,11 +404,8 @@ def unlock(
     ctx: typer.Context, session_id: Annotated[str, typer.Argument(metavar="SESSION")]
 ) -> None:
     """Let re-planning move the session again."""
-    from scheduler import overrides
-
     context = app_context(ctx)
-    with context.database.transaction() as session:
-        overrides.set_lock(session, session_id, False, actor=context.actor, now=context.now)
+    scheduler.lock(context.database, session_id, locked=False, actor=context.actor, now=context.now)
     typer.echo(f"session {session_id} is unlocked")
 
 
@@ -424,11 +421,9 @@ def suggest(
     """The best candidate key workers for a child, ranked, with what each would cost.
 
     --json: a list of {rank, worker, eligible, reasons, costs}, best first."""
-    from scheduler import pipeline
-
     context = app_context(ctx)
     request = build_request(context, None, None, as_of, None)
-    candidates = pipeline.suggest(context.database, context.settings, request, child, limit)
+    candidates = scheduler.suggest(context.database, context.settings, request, child, limit)
     if json_file is not None:
         emit_json(
             json_file,
@@ -484,18 +479,14 @@ def whatif(
 
     Prints the changes, and only the alerts the change adds or takes away against
     the current plan (--json writes the whole plan). Without --commit nothing is
-    written.
+    written. Errors in --referral files are listed as 'import' lists them.
     """
-    from scheduler import pipeline, replan
-    from scheduler.whatif import WhatIf, editor
-    from scheduler.whatif import delta as whatif_delta
-
     context = app_context(ctx)
     out = printer_for(json_file)
     _check_fail_on(fail_on)
     if absent is None and leaving is None and referral is None:
         raise ConfigError("whatif needs --absent, --leaving or --referral")
-    change = WhatIf(
+    change = scheduler.WhatIf(
         absent=(
             absent[0],
             parse_day(absent[1], date.min, "--absent FROM"),
@@ -511,77 +502,38 @@ def whatif(
     if change.absent and change.absent[2] < change.absent[1]:
         raise ConfigError("--absent: TO is before FROM")
     request = build_request(context, start, weeks, as_of, team)
-    with stages() as progress:
-        proposal = pipeline.propose(
-            context.database, context.settings, request, progress=progress, edit=editor(change)
-        )
+    try:
+        with stages() as progress:
+            proposal, found = scheduler.what_if(
+                context.database, context.settings, request, change, progress=progress
+            )
+    except scheduler.ImportFailed as exc:  # the referral files: as 'import' lists them
+        print_import_failure(exc, outcome="nothing was planned.")
+        raise typer.Exit(2) from None
     out.line("What if: " + describe(change, committed=do_commit))
     print_proposal(proposal, context, committed=False, alerts=False, out=out)
-    print_delta(whatif_delta(context.database, proposal), out)
+    print_delta(found, out)
     if json_file is not None:
         write_json(json_file, proposal.to_json(committed=False))
         context.audit("whatif.json", as_of=request.now, file=str(json_file))
     if do_commit:
-        replan.store_proposal(context.database, context.settings, proposal, actor=context.actor)
-        apply_change(context, change)
+        scheduler.store_proposal(context.database, context.settings, proposal, actor=context.actor)
+        scheduler.record_what_if(
+            context.database,
+            change,
+            actor=context.actor,
+            now=context.now,
+            timezone=context.settings.timezone,
+        )
         assert proposal.stored is not None
-        with stages() as progress:
-            outcome = replan.run(
-                context.database,
-                context.settings,
-                request,
-                actor=context.actor,
-                do_commit=True,
-                after_commit=after_commit_hook(context),
-                progress=progress,
-                proposal_id=proposal.stored,
-                recorded_at=context.now,
-            )
+        outcome = _run_plan(context, request, do_commit=True, proposal_id=proposal.stored)
         committed = outcome.proposal
-        if outcome.committed is not None:
-            committed.version = outcome.committed.version
         out.line("")
         print_proposal(committed, context, committed=True, alerts=False, out=out)
         if outcome.delivery is not None:
             print_delivery(outcome.delivery, out)
         proposal = committed
     exit_for_severity(proposal, fail_on)
-
-
-def apply_change(context: AppContext, change: WhatIf) -> None:
-    """Record the what-if's change in the store, validated and audited as an import."""
-    from scheduler import everyday
-    from scheduler.csv_import import import_files
-
-    settings = context.settings
-    common: dict[str, Any] = {
-        "actor": context.actor,
-        "now": context.now,
-        "timezone": settings.timezone,
-    }
-    if change.absent is not None:
-        worker, first, last = change.absent
-        everyday.add_absence(
-            context.database,
-            worker=worker,
-            start=first.isoformat(),
-            end=last.isoformat(),
-            kind="leave",
-            note=None,
-            **common,
-        )
-    if change.leaving is not None:
-        worker, last_day = change.leaving
-        everyday.worker_leaves(
-            context.database, worker=worker, last_day=last_day.isoformat(), **common
-        )
-    if change.referral_dir is not None:
-        import_files(
-            context.database,
-            [change.referral_dir / "children.csv", change.referral_dir / "plans.csv"],
-            action="referral.add",
-            **common,
-        )
 
 
 def print_delta(found: Delta, out: Printer | None = None) -> None:

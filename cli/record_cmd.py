@@ -6,9 +6,11 @@ from typing import Annotated
 
 import typer
 
+import scheduler
 from cli.context import app_context
 from cli.options import AsOfOption, parse_as_of
-from scheduler.errors import ConfigError
+from cli.plan_cmd import after_commit_hook
+from scheduler import ConfigError
 
 
 def register(app: typer.Typer) -> None:
@@ -31,32 +33,23 @@ def record(
     """Record what happened to a session that has begun: held, cancelled or did-not-attend.
 
     A cancelled or missed session is no contact: the next plan sees the gap it leaves."""
-    from scheduler.notes import check_note
-    from scheduler.outcomes import OUTCOMES, record_outcome
-
     context = app_context(ctx)
-    if outcome not in OUTCOMES:
-        raise ConfigError(f"OUTCOME {outcome!r} must be one of {', '.join(OUTCOMES)}")
+    if outcome not in scheduler.OUTCOMES:
+        raise ConfigError(f"OUTCOME {outcome!r} must be one of {', '.join(scheduler.OUTCOMES)}")
     if note is not None:
-        note = check_note(note, "--note")
-    now = parse_as_of(as_of, context)
-    with context.database.transaction() as session:
-        done = record_outcome(
-            session,
-            session_id,
-            outcome,
-            worker=by,
-            note=note,
-            actor=context.actor,
-            now=now,
-            at=context.now,
-            zone=context.settings.zone,
-        )
-        if done.written.change != "unchanged":
-            # a cancelled or missed session is struck through in the workers' calendars
-            from calendars import refresh_feeds  # only when something changed
-
-            refresh_feeds(session, now=context.now, settings=context.settings)
+        note = scheduler.check_note(note, "--note")
+    done = scheduler.record(
+        context.database,
+        session_id,
+        outcome,
+        worker=by,
+        note=note,
+        actor=context.actor,
+        now=parse_as_of(as_of, context),
+        at=context.now,
+        zone=context.settings.zone,
+        after_change=after_commit_hook(context),  # a cancelled session is struck through
+    )
     when = done.start.astimezone(context.settings.zone)
     who = f" by {done.worker}" if done.worker and done.worker != done.planned_worker else ""
     state = {"created": "recorded", "updated": "changed", "unchanged": "already recorded"}

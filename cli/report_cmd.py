@@ -5,24 +5,26 @@ from __future__ import annotations
 import json
 import sys
 from collections.abc import Callable
-from datetime import date, datetime
+from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 from zoneinfo import ZoneInfo
 
 import typer
 
+import scheduler
 from cli.context import app_context
+from cli.options import parse_as_of
 
 if TYPE_CHECKING:  # the report's modules are imported when it runs (start-up time)
     from scheduler.report import (
         ChildFigures,
         ChildTimeline,
         ContinuityReport,
-        Headline,
         PlanOutlook,
         WorkerWeek,
     )
+    from scheduler.report.headline import Headline
     from scheduler.views import Table
 
 
@@ -63,19 +65,14 @@ def report(
     usual provider share (UPC), the Bice-Boxerman index (COC), children with one and
     two or more key-worker changes, key-worker tenure, the longest gap against
     max_gap_days, and wishes honoured."""
-    from scheduler.errors import NotFound
-    from scheduler.private_files import write_private
-    from scheduler.report import build_report, render_html, report_json
-
     context = app_context(ctx)
     zone = context.settings.zone
-    moment = _parse_as_of(as_of, zone) if as_of is not None else context.now
     try:
-        with context.database.reading() as session:
-            result = build_report(
-                session, as_of=moment, zone=zone, months=months, team=team, child=child
-            )
-    except NotFound as exc:
+        moment = parse_as_of(as_of, context)
+        result = scheduler.continuity_report(
+            context.database, as_of=moment, zone=zone, months=months, team=team, child=child
+        )
+    except (scheduler.ConfigError, scheduler.NotFound) as exc:
         typer.echo(f"error: {exc}", err=True)
         raise typer.Exit(2) from None
     # Recorded before anything is shown: never an export without its audit entry.
@@ -92,14 +89,14 @@ def report(
     if not to_stdout:
         print_report(result, team=team, child=child)
     if html is not None:
-        write_private(html, render_html(result))  # children's data: owner-only
+        scheduler.write_private(html, scheduler.render_report_html(result))  # owner-only
         typer.echo(f"wrote {html}", err=to_stdout)
     if json_file is not None:
-        text = json.dumps(report_json(result), indent=2, ensure_ascii=False) + "\n"
+        text = json.dumps(scheduler.report_as_json(result), indent=2, ensure_ascii=False) + "\n"
         if to_stdout:
             sys.stdout.write(text)
         else:
-            write_private(json_file, text)  # children's data: owner-only
+            scheduler.write_private(json_file, text)  # children's data: owner-only
             typer.echo(f"wrote {json_file}")
 
 
@@ -164,9 +161,7 @@ def outlook_text(outlook: PlanOutlook) -> str:
 
 
 def report_tables(result: ContinuityReport) -> list[Table]:
-    from scheduler.views import Table
-
-    teams = Table(
+    teams = scheduler.Table(
         "Teams (mean/median over children)",
         ("team", "children", "tenure days", "UPC", "COC", ">=1 change", ">=2 changes",
          "gap over limit", "wishes honoured"),
@@ -179,7 +174,7 @@ def report_tables(result: ContinuityReport) -> list[Table]:
             for t in result.teams
         ],
     )  # fmt: skip
-    children = Table(
+    children = scheduler.Table(
         "Children",
         ("child", "team", "key worker", "tenure", "sessions", "UPC", "COC", "changes",
          "longest gap", "max gap", "wishes"),
@@ -190,7 +185,7 @@ def report_tables(result: ContinuityReport) -> list[Table]:
             for c in result.children
         ],
     )  # fmt: skip
-    workload = Table(
+    workload = scheduler.Table(
         "Workload (session hours)",
         ("worker", "team", "held", "planned", "mean h/week", "busiest week", "weekly hours"),
         [
@@ -205,9 +200,6 @@ def report_tables(result: ContinuityReport) -> list[Table]:
 
 
 def delivery_tables(result: ContinuityReport) -> list[Table]:
-    from scheduler.report import comparison_rows
-    from scheduler.views import Table
-
     out = []
     w = result.window
     for figures in result.delivery:
@@ -215,20 +207,18 @@ def delivery_tables(result: ContinuityReport) -> list[Table]:
             f"plan {figures.horizon[0]} .. {figures.horizon[1]}" if figures.horizon else "plan"
         )
         out.append(
-            Table(
+            scheduler.Table(
                 f"Delivered beside the plan: {figures.team}",
                 ("figure", f"delivered {w.start} .. {w.end}", horizon),
-                comparison_rows(figures),
+                scheduler.report_comparison_rows(figures),
             )
         )
     return out
 
 
 def child_tables(figures: ChildFigures, timeline: ChildTimeline) -> list[Table]:
-    from scheduler.views import Table
-
     c = figures
-    details = Table(
+    details = scheduler.Table(
         f"Child {c.ref}",
         ("figure", "value"),
         [
@@ -250,28 +240,18 @@ def child_tables(figures: ChildFigures, timeline: ChildTimeline) -> list[Table]:
             ("wishes", _wish(c)),
         ],
     )
-    spans = Table(
+    spans = scheduler.Table(
         "Key workers in the window",
         ("worker", "from", "to", "change"),
         [(s.worker, s.start, s.end, s.changed) for s in timeline.spans],
     )
-    months = Table(
+    months = scheduler.Table(
         "Sessions per month",
         ("month", "held", "with key worker", "UPC"),
         [(m.month.strftime("%Y-%m"), m.sessions, m.with_key_worker, _ratio(m.upc))
          for m in timeline.months],
     )  # fmt: skip
     return [details, spans, months]
-
-
-def _parse_as_of(text: str, zone: ZoneInfo) -> datetime:
-    try:
-        moment = datetime.fromisoformat(text)
-    except ValueError:
-        raise typer.BadParameter(
-            f"{text!r} is not an ISO 8601 time such as 2027-01-04T08:00", param_hint="--as-of"
-        ) from None
-    return moment if moment.tzinfo is not None else moment.replace(tzinfo=zone)
 
 
 def _print(table: Table) -> None:

@@ -7,12 +7,12 @@ import os
 import signal
 import sys
 import threading
-from datetime import datetime
 from types import FrameType
 from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+import scheduler
 from cli.context import app_context
 from cli.options import JsonOption
 from cli.output import emit_json, print_table, records
@@ -29,6 +29,7 @@ log = logging.getLogger("keyworker.serve")
 # After SIGTERM, how long a run in progress may take to finish or abandon itself before
 # the process exits anyway (its open transaction then rolls back).
 STOP_WAIT_SECONDS = 2.0
+LOCAL = "%Y-%m-%d %H:%M:%S"
 
 
 def register(app: typer.Typer) -> None:
@@ -52,12 +53,13 @@ def serve(
     abandoned, never half committed. /healthz reports the last night's run.
     """
     from calendars import create_app, run_server
-    from scheduler.service import NightlyService
 
     context = app_context(ctx)
     _configure_logging()
     database = context.database
-    service = NightlyService(database, context.settings, after_commit=after_commit_hook(context))
+    service = scheduler.NightlyService(
+        database, context.settings, after_commit=after_commit_hook(context)
+    )
     stopping = threading.Event()
 
     def on_signal(signum: int, _frame: FrameType | None) -> None:
@@ -96,13 +98,11 @@ def _abandon(service: NightlyService) -> None:
     previous plan stays current. Recording is best effort (on SQLite the open
     transaction holds the write lock); the next start records it otherwise.
     """
-    from scheduler import nightly
-
     log.warning("the nightly run did not stop in %.0f s: abandoning it", STOP_WAIT_SECONDS)
 
     def record() -> None:
         try:
-            nightly.abandon_in_progress(
+            scheduler.abandon_in_progress(
                 service.runtime, "abandoned: the service was stopped before the run committed"
             )
         except Exception as exc:
@@ -137,23 +137,9 @@ def runs(
 
     --json: a list of {id, night, trigger, started, finished, seconds, outcome, version,
     changes, alerts, process, error}; times ISO 8601 with their UTC offset."""
-    from sqlalchemy import select
-
-    from scheduler import nightly
-    from scheduler.models import NightlyRun
-
     context = app_context(ctx)
     zone = context.settings.zone
-
-    def local(moment: datetime | None) -> str | None:
-        return moment.astimezone(zone).strftime("%Y-%m-%d %H:%M:%S") if moment else None
-
-    with context.database.reading() as session:
-        rows = list(
-            session.scalars(
-                select(NightlyRun).order_by(NightlyRun.started_at.desc(), NightlyRun.id.desc())
-            ).fetchmany(limit)
-        )
+    rows = scheduler.runs(context.database, zone, limit)
     if json_file is not None:
         headers = ("id", "night", "trigger", "started", "finished", "seconds", "outcome",
                    "version", "changes", "alerts", "process", "error")  # fmt: skip
@@ -163,47 +149,26 @@ def runs(
                 headers,
                 [
                     (
-                        run.id,
-                        nightly.night_of(run.scheduled_for, zone) if run.scheduled_for else None,
-                        run.trigger,
-                        run.started_at,
-                        run.finished_at,
-                        round((run.finished_at - run.started_at).total_seconds(), 1)
-                        if run.finished_at
-                        else None,
-                        run.outcome,
-                        run.plan_version_id,
-                        run.changes,
-                        run.alerts,
-                        f"{run.host}:{run.pid}",
-                        run.error,
+                        run.id, run.night, run.trigger, run.started, run.finished,
+                        None if run.seconds is None else round(run.seconds, 1), run.outcome,
+                        run.version, run.changes, run.alerts, run.process, run.error,
                     )
                     for run in rows
                 ],
             ),
-        )
+        )  # fmt: skip
         return
     if not rows:
         typer.echo("no nightly runs yet")
         return
     table = [
         (
-            run.id,
-            nightly.night_of(run.scheduled_for, zone) if run.scheduled_for else None,
-            run.trigger,
-            local(run.started_at),
-            f"{(run.finished_at - run.started_at).total_seconds():.0f} s"
-            if run.finished_at
-            else None,
-            run.outcome,
-            run.plan_version_id,
-            run.changes,
-            run.alerts,
-            f"{run.host}:{run.pid}",
-            _short(run.error),
+            run.id, run.night, run.trigger, run.started.astimezone(zone).strftime(LOCAL),
+            None if run.seconds is None else f"{run.seconds:.0f} s", run.outcome, run.version,
+            run.changes, run.alerts, run.process, _short(run.error),
         )
         for run in rows
-    ]
+    ]  # fmt: skip
     print_table(
         ("id", "night", "trigger", "started", "took", "outcome", "version", "changes",
          "alerts", "process", "error"),

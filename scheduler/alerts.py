@@ -23,24 +23,39 @@ from datetime import date, datetime
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import or_, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+# The rules of the list (severity ranks, kinds, the filter, open or passed) live in the
+# light module that 'keyworker alerts' reads them from; they are named here too.
+from scheduler.alert_list import (
+    KINDS,
+    SEVERITY_RANK,
+    AlertFilter,
+    alert_rows,
+    is_past_its_date,
+    shown_status,
+)
 from scheduler.models import Alert, Child, KeyWorkerHistory, PlanVersion, Worker
 
 if TYPE_CHECKING:  # 'keyworker alerts' starts without OR-Tools (bench/STARTUP.md)
     import solver
 
-SEVERITY_RANK = {"low": 0, "medium": 1, "high": 2}
-KINDS = (
-    "KEYWORKER_CHANGE",
-    "CONTACT_GAP",
-    "COVER",
-    "UNMET_SESSIONS",
-    "UNALLOCATED",
-    "FROZEN_CHANGE",
-    "WORKER_LEAVING",
-)
+__all__ = [
+    "KINDS",
+    "SEVERITY_RANK",
+    "AlertFilter",
+    "PlannedAlert",
+    "StoredAlerts",
+    "acknowledge",
+    "alert_id",
+    "from_findings",
+    "identity_of",
+    "is_past_its_date",
+    "select_alerts",
+    "shown_status",
+    "store",
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -221,64 +236,14 @@ def _changes_still_committed(session: Session, rows: list[Alert], *, today: date
     }
 
 
-def is_past_its_date(alert: Alert, today: date) -> bool:
-    """A key-worker change whose change date has passed is no longer open: the change
-    has happened, and there is nothing left to prepare for."""
-    return alert.kind == "KEYWORKER_CHANGE" and alert.start < today
-
-
-def shown_status(alert: Alert, today: date) -> str:
-    if alert.status != "resolved" and is_past_its_date(alert, today):
-        return "passed"
-    return alert.status
-
-
-@dataclass(frozen=True, slots=True)
-class AlertFilter:
-    """Which alerts a listing or an acknowledgement concerns; empty fields match all.
-
-    ``severity`` matches that severity or above, as ``plan --fail-on`` does.
-    """
-
-    severity: str | None = None
-    kinds: tuple[str, ...] = ()
-    child: str | None = None
-    team: str | None = None
-
-    @property
-    def is_empty(self) -> bool:
-        return self.severity is None and not self.kinds and not self.child and not self.team
-
-
 def select_alerts(
     session: Session, where: AlertFilter, *, today: date, open_only: bool = True
 ) -> list[Alert]:
-    """The alerts ``where`` picks, most severe first; ``open_only``: those still open on
-    ``today`` (a key-worker change past its date is not)."""
-    query = select(Alert)
-    if open_only:
-        query = query.where(Alert.status == "open")
-    if where.severity is not None:
-        ranks = [k for k, v in SEVERITY_RANK.items() if v >= SEVERITY_RANK[where.severity]]
-        query = query.where(Alert.severity.in_(ranks))
-    if where.kinds:
-        query = query.where(Alert.kind.in_(where.kinds))
-    if where.child is not None:
-        query = query.where(Alert.child_ref == where.child)
-    if where.team is not None:
-        children = select(Child.ref).where(Child.team == where.team)
-        workers = select(Worker.ref).where(Worker.team == where.team)
-        query = query.where(
-            or_(
-                Alert.child_ref.in_(children),
-                Alert.child_ref.is_(None) & Alert.worker_ref.in_(workers),
-            )
-        )
-    rows = [a for a in session.scalars(query) if not (open_only and is_past_its_date(a, today))]
-    return sorted(
-        rows,
-        key=lambda a: (-SEVERITY_RANK[a.severity], a.kind, a.child_ref or "", a.start, a.id),
-    )
+    """The stored alerts :func:`scheduler.alert_list.alert_rows` picks, in its order."""
+    rows = alert_rows(session, where, today=today, open_only=open_only)
+    ids = [r.id for r in rows]
+    found = {a.id: a for a in session.scalars(select(Alert).where(Alert.id.in_(ids)))}
+    return [found[i] for i in ids]
 
 
 def acknowledge(

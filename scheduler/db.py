@@ -12,16 +12,18 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Connection, Engine, create_engine, event, inspect, text
 from sqlalchemy.exc import ArgumentError, OperationalError
-from sqlalchemy.orm import Session, sessionmaker
 
 from scheduler.errors import DatabaseError
 from scheduler.private_files import create_sqlite_file
 
 if TYPE_CHECKING:
     from alembic.config import Config as AlembicConfig
+    from sqlalchemy.orm import Session, sessionmaker
 
 # alembic is loaded only to migrate (``init``): every other command checks the schema
-# with one query and the revision ids written in the migration files (start-up time).
+# with one query and the revision ids written in the migration files. The ORM is loaded
+# by the first session: the read views on Core (``show workers``, ``alerts``) start
+# without it (start-up time, bench/STARTUP.md).
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 WRITER_OPTION = "keyworker_writer"
@@ -131,26 +133,43 @@ def check_schema(engine: Engine) -> None:
 
 
 class Database:
-    """An engine and its session factory; the one handle passed around."""
+    """An engine and its session factories; the one handle passed around."""
 
     def __init__(self, url: str) -> None:
         self.url = url
         self.engine = make_engine(url)
-        self._sessions = sessionmaker(self.engine, expire_on_commit=False)
-        self._writers = sessionmaker(
-            self.engine.execution_options(**{WRITER_OPTION: True}), expire_on_commit=False
-        )
+        self._factories: tuple[sessionmaker[Session], sessionmaker[Session]] | None = None
+
+    def _sessionmakers(self) -> tuple[sessionmaker[Session], sessionmaker[Session]]:
+        """(readers, writers), made on first use: they import the ORM."""
+        if self._factories is None:
+            from sqlalchemy.orm import sessionmaker  # noqa: PLC0415 - start-up time
+
+            self._factories = (
+                sessionmaker(self.engine, expire_on_commit=False),
+                sessionmaker(
+                    self.engine.execution_options(**{WRITER_OPTION: True}),
+                    expire_on_commit=False,
+                ),
+            )
+        return self._factories
 
     @contextmanager
     def transaction(self) -> Iterator[Session]:
         """One unit of work: committed on success, rolled back on any exception."""
-        with self._writers() as session, session.begin():
+        with self._sessionmakers()[1]() as session, session.begin():
             yield session
 
     @contextmanager
     def reading(self) -> Iterator[Session]:
-        with self._sessions() as session:
+        with self._sessionmakers()[0]() as session:
             yield session
+
+    @contextmanager
+    def connect(self) -> Iterator[Connection]:
+        """A Core connection for reading, without the ORM; rolled back when done."""
+        with self.engine.connect() as connection:
+            yield connection
 
     def dispose(self) -> None:
         self.engine.dispose()

@@ -27,7 +27,7 @@ from scheduler.models import (
 )
 from scheduler.models import Session as PlanSession
 from scheduler.outcomes import Outcome, held_session_id, load_outcomes, unplanned_minutes
-from scheduler.views import current_version
+from scheduler.plan_views import current_version
 
 # The longest period (8 weeks) reaches this far before the horizon; held sessions in
 # periods that overlap the horizon count towards them.
@@ -112,6 +112,36 @@ def solver_child(c: ChildFacts) -> solver.Child:
         lat=c.lat,
         lon=c.lon,
         risk=c.risk,
+    )
+
+
+class PlanFacts(Protocol):
+    """What a stored support plan and an imported plans.csv row both say about a plan."""
+
+    @property
+    def start_date(self) -> date: ...
+    @property
+    def end_date(self) -> date | None: ...
+    @property
+    def sessions(self) -> int: ...
+    @property
+    def every_weeks(self) -> int: ...
+    @property
+    def session_minutes(self) -> int: ...
+    @property
+    def max_gap_days(self) -> int: ...
+
+
+def solver_plan(child: str, p: PlanFacts) -> solver.SupportPlan:
+    """The support plan of child ``child`` as the solver sees it."""
+    return solver.SupportPlan(
+        child=child,
+        start_date=p.start_date,
+        end_date=p.end_date,
+        sessions=p.sessions,
+        every_weeks=p.every_weeks,
+        session_minutes=p.session_minutes,
+        max_gap_days=p.max_gap_days,
     )
 
 
@@ -263,19 +293,7 @@ def load_instance(session: Session, scope: Scope) -> Loaded:
                 last_key_worker_contact=last_contact.get(c.id),
             )
         )
-    plans = [
-        solver.SupportPlan(
-            child=c.ref,
-            start_date=p.start_date,
-            end_date=p.end_date,
-            sessions=p.sessions,
-            every_weeks=p.every_weeks,
-            session_minutes=p.session_minutes,
-            max_gap_days=p.max_gap_days,
-        )
-        for c in children
-        for p in c.plans
-    ]
+    plans = [solver_plan(c.ref, p) for c in children for p in c.plans]
     solver_workers = [
         solver.Worker(
             ref=w.ref,

@@ -12,7 +12,8 @@ from scheduler import audit
 from scheduler.errors import NotFound, RefusedAction
 from scheduler.models import Child, KeyWorkerHistory, PlanAllocation, PlanVersion, Worker
 from scheduler.models import Session as PlanSession
-from scheduler.views import current_key_workers, current_version
+from scheduler.plan_views import current_version
+from scheduler.views import current_key_workers
 
 
 def _child(session: Session, ref: str) -> Child:

@@ -18,9 +18,10 @@ from datetime import date, datetime
 from typing import Any, TextIO
 from zoneinfo import ZoneInfo
 
+from scheduler.views import DAY_NAMES
+
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 TABLES = ("sessions", "allocations", "alerts")
-DAY_NAMES = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,26 +1,25 @@
-"""Read-only views of the stored data for ``show``: tables a manager can read."""
+"""Read-only lists for ``show workers``, ``show children`` and ``runs``, on SQLAlchemy
+Core: tables a manager can read, without the ORM or the models (start-up time,
+bench/STARTUP.md). The views of one child, one worker and the plan are in
+:mod:`scheduler.plan_views`; the alert list in :mod:`scheduler.alert_list`.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import func, select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy import Connection, func, select
 
-from scheduler.errors import NotFound
-from scheduler.models import (
-    Alert,
-    Child,
-    KeyWorkerHistory,
-    PlanAllocation,
-    PlanVersion,
-    SupportPlan,
-    Worker,
-)
-from scheduler.models import Session as PlanSession
+from scheduler import tables as t
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
+    from scheduler.db import Database
 
 DAY_NAMES = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 
@@ -32,7 +31,7 @@ class Table:
     rows: Sequence[tuple[object, ...]]
 
 
-def format_windows(windows: list[tuple[int, int, int]]) -> str:
+def format_windows(windows: Sequence[tuple[int, int, int]]) -> str:
     if not windows:
         return "any time"
     return ";".join(
@@ -41,73 +40,88 @@ def format_windows(windows: list[tuple[int, int, int]]) -> str:
     )
 
 
-def current_key_workers(session: Session, on: date) -> dict[int, int]:
+def current_key_workers(connection: Connection | Session, on: date) -> dict[int, int]:
     """child id -> key worker id from the relationship history, on ``on``."""
-    rows = (
-        session.execute(
-            select(KeyWorkerHistory.child_id, KeyWorkerHistory.worker_id)
-            .where(
-                KeyWorkerHistory.role == "key",
-                KeyWorkerHistory.start_date <= on,
-                (KeyWorkerHistory.end_date.is_(None)) | (KeyWorkerHistory.end_date >= on),
-            )
-            .order_by(KeyWorkerHistory.start_date)
+    h = t.key_worker_history.c
+    query = (
+        select(h.child_id, h.worker_id)
+        .where(
+            h.role == "key",
+            h.start_date <= on,
+            (h.end_date.is_(None)) | (h.end_date >= on),
         )
-        .tuples()
-        .all()
+        .order_by(h.start_date)
     )
-    return dict(rows)
+    return dict(connection.execute(query).tuples().all())
 
 
-def workers_table(session: Session, today: date) -> Table:
-    keyed = current_key_workers(session, today)
+def workers_table(database: Database, today: date) -> Table:
+    """Every worker with caseload (on ``today``), skills, languages and availability."""
+    w, x = t.workers.c, t.worker_windows.c
+    with database.connect() as connection:
+        keyed = current_key_workers(connection, today)
+        windows: dict[int, list[tuple[int, int, int]]] = {}
+        for worker_id, weekday, start, end in connection.execute(
+            select(x.worker_id, x.weekday, x.start_minute, x.end_minute).order_by(x.id)
+        ):
+            windows.setdefault(worker_id, []).append((weekday, start, end))
+        workers = connection.execute(
+            select(
+                w.id, w.ref, w.name, w.team, w.hours_per_week, w.max_caseload, w.skills,
+                w.languages, w.end_date,
+            ).order_by(w.team, w.ref)
+        ).all()  # fmt: skip
     caseload: dict[int, int] = {}
     for worker_id in keyed.values():
         caseload[worker_id] = caseload.get(worker_id, 0) + 1
-    workers = session.scalars(
-        select(Worker).options(selectinload(Worker.windows)).order_by(Worker.team, Worker.ref)
-    )
     rows: list[tuple[object, ...]] = [
         (
-            w.ref,
-            w.name,
-            w.team,
-            w.hours_per_week,
-            f"{caseload.get(w.id, 0)}/{w.max_caseload}",
-            w.skills,
-            w.languages,
-            format_windows([(x.weekday, x.start_minute, x.end_minute) for x in w.windows]),
-            w.end_date,
+            r.ref,
+            r.name,
+            r.team,
+            r.hours_per_week,
+            f"{caseload.get(r.id, 0)}/{r.max_caseload}",
+            r.skills,
+            r.languages,
+            format_windows(windows.get(r.id, [])),
+            r.end_date,
         )
-        for w in workers
+        for r in workers
     ]
     headers = ("ref", "name", "team", "hours", "caseload", "skills", "languages",
                "availability", "leaves")  # fmt: skip
     return Table("Workers", headers, rows)
 
 
-def children_table(session: Session, today: date) -> Table:
-    keyed = current_key_workers(session, today)
-    refs = dict(session.execute(select(Worker.id, Worker.ref)).tuples().all())
-    plan_counts = dict(
-        session.execute(select(SupportPlan.child_id, func.count()).group_by(SupportPlan.child_id))
-        .tuples()
-        .all()
-    )
+def children_table(database: Database, today: date) -> Table:
+    """Every child with risk, key worker (on ``today``), pin and needs."""
+    c, p = t.children.c, t.support_plans.c
+    with database.connect() as connection:
+        keyed = current_key_workers(connection, today)
+        refs = dict(connection.execute(select(t.workers.c.id, t.workers.c.ref)).tuples().all())
+        plan_counts = dict(
+            connection.execute(select(p.child_id, func.count()).group_by(p.child_id)).tuples().all()
+        )
+        children = connection.execute(
+            select(
+                c.id, c.ref, c.initials, c.team, c.risk, c.pinned_worker_id,
+                c.required_skills, c.language,
+            ).order_by(c.team, c.ref)
+        ).all()  # fmt: skip
     rows: list[tuple[object, ...]] = []
-    for c in session.scalars(select(Child).order_by(Child.team, Child.ref)):
-        key = keyed.get(c.id)
+    for r in children:
+        key = keyed.get(r.id)
         rows.append(
             (
-                c.ref,
-                c.initials,
-                c.team,
-                c.risk,
+                r.ref,
+                r.initials,
+                r.team,
+                r.risk,
                 refs.get(key) if key else None,
-                refs.get(c.pinned_worker_id) if c.pinned_worker_id else None,
-                c.required_skills,
-                c.language,
-                plan_counts.get(c.id, 0),
+                refs.get(r.pinned_worker_id) if r.pinned_worker_id else None,
+                r.required_skills,
+                r.language,
+                plan_counts.get(r.id, 0),
             )
         )
     headers = ("ref", "initials", "team", "risk", "key worker", "pinned", "needs skills",
@@ -115,258 +129,54 @@ def children_table(session: Session, today: date) -> Table:
     return Table("Children", headers, rows)
 
 
-def _local(moment: datetime, zone: ZoneInfo) -> str:
-    return moment.astimezone(zone).strftime("%a %Y-%m-%d %H:%M")
+@dataclass(frozen=True, slots=True)
+class RunRow:
+    """One nightly run as ``runs`` lists it; times aware (UTC)."""
+
+    id: int
+    night: date | None  # the local date of its scheduled time
+    trigger: str
+    started: datetime
+    finished: datetime | None
+    outcome: str
+    version: int | None
+    changes: int | None
+    alerts: int | None
+    process: str
+    error: str | None
+
+    @property
+    def seconds(self) -> float | None:
+        if self.finished is None:
+            return None
+        return (self.finished - self.started).total_seconds()
 
 
-def child_tables(session: Session, ref: str, today: date, zone: ZoneInfo) -> list[Table]:
-    child = session.scalar(select(Child).where(Child.ref == ref))
-    if child is None:
-        raise NotFound("child", ref)
-    refs = dict(session.execute(select(Worker.id, Worker.ref)).tuples().all())
-    details = Table(
-        f"Child {child.ref}",
-        ("field", "value"),
-        [
-            ("initials", child.initials),
-            ("team", child.team),
-            ("risk", child.risk),
-            ("required skills", child.required_skills),
-            ("language", child.language),
-            ("preferred gender", child.preferred_gender),
-            ("preferred workers", child.preferred_workers),
-            ("excluded workers", child.excluded_workers),
-            ("availability", format_windows(
-                [(w.weekday, w.start_minute, w.end_minute) for w in child.windows])),
-            ("case record key worker", child.case_key_worker),
-            ("pinned to", refs.get(child.pinned_worker_id) if child.pinned_worker_id else None),
-        ],
-    )  # fmt: skip
-    plans = Table(
-        "Support plans",
-        ("start", "end", "sessions", "every weeks", "minutes", "max gap days"),
-        [
-            (p.start_date, p.end_date or "open", p.sessions, p.every_weeks, p.session_minutes,
-             p.max_gap_days)
-            for p in child.plans
-        ],
-    )  # fmt: skip
-    history = Table(
-        "Key and secondary workers",
-        ("role", "worker", "from", "to", "reason"),
-        [
-            (h.role, refs.get(h.worker_id), h.start_date, h.end_date or "now", h.reason)
-            for h in session.scalars(
-                select(KeyWorkerHistory)
-                .where(KeyWorkerHistory.child_id == child.id)
-                .order_by(KeyWorkerHistory.start_date, KeyWorkerHistory.id)
+def nightly_runs(database: Database, zone: ZoneInfo, limit: int) -> list[RunRow]:
+    """The newest ``limit`` nightly runs, newest first (no OR-Tools, no ORM)."""
+    n = t.nightly_runs.c
+    with database.connect() as connection:
+        rows = connection.execute(
+            select(
+                n.id, n.scheduled_for, n.trigger, n.started_at, n.finished_at, n.outcome,
+                n.plan_version_id, n.changes, n.alerts, n.host, n.pid, n.error,
             )
-        ],
-    )
-    sessions = Table(
-        "Sessions in the current plan",
-        ("id", "when", "worker", "with", "cover", "locked"),
-        [
-            (s.id, _local(s.start, zone), refs.get(s.worker_id),
-             refs.get(s.with_worker_id) if s.with_worker_id else None, s.cover, s.locked)
-            for s in session.scalars(
-                select(PlanSession)
-                .where(PlanSession.child_id == child.id, PlanSession.removed_in.is_(None))
-                .order_by(PlanSession.start)
-            )
-        ],
-    )  # fmt: skip
-    return [details, plans, history, sessions, open_alerts_table(session, child.ref)]
-
-
-def worker_tables(session: Session, ref: str, today: date, zone: ZoneInfo) -> list[Table]:
-    worker = session.scalar(select(Worker).where(Worker.ref == ref))
-    if worker is None:
-        raise NotFound("worker", ref)
-    children = dict(session.execute(select(Child.id, Child.ref)).tuples().all())
-    keyed = [cid for cid, wid in current_key_workers(session, today).items() if wid == worker.id]
-    details = Table(
-        f"Worker {worker.ref}",
-        ("field", "value"),
-        [
-            ("name", worker.name),
-            ("email", worker.email),
-            ("team", worker.team),
-            ("hours per week", worker.hours_per_week),
-            ("caseload", f"{len(keyed)}/{worker.max_caseload}"),
-            ("key worker for", sorted(children[c] for c in keyed)),
-            ("skills", worker.skills),
-            ("languages", worker.languages),
-            ("availability", format_windows(
-                [(w.weekday, w.start_minute, w.end_minute) for w in worker.windows])),
-            ("employed", f"{worker.start_date or '-'} .. {worker.end_date or '-'}"),
-        ],
-    )  # fmt: skip
-    absences = Table(
-        "Absences",
-        ("from", "to", "kind", "note"),
-        [(a.start_date, a.end_date, a.kind, a.note) for a in worker.absences],
-    )
-    sessions = Table(
-        "Sessions in the current plan",
-        ("id", "when", "child", "with", "cover", "locked"),
-        [
-            (s.id, _local(s.start, zone), children.get(s.child_id),
-             s.with_worker.ref if s.with_worker else None, s.cover, s.locked)
-            for s in session.scalars(
-                select(PlanSession)
-                .where(
-                    (PlanSession.worker_id == worker.id)
-                    | (PlanSession.with_worker_id == worker.id),
-                    PlanSession.removed_in.is_(None),
-                )
-                .order_by(PlanSession.start)
-            )
-        ],
-    )  # fmt: skip
-    return [details, absences, sessions]
-
-
-def current_version(session: Session) -> PlanVersion | None:
-    return session.scalar(select(PlanVersion).where(PlanVersion.is_current.is_(True)))
-
-
-def plan_table(session: Session, zone: ZoneInfo) -> Table:
-    version = current_version(session)
-    if version is None:
-        return Table("No plan committed yet; run 'keyworker plan --commit'", (), [])
-    refs = dict(session.execute(select(Worker.id, Worker.ref)).tuples().all())
-    children = dict(session.execute(select(Child.id, Child.ref)).tuples().all())
-    counts = dict(
-        session.execute(
-            select(PlanSession.child_id, func.count())
-            .where(PlanSession.removed_in.is_(None))
-            .group_by(PlanSession.child_id)
+            .order_by(n.started_at.desc(), n.id.desc())
+            .limit(limit)
+        ).all()  # fmt: skip
+    return [
+        RunRow(
+            id=r.id,
+            night=r.scheduled_for.astimezone(zone).date() if r.scheduled_for else None,
+            trigger=r.trigger,
+            started=r.started_at,
+            finished=r.finished_at,
+            outcome=r.outcome,
+            version=r.plan_version_id,
+            changes=r.changes,
+            alerts=r.alerts,
+            process=f"{r.host}:{r.pid}",
+            error=r.error,
         )
-        .tuples()
-        .all()
-    )
-    rows: list[tuple[object, ...]] = []
-    allocations = session.scalars(
-        select(PlanAllocation)
-        .where(PlanAllocation.plan_version_id == version.id)
-        .order_by(PlanAllocation.child_id, PlanAllocation.start)
-    )
-    for a in allocations:
-        rows.append(
-            (
-                children.get(a.child_id),
-                refs.get(a.key_worker_id) if a.key_worker_id else None,
-                refs.get(a.secondary_worker_id) if a.secondary_worker_id else None,
-                a.start,
-                a.end,
-                a.since,
-                a.reason if a.changed else None,
-                counts.get(a.child_id, 0),
-            )
-        )
-    title = (
-        f"Plan version {version.id}: {version.horizon_start} .. {version.horizon_end} "
-        f"(committed {_local(version.committed_at, zone)} by {version.committed_by})"
-    )
-    headers = ("child", "key worker", "secondary", "from", "to", "since", "change",
-               "sessions")  # fmt: skip
-    return Table(title, headers, rows)
-
-
-def handovers_table(session: Session, zone: ZoneInfo, since: datetime) -> Table:
-    """Every joint handover session of the current plan from ``since``: who hands the
-    child over to whom, and when the new key worker takes over."""
-    refs = dict(session.execute(select(Worker.id, Worker.ref)).tuples().all())
-    children = dict(session.execute(select(Child.id, Child.ref)).tuples().all())
-    version = current_version(session)
-    takes_over: dict[tuple[int, int], date] = {}
-    if version is not None:
-        for a in session.scalars(
-            select(PlanAllocation).where(
-                PlanAllocation.plan_version_id == version.id, PlanAllocation.changed.is_(True)
-            )
-        ):
-            if a.key_worker_id is not None:
-                takes_over.setdefault((a.child_id, a.key_worker_id), a.start)
-    rows: list[tuple[object, ...]] = []
-    for s in session.scalars(
-        select(PlanSession)
-        .where(
-            PlanSession.with_worker_id.is_not(None),
-            PlanSession.removed_in.is_(None),
-            PlanSession.start >= since,
-        )
-        .order_by(PlanSession.start, PlanSession.id)
-    ):
-        assert s.with_worker_id is not None
-        pair = (s.worker_id, s.with_worker_id)
-        change = next(
-            (takes_over[(s.child_id, w)] for w in pair if (s.child_id, w) in takes_over), None
-        )
-        incoming = next((w for w in pair if (s.child_id, w) in takes_over), None)
-        outgoing = next((w for w in pair if w != incoming), None) if incoming else None
-        rows.append(
-            (
-                children.get(s.child_id),
-                _local(s.start, zone),
-                refs.get(outgoing) if outgoing else refs.get(s.worker_id),
-                refs.get(incoming) if incoming else refs.get(s.with_worker_id),
-                change or "-",
-                s.id,
-            )
-        )
-    return Table(
-        f"Handovers from {_local(since, zone)} ({len(rows)})",
-        ("child", "when", "from (outgoing)", "to (incoming)", "takes over", "session"),
-        rows,
-    )
-
-
-def week_table(session: Session, zone: ZoneInfo, monday: date, team: str | None) -> Table:
-    """One week of the current plan as a timetable: a row per worker, a column per day."""
-    workers = list(
-        session.scalars(select(Worker).where(Worker.team == team) if team else select(Worker)).all()
-    )
-    workers.sort(key=lambda w: w.ref)
-    if team and not workers:
-        raise NotFound("team", team)
-    ids = {w.id for w in workers}
-    children = {c.id: c.initials or c.ref for c in session.scalars(select(Child)).all()}
-    refs = {w.id: w.ref for w in session.scalars(select(Worker)).all()}
-    first = datetime.combine(monday, datetime.min.time(), zone)
-    last = datetime.combine(monday + timedelta(days=7), datetime.min.time(), zone)
-    cells: dict[tuple[int, int], list[str]] = {}
-    for s in session.scalars(
-        select(PlanSession)
-        .where(
-            PlanSession.removed_in.is_(None),
-            PlanSession.start >= first,
-            PlanSession.start < last,
-        )
-        .order_by(PlanSession.start, PlanSession.id)
-    ):
-        local = s.start.astimezone(zone)
-        for holder, other in ((s.worker_id, s.with_worker_id), (s.with_worker_id, s.worker_id)):
-            if holder is None or holder not in ids:
-                continue
-            text = f"{local:%H:%M} {children.get(s.child_id, '?')}"
-            if other is not None:
-                text += f" (with {refs.get(other)})"
-            cells.setdefault((holder, local.weekday()), []).append(text)
-    days = [monday + timedelta(days=k) for k in range(7)]
-    rows = [(w.ref, *("; ".join(cells.get((w.id, d), [])) for d in range(7))) for w in workers]
-    title = f"Week of {monday}" + (f", team {team}" if team else "")
-    return Table(title, ("worker", *(f"{DAY_NAMES[d.weekday()]} {d:%d %b}" for d in days)), rows)
-
-
-def open_alerts_table(session: Session, child_ref: str) -> Table:
-    rows = [
-        (a.severity, a.kind, a.id, a.start, a.message)
-        for a in session.scalars(
-            select(Alert)
-            .where(Alert.child_ref == child_ref, Alert.status == "open")
-            .order_by(Alert.start, Alert.id)
-        )
+        for r in rows
     ]
-    return Table(f"Open alerts ({len(rows)})", ("severity", "kind", "id", "from", "message"), rows)

@@ -8,22 +8,26 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, replace
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 import solver
+from scheduler import everyday, pipeline
 from scheduler.alerts import PlannedAlert
+from scheduler.csv_import import import_files
 from scheduler.csv_import import rows as r
 from scheduler.csv_import.reader import read_table
 from scheduler.db import Database
-from scheduler.errors import ImportFailed, InputError, NotFound
-from scheduler.mapping import solver_child
+from scheduler.errors import Cause, ImportFailed, InputError, NotFound
+from scheduler.mapping import solver_child, solver_plan
 from scheduler.models import Alert
 from scheduler.models import Session as PlanSession
-from scheduler.pipeline import Proposal
+from scheduler.pipeline import PlanRequest, Progress, Proposal
+from scheduler.settings import Settings
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,10 +62,16 @@ def read_referrals(
     plan_file = directory / "plans.csv"
     if not child_file.is_file() or not plan_file.is_file():
         raise NotFound("referral directory with children.csv and plans.csv", str(directory))
-    for raw in read_table(child_file, r.CHILD_COLUMNS, r.CHILD_REQUIRED, errors).rows:
+    # the refs of children.csv rows that failed: a plan naming one is counted, not listed
+    failed: dict[str, Cause] = {}
+    child_table = read_table(child_file, r.CHILD_COLUMNS, r.CHILD_REQUIRED, errors)
+    unreadable = Cause("children.csv", 1, "file") if errors and not child_table.rows else None
+    for raw in child_table.rows:
         child = r.parse_child("children.csv", raw, errors)
         if child is not None:
             children.append(child)
+        elif raw.values.get("ref"):
+            failed.setdefault(raw.values["ref"], Cause("children.csv", raw.line, "child"))
     for raw in read_table(plan_file, r.PLAN_COLUMNS, r.PLAN_REQUIRED, errors).rows:
         plan = r.parse_plan("plans.csv", raw, errors)
         if plan is not None:
@@ -89,27 +99,25 @@ def read_referrals(
                 )
     for p in plans:
         if p.child not in new_refs:
+            cause = failed.get(p.child, unreadable)
+            why = "" if cause is None else ", whose row failed"
+            if cause is not None and cause.what == "file":
+                why = ": children.csv could not be read"
             errors.append(
                 InputError(
-                    "plans.csv", p.line, "child", p.child, "not one of the referred children"
+                    "plans.csv",
+                    p.line,
+                    "child",
+                    p.child,
+                    f"not one of the referred children{why}",
+                    caused_by=cause,
                 )
             )
     if errors:
         raise ImportFailed(errors)
     return (
         [solver_child(c) for c in children],
-        [
-            solver.SupportPlan(
-                child=p.child,
-                start_date=p.start_date,
-                end_date=p.end_date,
-                sessions=p.sessions,
-                every_weeks=p.every_weeks,
-                session_minutes=p.session_minutes,
-                max_gap_days=p.max_gap_days,
-            )
-            for p in plans
-        ],
+        [solver_plan(p.child, p) for p in plans],
     )
 
 
@@ -183,3 +191,46 @@ def delta(database: Database, proposal: Proposal) -> Delta:
         removed=[a for a in standing if a.id not in planned_ids],
         lost_handovers=[s for s in current if s.id not in handovers],
     )
+
+
+def propose_change(
+    database: Database,
+    settings: Settings,
+    request: PlanRequest,
+    change: WhatIf,
+    *,
+    progress: Progress | None = None,
+) -> tuple[Proposal, Delta]:
+    """``whatif``: the plan ``request`` would get with ``change`` made, and what that adds
+    to or takes from the current plan. Nothing is written."""
+    proposal = pipeline.propose(database, settings, request, progress=progress, edit=editor(change))
+    return proposal, delta(database, proposal)
+
+
+def record_change(
+    database: Database, change: WhatIf, *, actor: str, now: datetime, timezone: str
+) -> None:
+    """Record the what-if's change in the store (``whatif --commit``), validated and
+    audited as ``absence add``, ``worker leaves`` or an import of the referral files."""
+    common: dict[str, Any] = {"actor": actor, "now": now, "timezone": timezone}
+    if change.absent is not None:
+        worker, first, last = change.absent
+        everyday.add_absence(
+            database,
+            worker=worker,
+            start=first.isoformat(),
+            end=last.isoformat(),
+            kind="leave",
+            note=None,
+            **common,
+        )
+    if change.leaving is not None:
+        worker, last_day = change.leaving
+        everyday.worker_leaves(database, worker=worker, last_day=last_day.isoformat(), **common)
+    if change.referral_dir is not None:
+        import_files(
+            database,
+            [change.referral_dir / "children.csv", change.referral_dir / "plans.csv"],
+            action="referral.add",
+            **common,
+        )

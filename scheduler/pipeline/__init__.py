@@ -6,19 +6,19 @@ kill at any moment leaves either the old plan or the new one, never a mix. The
 nightly job and ``keyworker plan --commit`` both go through here.
 
 The modules: :mod:`.request` (what is asked), :mod:`.loading` (what a re-plan starts
-from), :mod:`.propose` and :mod:`.proposal` (the plan proposed), :mod:`.commit` and
-:mod:`.write` (making it the current plan), :mod:`.suggest` (candidates for one
+from), :mod:`.proposing` and :mod:`.proposal` (the plan proposed), :mod:`.committing` and
+:mod:`.write` (making it the current plan), :mod:`.suggesting` (candidates for one
 child) and :mod:`.stored_alerts`.
 """
 
 from __future__ import annotations
 
-from scheduler.pipeline.commit import CommitResult, commit
+from scheduler.pipeline.committing import CommitResult, commit
 from scheduler.pipeline.proposal import PreviewCheck, Proposal
-from scheduler.pipeline.propose import propose
+from scheduler.pipeline.proposing import propose
 from scheduler.pipeline.request import AfterCommit, PlanRequest, Progress, Solve, solver_params
 from scheduler.pipeline.stored_alerts import all_alerts, open_alerts
-from scheduler.pipeline.suggest import suggest
+from scheduler.pipeline.suggesting import suggest
 
 __all__ = [
     "AfterCommit",

@@ -73,3 +73,34 @@ def test_show_and_alerts_load_nothing_heavy(db_url: str, tmp_path: Path) -> None
     assert result.exit_code == 0, result.output
     for args in (["show", "workers"], ["show", "children"], ["alerts"], ["audit"]):
         assert _loaded(["--db", db_url, *args], tmp_path) == [], args
+
+
+# What a list read on SQLAlchemy Core leaves out: the ORM with the 19 mapped models, and
+# pydantic (Typer converts a parameter through it only when the parameter is given).
+ORM_AND_PYDANTIC = ("sqlalchemy.orm", "scheduler.models", "pydantic")
+
+
+def test_show_workers_and_alerts_load_neither_the_orm_nor_pydantic(
+    db_url: str, tmp_path: Path
+) -> None:
+    runner = CliRunner()
+    result = runner.invoke(app, ["--db", db_url, "import", str(small_team(tmp_path / "team"))])
+    assert result.exit_code == 0, result.output
+    for args in (["show", "workers"], ["show", "children"], ["alerts"]):
+        assert _loaded(["--db", db_url, *args], tmp_path, ORM_AND_PYDANTIC) == [], args
+
+
+def test_runs_loads_no_or_tools(db_url: str, tmp_path: Path) -> None:
+    runner = CliRunner()
+    result = runner.invoke(app, ["--db", db_url, "import", str(small_team(tmp_path / "team"))])
+    assert result.exit_code == 0, result.output
+    assert _loaded(["--db", db_url, "runs"], tmp_path, (*HEAVY, "sqlalchemy.orm")) == []
+
+
+def test_an_option_given_is_still_converted_and_checked(db_url: str, tmp_path: Path) -> None:
+    """Typer's conversion is deferred only for options not given (cli.main)."""
+    result = CliRunner().invoke(app, ["--db", db_url, "runs", "--limit", "0"])
+    assert result.exit_code == 2
+    assert "--limit" in result.output
+    result = CliRunner().invoke(app, ["--db", db_url, "runs", "--limit", "many"])
+    assert result.exit_code == 2

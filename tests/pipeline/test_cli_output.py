@@ -84,9 +84,10 @@ def test_every_read_command_writes_json(kw: Run, team: Path, tmp_path: Path) -> 
     children = _json(kw("show", "children", "--json", "-"))
     assert [c["ref"] for c in children] == list(CHILDREN)
     assert "key_worker" in children[0]
-    plan = _json(kw("show", "plan", "--json", "-"))
-    assert {row["child"] for row in plan} == set(CHILDREN)
-    assert plan[0]["from"] == START
+    plan = _json(kw("show", "plan", "--json", "-"))  # the whole plan, in the Plan JSON shape
+    assert {row["child"] for row in plan["allocations"]} == set(CHILDREN)
+    assert plan["allocations"][0]["start"] == plan["horizon"]["start"] == START
+    assert plan == _json(kw("export", "plan", "--format", "json"))
     child = _json(kw("show", "child", "YP-0001", "--json", "-"))
     assert set(child) == {"child", "support_plans", "key_and_secondary_workers", "sessions",
                           "open_alerts"}  # fmt: skip

@@ -126,3 +126,26 @@ def test_referral_add_creates_the_child_and_plan_and_refuses_a_known_child(
     assert "--risk:" in bad.output
     with database.reading() as session:
         assert session.scalar(select(Child).where(Child.ref == "YP-0102")) is None
+
+
+def test_everyday_errors_list_the_root_cause_and_count_what_follows_from_it(
+    kw: Run, team: Path, database: Database
+) -> None:
+    """As 'import' prints them: the failed child row, then one line counting the plan
+    row that fails only because of it, then the total."""
+    kw("import", str(team))
+    before = _audit(database)
+    bad = kw("referral", "add", "YP-0103", "--team", "North", "--start", "2027-01-04",
+             "--sessions", "1", "--session-minutes", "60", "--risk", "extreme",
+             expect=2)  # fmt: skip
+    assert bad.output.splitlines() == [
+        "--risk: risk must be one of low, medium, high (value: 'extreme')",
+        "and 1 more error in plans.csv caused by the child above whose row failed",
+        "2 error(s); nothing was changed.",
+    ]
+    absence = kw("absence", "add", "W002", "2027-01-11", "2027-01-02", expect=2)
+    assert absence.output.splitlines() == [
+        "END: end_date 2027-01-02 is before start_date 2027-01-11 (value: '2027-01-02')",
+        "1 error(s); nothing was changed.",
+    ]
+    assert _audit(database) == before

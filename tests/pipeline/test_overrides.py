@@ -255,3 +255,25 @@ def test_defect6_pins_count_towards_a_full_worker_without_a_plan(kw: Run, tmp_pa
     assert "W003 is full: key worker for 2 other child(ren), their max_caseload of 2" in refused
     kw("unpin", "YP-0001")
     kw("pin", "YP-0002", "W003")
+
+
+def test_whatif_referral_errors_list_root_causes_and_count_the_rest(
+    kw: Run, team: Path, tmp_path: Path
+) -> None:
+    """As 'import' prints them: the children.csv row that failed, then one line counting
+    the plans.csv rows that fail only because of it; nothing is planned."""
+    kw("import", str(team))
+    referral = tmp_path / "referral"
+    referral.mkdir()
+    write_csv(referral / "children.csv", [{"ref": "YP-0100", "team": "North", "risk": "extreme"}])
+    write_csv(
+        referral / "plans.csv",
+        [dict(PLANS[0], child="YP-0100"), dict(PLANS[0], child="YP-0100", start_date="2027-03-01")],
+    )
+    result = kw("whatif", "--referral", str(referral), *PLAN[1:], expect=2)
+    lines = [line for line in result.output.splitlines() if not line.startswith("... ")]
+    assert lines == [
+        "children.csv:2: column 'risk': risk must be one of low, medium, high (value: 'extreme')",
+        "and 2 more errors in plans.csv caused by the child above whose row failed",
+        "3 error(s); nothing was planned.",
+    ]

@@ -62,3 +62,21 @@ def test_show_child_lists_its_open_alerts(kw: Run, tmp_path: Path) -> None:
     mine = [a for a in alerts if a["child"] == child]
     assert f"Open alerts ({len(mine)})" in shown
     assert all(a["id"] in shown for a in mine)
+
+
+def test_show_plan_json_is_the_whole_current_plan(kw: Run, team: Path, tmp_path: Path) -> None:
+    """Allocations, sessions and alerts in the Plan JSON shape of SPEC, as committed;
+    null before the first commit."""
+    kw("import", str(team))
+    assert json.loads(kw("show", "plan", "--json", "-").stdout) is None
+    out = tmp_path / "plan.json"
+    kw(*PLAN, "--commit", "--json", str(out))
+    committed = json.loads(out.read_text())
+    shown = json.loads(kw("show", "plan", "--json", "-").stdout)
+    assert set(shown) == {"version", "committed", "horizon", "as_of", "allocations",
+                          "sessions", "alerts", "metrics"}  # fmt: skip
+    assert shown["committed"] is True and shown["version"] == committed["version"]
+    assert shown["allocations"] == committed["allocations"]
+    assert shown["alerts"] == committed["alerts"]
+    assert {s["id"] for s in shown["sessions"]} == {s["id"] for s in committed["sessions"]}
+    assert shown["sessions"] and shown["alerts"] is not None
