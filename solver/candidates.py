@@ -56,6 +56,7 @@ class TravelTable:
     def __init__(self, ctx: Context) -> None:
         self.ctx = ctx
         self._cache: dict[tuple[str, str], int] = {}
+        self._gaps: dict[tuple[str, str], dt.timedelta] = {}
 
     def between(self, a: str, b: str) -> int:
         key = (a, b) if a <= b else (b, a)
@@ -64,6 +65,15 @@ class TravelTable:
             ca, cb = self.ctx.children[a], self.ctx.children[b]
             found = travel_minutes(ca.lat, ca.lon, cb.lat, cb.lon)
             self._cache[key] = found
+        return found
+
+    def gap(self, a: str, b: str) -> dt.timedelta:
+        """``between`` as a duration: rule 4's test runs millions of times at la size,
+        and building the same ``timedelta`` again each time was a tenth of the solve."""
+        found = self._gaps.get((a, b))
+        if found is None:
+            found = dt.timedelta(minutes=self.between(a, b))
+            self._gaps[(a, b)] = found
         return found
 
     def from_base(self, worker: str, child: str) -> int:
@@ -76,10 +86,8 @@ def clashes(
 ) -> bool:
     """Rule 4 against one worker's fixed sessions that day: overlap, or too little travel."""
     for other in busy:
-        gap = travel.between(child, other.child)
-        if start < other.end + dt.timedelta(minutes=gap) and other.start < end + dt.timedelta(
-            minutes=gap
-        ):
+        gap = travel.gap(child, other.child)
+        if start < other.end + gap and other.start < end + gap:
             return True
     return False
 

@@ -53,6 +53,7 @@ class Context:
     in_force: dict[str, list[dt.date]] = field(init=False)
     periods: dict[str, list[Period]] = field(init=False)
     planned: list[str] = field(init=False)
+    _at_work: dict[tuple[str, dt.date], bool] = field(init=False, default_factory=dict)
 
     def __post_init__(self) -> None:
         inst = self.instance
@@ -103,8 +104,13 @@ class Context:
         }
 
     def at_work(self, ref: str, day: dt.date) -> bool:
-        worker = self.workers.get(ref)
-        return worker is not None and at_work(worker, day)
+        # asked millions of times at la size (every candidate, fill and repair step)
+        found = self._at_work.get((ref, day))
+        if found is None:
+            worker = self.workers.get(ref)
+            found = worker is not None and at_work(worker, day)
+            self._at_work[(ref, day)] = found
+        return found
 
     def closed_on(self, ref: str, day: dt.date) -> str | None:
         """Why ``ref``'s team is closed on ``day`` (a bank holiday, a team day), if it is."""

@@ -105,23 +105,30 @@ class CrossTeamCover:
         for child in children:
             for period in ctx.periods.get(child, []):
                 pk = (child, period.plan.start_date, period.index)
+                after: dt.date | None = None
                 while self.count.get(pk, 0) < period.target:
-                    found = self._one(child, period)
+                    found = self._one(child, period, after)
                     if found is None:
                         break
                     self.add(found)
                     out.append(found)
+                    # the days before found nothing, and a session added only takes
+                    # room away: the next search for this period starts after it
+                    after = found.day
         return out
 
-    def _one(self, child: str, period: Period) -> Candidate | None:
+    def _one(self, child: str, period: Period, after: dt.date | None = None) -> Candidate | None:
         """The first slot (day, then time on the 15-minute grid) at which nobody in the
-        child's team is free and a worker of another team can take the session."""
+        child's team is free and a worker of another team can take the session; only
+        days after ``after``, where given."""
         ctx = self.ctx
         kid = ctx.children[child]
         minutes = period.plan.session_minutes
         own = [w for w in ctx.workers.values() if w.team == kid.team and may_work_with(w, kid)]
         others = [w for w in ctx.workers.values() if w.team != kid.team and may_work_with(w, kid)]
         for day in ctx.in_force[child]:
+            if after is not None and day <= after:
+                continue
             if not period.contains(day) or day < ctx.today or day in self.days[child]:
                 continue
             # only where some worker of another team is available, and nobody in the
@@ -153,12 +160,19 @@ class CrossTeamCover:
             # what _can_take asks, less what is already known here: every helper has
             # room for the session this week, and the window test is the wall-clock one
             # (place_session kept start and end on this day); only rule 4 is left
-            windows_of = [(w, ctx.worker_spans(w.ref, weekday)) for w in helpers]
-            for start, end in blocked:
-                lo, hi = ctx.wall(start)[1], ctx.wall(end)[1]
-                for worker, windows in windows_of:
-                    if any(a <= lo and hi <= b for a, b in windows) and not clashes(
-                        start, end, child, self.busy.get((worker.ref, day), []), self.travel
+            walls = [(ctx.wall(start)[1], ctx.wall(end)[1]) for start, end in blocked]
+            latest_start = max(lo for lo, _ in walls)
+            earliest_end = min(hi for _, hi in walls)
+            # a helper none of whose windows can hold any blocked slot is asked nothing more
+            windows_of = [
+                (w, windows, self.busy.get((w.ref, day), []))
+                for w, windows in ((w, ctx.worker_spans(w.ref, weekday)) for w in helpers)
+                if any(a <= latest_start and earliest_end <= b for a, b in windows)
+            ]
+            for (start, end), (lo, hi) in zip(blocked, walls, strict=True):
+                for worker, windows, busy in windows_of:
+                    if any(a <= lo and hi <= b for a, b in windows) and not (
+                        busy and clashes(start, end, child, busy, self.travel)
                     ):
                         return Candidate(child, worker.ref, None, day, start, end, period, OTHER)
         return None

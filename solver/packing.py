@@ -63,7 +63,7 @@ class Packing:
             return False
         for ref in cand.workers:
             for lo, hi, other, _ in self._busy[(ref, cand.day)]:
-                gap = dt.timedelta(minutes=self.travel.between(cand.child, other))
+                gap = self.travel.gap(cand.child, other)
                 if cand.start < hi + gap and lo < cand.end + gap:
                     return False
             week = (ref, monday(cand.day))
@@ -79,7 +79,7 @@ class Packing:
         out: set[int] = set()
         for ref in cand.workers:
             for lo, hi, other, index in self._busy[(ref, cand.day)]:
-                gap = dt.timedelta(minutes=self.travel.between(cand.child, other))
+                gap = self.travel.gap(cand.child, other)
                 if cand.start < hi + gap and lo < cand.end + gap:
                     out.add(index)
         if (cand.child, cand.day) in self._days:
