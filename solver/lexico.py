@@ -9,7 +9,7 @@ order, not a weighted sum.
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 from ortools.sat.python import cp_model
@@ -31,6 +31,10 @@ class Level:
     # a start for this level's solve instead of the level above's optimum (which is
     # arbitrary as far as this level goes); it must already meet the levels above
     restart_hint: list[tuple[cp_model.IntVar, int]] | None = None
+    # a start built from the level above's solution (a repair of it, say): taken
+    # instead of that solution, or of ``restart_hint``, where it is feasible for the
+    # levels above and better at this one
+    restart_from: Callable[[list[int]], list[tuple[cp_model.IntVar, int]] | None] | None = None
     # minimise M * this level + the next one (M above anything the next can reach):
     # still exactly this level's optimum, but among its optima the next level's best;
     # used where the next level is small (stability), so an equal-valued move is not taken
@@ -80,6 +84,56 @@ def _upper(level: Level) -> int:
 
 def _level_value(level: Level, values: list[int]) -> int:
     return sum(values[v.index] * w for v, w in zip(level.variables, level.weights, strict=True))
+
+
+def _hint_value(level: Level, known: dict[int, int]) -> int | None:
+    """``level``'s cost at the hinted values, None where a term is not hinted."""
+    total = 0
+    for var, weight in zip(level.variables, level.weights, strict=True):
+        value = known.get(var.index)
+        if value is None:
+            return None
+        total += weight * value
+    return total
+
+
+def _best_start(
+    level: Level,
+    values: list[int],
+    above: Sequence[Level],
+    results: Sequence[LevelResult],
+) -> list[tuple[cp_model.IntVar, int]] | None:
+    """The start for ``level``: the restart hint or the start built from ``values``.
+
+    A start that a level above has since bettered is infeasible: CP-SAT would spend
+    the level's work looking for a first solution (at team size most of the
+    continuity level's), where the level above's own solution is one at once. Of
+    the feasible starts that hint every term, the cheapest at this level wins; a
+    restart hint that leaves terms out is taken as it always was. None: the level
+    above's solution, already hinted, is the start.
+    """
+    found = {r.level: r.value for r in results}
+    best: list[tuple[cp_model.IntVar, int]] | None = None
+    best_value = _level_value(level, values)
+    starts = [level.restart_hint]
+    if level.restart_from is not None:
+        starts.append(level.restart_from(values))
+    for start in starts:
+        if start is None:
+            continue
+        known = {var.index: value for var, value in start}
+        if any(
+            (cost := _hint_value(upper, known)) is not None and cost > found[upper.level]
+            for upper in above
+            if upper.level in found
+        ):
+            continue
+        cost = _hint_value(level, known)
+        if cost is None:
+            return start  # a partial hint: CP-SAT completes it, as before
+        if cost < best_value:
+            best, best_value = start, cost
+    return best
 
 
 def _settings(solver: cp_model.CpSolver, num_workers: int, seed: int) -> None:
@@ -168,8 +222,10 @@ def solve_lexicographic(
             )
         else:
             model.minimize(objective)
-        if level.restart_hint is not None and values is not None:
-            replace_hints(model, level.restart_hint)
+        if values is not None and (level.restart_hint or level.restart_from):
+            start = _best_start(level, values, levels[:position], results)
+            if start is not None:
+                replace_hints(model, start)
         share = weights_left[position] / sum(weights_left[position:])
         solver = cp_model.CpSolver()
         _settings(solver, num_workers, seed)

@@ -223,7 +223,13 @@ class _TeamModel:
         that week, over their hours, or has fewer slots in the child's windows than
         their children who can only meet then need."""
         week = monday(day)
-        if any(not self.ctx.at_work(key, week + dt.timedelta(days=k)) for k in range(7)):
+        # a closed day (a bank holiday, a team day) closes the whole team: nobody there
+        # can cover it, and the key worker's other days are no less theirs
+        ctx = self.ctx
+        if any(
+            not ctx.at_work(key, d) and ctx.closed_on(key, d) is None
+            for d in (week + dt.timedelta(days=k) for k in range(7))
+        ):
             return True
         if self.alloc.overflow_minutes.get(key, 0) > 0:
             return True
@@ -1090,7 +1096,7 @@ class _TeamModel:
             levels = self._start_levels(indices)
         else:
             indices, levels = self._search(
-                picked, pins, budget=budget, cp_workers=cp_workers, params=params
+                picked, pins, frozen, budget=budget, cp_workers=cp_workers, params=params
             )
         chosen = [self.cands[i] for i in indices]
         rescued = {c.rescue_of for c in chosen if c.rescue_of is not None}
@@ -1106,6 +1112,7 @@ class _TeamModel:
         self,
         picked: set[int],
         pins: list[int],
+        frozen: set[str],
         *,
         budget: Budget,
         cp_workers: int,
@@ -1113,20 +1120,19 @@ class _TeamModel:
     ) -> tuple[list[int], list[LevelResult]]:
         """CP-SAT's lexicographic search from the start ``picked``, then a last fill."""
         self.build_constraints()
-        start = [(var, int(i in picked)) for i, var in enumerate(self.vars)]
-        known = {var.index: value for var, value in start}
-        for var, kind, room, terms in self.derived:
-            total = sum(known[t.index] for t in terms)
-            if kind == "short":
-                value = max(0, room - total)
-            elif kind == "any":
-                value = min(1, total)
-            else:  # "none": 1 when none of the terms is chosen
-                value = int(total == 0)
-            known[var.index] = value
-            start.append((var, value))
+        start = self._hint(picked)
         replace_hints(self.model, start)
         self.levels[1].restart_hint = start
+        pinned = {self.cands[i].child for i in pins}
+
+        def repaired_level_one(values: list[int]) -> list[tuple[cp_model.IntVar, int]] | None:
+            # goal 1's search moves sessions with no eye on continuity: the continuity
+            # repair of its solution starts goal 2 where the sessions it found are kept
+            chosen = [i for i, var in enumerate(self.vars) if values[var.index]]
+            repaired, moved = self._repaired(chosen, frozen)
+            return None if moved & pinned else self._hint(set(repaired))
+
+        self.levels[1].restart_from = repaired_level_one
         for i in pins:
             self.model.add(self.vars[i] == 1)
         lex = solve_lexicographic(
@@ -1152,6 +1158,22 @@ class _TeamModel:
                 for r in levels
             ]
         return indices, levels
+
+    def _hint(self, picked: set[int]) -> list[tuple[cp_model.IntVar, int]]:
+        """Every variable's value when the candidates ``picked`` are the plan."""
+        start = [(var, int(i in picked)) for i, var in enumerate(self.vars)]
+        known = {var.index: value for var, value in start}
+        for var, kind, room, terms in self.derived:
+            total = sum(known[t.index] for t in terms)
+            if kind == "short":
+                value = max(0, room - total)
+            elif kind == "any":
+                value = min(1, total)
+            else:  # "none": 1 when none of the terms is chosen
+                value = int(total == 0)
+            known[var.index] = value
+            start.append((var, value))
+        return start
 
     def _start_levels(self, picked: list[int]) -> list[LevelResult]:
         """The four levels' values of a start taken as the plan (bounds: 0)."""
