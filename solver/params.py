@@ -6,12 +6,23 @@ from dataclasses import dataclass
 
 from solver.budget import WORK_PER_SECOND, Budget
 
+# Measured on the reference machine (bench/README.md, "Time budget by size"): at team
+# size (90 children) the plan at 7.2 s has the 30 s plan's key-worker changes and
+# contact gaps, fewer cover sessions and a few fewer of 475 sessions.
+SECONDS_PER_CHILD = 0.08
+MIN_SECONDS = 5.0
+
 
 @dataclass(frozen=True, slots=True)
 class SolverParams:
     """CP-SAT settings for one ``solve`` call.
 
-    ``time_limit_seconds`` is the nominal budget of the whole call. The searches
+    ``time_limit_seconds`` is the most nominal time the whole call may take; a call
+    gets ``seconds_per_child`` per planned child of it (at least ``MIN_SECONDS``),
+    so a team of 90 gets 7.2 s and a local authority of 3,000 gets the
+    whole limit (``seconds_for``). ``seconds_per_child = 0`` gives every call the
+    whole limit. The work is fixed before the search starts: it depends on the
+    input alone, never on how the search goes, so the plan stays the same. The searches
     are limited by deterministic work (``work_per_second`` times it, see
     ``solver/budget.py``), so the same input gives the same plan on a busy machine;
     the wall clock stops them only at three times the limit. ``num_workers`` is both the
@@ -28,6 +39,15 @@ class SolverParams:
     log_search: bool = False
     use_processes: bool = True
     work_per_second: float = WORK_PER_SECOND
+    seconds_per_child: float = SECONDS_PER_CHILD
 
-    def budget(self) -> Budget:
-        return Budget.for_seconds(self.time_limit_seconds, work_per_second=self.work_per_second)
+    def seconds_for(self, children: int) -> float:
+        """The nominal seconds a call planning ``children`` children gets."""
+        if self.seconds_per_child <= 0:
+            return self.time_limit_seconds
+        wanted = max(MIN_SECONDS, self.seconds_per_child * children)
+        return min(self.time_limit_seconds, wanted)
+
+    def budget(self, children: int | None = None) -> Budget:
+        seconds = self.time_limit_seconds if children is None else self.seconds_for(children)
+        return Budget.for_seconds(seconds, work_per_second=self.work_per_second)
