@@ -34,7 +34,7 @@ from ortools.sat.python import cp_model
 
 from solver.assignment import GapProblem, add_assignment
 from solver.budget import Budget
-from solver.context import RISK_WEIGHT, Context, TeamPart, team_parts
+from solver.context import Context, TeamPart, team_parts
 from solver.eligibility import employed, may_hold_case
 from solver.errors import SolverError
 from solver.flow_start import flow_keys
@@ -44,7 +44,7 @@ from solver.params import SolverParams
 from solver.presence import AbsencePricing, Presence, block_presence
 from solver.secondary import TeamBlocks, choose_secondaries
 from solver.timegrid import intersect
-from solver.weights import KEY_CHANGE_WEIGHT, OVER_QUARTER_WEIGHT, UNKNOWN_KEY_WEIGHT
+from solver.weights import KEY_CHANGE_WEIGHT, OVER_QUARTER_WEIGHT, UNKNOWN_KEY_WEIGHT, risk_weight
 
 DayAlloc = tuple[str | None, str | None]
 # of a team model's time, what naming the secondary workers may take (after the keys)
@@ -278,7 +278,7 @@ def _solve_team_model(
             key_by[(child, b)][w] = var
         for child, flag in assign.unassigned.items():
             kid = ctx.children[child]
-            unallocated.add(flag, RISK_WEIGHT.get(kid.risk, 2) * len(block_days[(child, b)]))
+            unallocated.add(flag, risk_weight(kid) * len(block_days[(child, b)]))
         _slot_capacity(
             ctx,
             model=model,
@@ -316,7 +316,7 @@ def _solve_team_model(
     new_cost: dict[tuple[str, int, str], int] = {}  # a new relationship's absence price
     for child, blist in child_blocks.items():
         kid = ctx.children[child]
-        risk = RISK_WEIGHT.get(kid.risk, 2)
+        risk = risk_weight(kid)
         known = set(kid.known_workers) | {kid.current_secondary_worker or ""}
         previous = kid.current_key_worker
         for position, b in enumerate(blist):
@@ -513,7 +513,7 @@ def _fill_unallocated(
                 load[(w, day)] = load.get((w, day), 0) + 1
     missing = sorted(
         (cb for cb, w in keys.items() if w is None and key_by[cb]),
-        key=lambda cb: (-RISK_WEIGHT.get(ctx.children[cb[0]].risk, 2), cb[0], cb[1]),
+        key=lambda cb: (-risk_weight(ctx.children[cb[0]]), cb[0], cb[1]),
     )
     gained = 0
     for child, b in missing:
@@ -535,7 +535,7 @@ def _fill_unallocated(
                 keys[(child, b)] = w
                 for d in days:
                     load[(w, d)] = load.get((w, d), 0) + 1
-                gained += RISK_WEIGHT.get(kid.risk, 2) * len(days)
+                gained += risk_weight(kid) * len(days)
                 break
     return gained
 

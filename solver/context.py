@@ -16,8 +16,6 @@ from solver.instance import Child, ExistingSession, Instance, SupportPlan, Worke
 from solver.periods import Period, plan_periods
 from solver.timegrid import child_stretches, intersect, stretches, wall_minute
 
-RISK_WEIGHT = {"high": 4, "medium": 2, "low": 1}
-
 
 @dataclass
 class TeamPart:

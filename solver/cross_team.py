@@ -16,12 +16,13 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping
 
 from solver.candidates import OTHER, Busy, Candidate, TravelTable, clashes, grid_starts
-from solver.context import RISK_WEIGHT, Context
+from solver.context import Context
 from solver.eligibility import may_work_with, weekly_capacity_minutes
 from solver.instance import ExistingSession, Worker
 from solver.packing import PeriodKey, period_key
 from solver.periods import Period
 from solver.timegrid import elapsed_minutes, intersect, lies_within, monday, place_session
+from solver.weights import risk_weight
 
 BusyMap = dict[tuple[str, dt.date], list[Busy]]
 
@@ -101,7 +102,7 @@ class CrossTeamCover:
         """Sessions from other teams for the periods still short, as far as they go."""
         ctx = self.ctx
         out: list[Candidate] = []
-        children = sorted(ctx.planned, key=lambda c: (-RISK_WEIGHT.get(ctx.children[c].risk, 2), c))
+        children = sorted(ctx.planned, key=lambda c: (-risk_weight(ctx.children[c]), c))
         for child in children:
             for period in ctx.periods.get(child, []):
                 pk = (child, period.plan.start_date, period.index)

@@ -27,9 +27,9 @@ from collections.abc import Mapping, Sequence
 
 from ortools.graph.python import min_cost_flow
 
-from solver.context import RISK_WEIGHT, Context
+from solver.context import Context
 from solver.presence import Presence
-from solver.weights import KEY_CHANGE_WEIGHT, UNKNOWN_KEY_WEIGHT
+from solver.weights import KEY_CHANGE_WEIGHT, UNKNOWN_KEY_WEIGHT, risk_weight
 
 REWARD = 100_000  # per risk-weighted child-day allocated: above any continuity price
 OVER_HOURS = 50  # per child beyond what the worker's hours carry (the overflow price)
@@ -105,7 +105,7 @@ def _block(
     pairs: list[tuple[int, str, str]] = []
     for c in children:
         kid = ctx.children[c]
-        risk = RISK_WEIGHT.get(kid.risk, 2)
+        risk = risk_weight(kid)
         days = len(block_days[(c, b)])
         before = [x for x in range(b) if (c, x) in earlier]
         keep = wanted.get((c, b)) or (earlier[(c, before[-1])] if before else None)

@@ -30,7 +30,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from fractions import Fraction
 
-from solver.context import RISK_WEIGHT, Context
+from solver.context import Context
 from solver.periods import Period
 from solver.timegrid import intersect, monday
 from solver.weights import (
@@ -38,6 +38,7 @@ from solver.weights import (
     ABSENT_SESSION_WEIGHT,
     MOSTLY_AWAY_WEIGHT,
     NO_HANDOVER_SLOT_WEIGHT,
+    risk_weight,
 )
 
 # the timetable offers handover sessions in the 14 days before a change
@@ -103,7 +104,7 @@ class AbsencePricing:
             return 0
         cover = self._absent_cover(child, ahead, worker, presence.absent)
         gaps = self._absent_gaps(child, ahead, presence.absent)
-        risk = RISK_WEIGHT.get(self.ctx.children[child].risk, 2)
+        risk = risk_weight(self.ctx.children[child])
         # Away on most of the days: a manager would not start the relationship even
         # where the plan asks for few sessions (one every six weeks, say), so that
         # the cover it costs is small; it outweighs the child not knowing someone else.
@@ -116,7 +117,7 @@ class AbsencePricing:
 
     def missing_handover_cost(self, child: str) -> int:
         """A leaver's successor with no joint handover slot before the leaving day."""
-        return RISK_WEIGHT.get(self.ctx.children[child].risk, 2) * NO_HANDOVER_SLOT_WEIGHT
+        return risk_weight(self.ctx.children[child]) * NO_HANDOVER_SLOT_WEIGHT
 
     def handover_slot(self, child: str, outgoing: str, worker: str) -> bool:
         """Whether, on a day of the child's plan between today and ``outgoing``'s last

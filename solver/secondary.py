@@ -42,10 +42,11 @@ from typing import TYPE_CHECKING
 from ortools.sat.python import cp_model
 
 from solver.budget import Budget, stopped_by_clock
-from solver.context import RISK_WEIGHT, Context, TeamPart
+from solver.context import Context, TeamPart
 from solver.eligibility import employed, may_hold_case
 from solver.lexico import Level
 from solver.timegrid import intersect
+from solver.weights import risk_weight
 
 if TYPE_CHECKING:
     from solver.allocation import Block
@@ -261,7 +262,7 @@ def _greedy(facts: _Facts, best: dict[str, _Best]) -> dict[ChildBlock, str]:
     out: dict[ChildBlock, str] = {}
     used: dict[tuple[str, int], int] = {}
     pairs: dict[tuple[str | None, str, int], int] = {}
-    order = sorted(best, key=lambda c: (-RISK_WEIGHT.get(ctx.children[c].risk, 2), c))
+    order = sorted(best, key=lambda c: (-risk_weight(ctx.children[c]), c))
     for child in order:
         plan = best[child]
         spent = ZERO

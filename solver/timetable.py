@@ -68,7 +68,7 @@ from solver.candidates import (
     cover_workers,
     make_candidates,
 )
-from solver.context import RISK_WEIGHT, Context, TeamPart, team_parts
+from solver.context import Context, TeamPart, team_parts
 from solver.cross_team import CrossTeamCover
 from solver.eligibility import may_work_with, weekly_capacity_minutes
 from solver.findings import gap_start
@@ -80,7 +80,7 @@ from solver.params import SolverParams
 from solver.periods import Period
 from solver.repair import ROLE_RANK, ContinuityRepair, continuity_cost
 from solver.timegrid import elapsed_minutes, lies_within, monday
-from solver.weights import COVER_WEIGHT, GAP_WEIGHT, HANDOVER_WEIGHT
+from solver.weights import COVER_WEIGHT, GAP_WEIGHT, HANDOVER_WEIGHT, risk_weight
 
 OTHER_COVER_LIMIT = 4
 # below this, a team model's CP-SAT search is skipped: at la size (38,000 candidates a
@@ -467,7 +467,7 @@ class _TeamModel:
         unmet, _continuity, stability, routine = self.levels
         # period counts (and rule 5 per child-day)
         for child in self.part.children:
-            risk = RISK_WEIGHT.get(ctx.children[child].risk, 2)
+            risk = risk_weight(ctx.children[child])
             for period in ctx.periods.get(child, []):
                 pk = period_key(period)
                 room = max(0, period.target - self.facts.count.get(pk, 0))
@@ -567,11 +567,11 @@ class _TeamModel:
         ctx, model = self.ctx, self.model
         continuity = self.levels[1]
         for i, cand in enumerate(self.cands):
-            risk = RISK_WEIGHT.get(ctx.children[cand.child].risk, 2)
+            risk = risk_weight(ctx.children[cand.child])
             if COVER_WEIGHT[cand.role]:
                 continuity.add(self.vars[i], COVER_WEIGHT[cand.role] * risk)
         for (child, _day), group in getattr(self, "handover_groups", {}).items():
-            risk = RISK_WEIGHT.get(ctx.children[child].risk, 2)
+            risk = risk_weight(ctx.children[child])
             missing = model.new_bool_var(f"no_handover[{child},{_day}]")
             model.add(sum(self.vars[i] for i in group) + missing == 1)
             continuity.add(missing, HANDOVER_WEIGHT * risk)
@@ -633,7 +633,7 @@ class _TeamModel:
                 model.add(flag == sum(kw))
                 contact[day] = flag
                 self.derived.append((flag, "any", 1, kw))
-        risk = RISK_WEIGHT.get(self.ctx.children[child].risk, 2)
+        risk = risk_weight(self.ctx.children[child])
         for window in self._gap_windows(child):
             terms = [contact[d] for d in window if d in contact]
             if not terms:
@@ -813,14 +813,14 @@ class _TeamModel:
             (c for c in self.part.children if c in self.by_child or ctx.periods.get(c)),
             key=lambda c: (
                 key_options[c],
-                -RISK_WEIGHT.get(ctx.children[c].risk, 2),
+                -risk_weight(ctx.children[c]),
                 c,
             ),
         )
         if yardstick:
             children = [c for c in self.part.children if c in self.by_child or ctx.periods.get(c)]
             if by_risk:
-                children.sort(key=lambda c: -RISK_WEIGHT.get(ctx.children[c].risk, 2))
+                children.sort(key=lambda c: -risk_weight(ctx.children[c]))
         if handovers_first:  # the handovers before a known change first (goal 2)
             for child in children:
                 for i in sorted(
@@ -1198,14 +1198,14 @@ class _TeamModel:
             continuity_cost(
                 [self.cands[i] for i in by_child.get(c, [])],
                 self._gap_windows(c),
-                RISK_WEIGHT.get(self.ctx.children[c].risk, 2),
+                risk_weight(self.ctx.children[c]),
             )
             for c in self.part.children
         )
         chosen = set(picked)
         for (child, _day), group in getattr(self, "handover_groups", {}).items():
             if not chosen.intersection(group):
-                cost += HANDOVER_WEIGHT * RISK_WEIGHT.get(self.ctx.children[child].risk, 2)
+                cost += HANDOVER_WEIGHT * risk_weight(self.ctx.children[child])
         return cost
 
     def _repaired(self, picked: list[int], frozen: set[str]) -> tuple[list[int], set[str]]:
@@ -1219,7 +1219,7 @@ class _TeamModel:
             self.by_child,
             gap_windows=self._gap_windows,
             routine_cost=self.routine_cost,
-            risk=lambda child: RISK_WEIGHT.get(self.ctx.children[child].risk, 2),
+            risk=lambda child: risk_weight(self.ctx.children[child]),
             frozen=frozen,
             alternatives=self._alternatives,
         )
@@ -1232,7 +1232,7 @@ class _TeamModel:
             pack,
             sorted(
                 (c for c in self.part.children if ctx.periods.get(c)),
-                key=lambda c: (-RISK_WEIGHT.get(ctx.children[c].risk, 2), c),
+                key=lambda c: (-risk_weight(ctx.children[c]), c),
             ),
         )
         return list(pack.picked), repair.moved_frozen
@@ -1280,7 +1280,7 @@ class _TeamModel:
             count[period_key(self.cands[i].period)] += 1
         cost = 0
         for child in self.part.children:
-            risk = RISK_WEIGHT.get(self.ctx.children[child].risk, 2)
+            risk = risk_weight(self.ctx.children[child])
             for period in self.ctx.periods.get(child, []):
                 pk = period_key(period)
                 room = max(0, period.target - self.facts.count.get(pk, 0))

@@ -1,12 +1,22 @@
 """Level-2 (continuity) weights, shared by the models, the flow start and the repair.
 
-Each is multiplied by the child's risk weight (``context.RISK_WEIGHT``), so a
-high-risk child's continuity is protected first.
+Each is multiplied by the child's risk weight (``risk_weight``), so a high-risk
+child's continuity is protected first.
 """
 
 from __future__ import annotations
 
 from solver.candidates import KEY, OTHER, SECONDARY
+from solver.instance import Child
+
+# -- the child's risk: every goal-1 and goal-2 term of a child is multiplied by it
+RISK_WEIGHT = {"high": 4, "medium": 2, "low": 1}
+
+
+def risk_weight(child: Child) -> int:
+    """The multiplier of ``child``'s terms: higher risk, continuity protected first."""
+    return RISK_WEIGHT.get(child.risk, RISK_WEIGHT["medium"])
+
 
 # -- the timetable (and its repair): per session, gap and missing handover
 COVER_WEIGHT = {KEY: 0, SECONDARY: 1, OTHER: 3}  # per session, by who delivers it
