@@ -40,15 +40,13 @@ from solver.errors import SolverError
 from solver.flow_start import flow_keys
 from solver.lexico import Level, LevelResult, replace_hints, solve_lexicographic
 from solver.parallel import run_parts
-from solver.params import SolverParams
+from solver.params import ALLOCATION_LEVEL_SHARES, SECONDARY_SHARE, SolverParams
 from solver.presence import AbsencePricing, Presence, block_presence
 from solver.secondary import TeamBlocks, choose_secondaries
 from solver.timegrid import intersect
 from solver.weights import KEY_CHANGE_WEIGHT, OVER_QUARTER_WEIGHT, UNKNOWN_KEY_WEIGHT, risk_weight
 
 DayAlloc = tuple[str | None, str | None]
-# of a team model's time, what naming the secondary workers may take (after the keys)
-SECONDARY_SHARE = 0.15
 
 
 @dataclass
@@ -399,7 +397,7 @@ def _solve_team_model(
         seed=params.random_seed,
         log=params.log_search,
         stage=f"allocation {part.team}",
-        shares=(0.3, 0.35, 0.15, 0.2),
+        shares=ALLOCATION_LEVEL_SHARES,
     )
     keys = {
         (child, b): next((w for w, v in options.items() if lex.is_true(v)), None)

@@ -16,9 +16,7 @@ from ortools.sat.python import cp_model
 
 from solver.budget import Budget, stopped_by_clock, used
 from solver.errors import SolverError
-
-# a hint completion or a first feasible point: a small share of work, not a search
-COMPLETION_WORK = 2.0
+from solver.params import COMPLETION_WORK
 
 
 @dataclass

@@ -12,6 +12,34 @@ from solver.budget import WORK_PER_SECOND, Budget
 SECONDS_PER_CHILD = 0.08
 MIN_SECONDS = 5.0
 
+# -- how the work is split; every share is fixed before the search starts
+# The allocation decides continuity (key-worker changes, who succeeds a leaver); at
+# team size its continuity level needs about 3.4 work units to be proven, and with a
+# smaller share a 7 s plan made 21 key-worker changes where 18 were the optimum.
+ALLOCATION_SHARE = 0.5
+# of a team's allocation, what naming the secondary workers may take (after the keys)
+SECONDARY_SHARE = 0.15
+# the secondary workers' spread (their level 4): a small search of its own
+SECONDARY_SPREAD_WORK = 0.3
+# the allocation's levels: unallocated days, continuity, stability, wishes
+ALLOCATION_LEVEL_SHARES = (0.3, 0.35, 0.15, 0.2)
+# the timetable's levels: sessions short, continuity, stability, routine
+TIMETABLE_LEVEL_SHARES = (0.25, 0.5, 0.1, 0.15)
+# What the work after the team timetables (the cross-team fill, findings, metrics)
+# takes per planned child, measured at la size (3,000 children: 6.5 s fill, 1.1 s
+# findings): kept back from the timetables so that the call keeps to its time limit.
+FINISH_SECONDS_PER_CHILD = 0.0025
+# below this, a team model's CP-SAT search is skipped: at la size (38,000 candidates a
+# team) building the model and four presolves take 3-5 s whatever the time limit
+MIN_SEARCH_WORK = 0.7
+# with less work than this a team model builds two starts, not five (la size: ~2 s each)
+FEW_STARTS_BELOW = 2.8
+# a hint completion or a first feasible point: a small share of work, not a search
+COMPLETION_WORK = 2.0
+# CP-SAT's search workers (interleaved, so deterministic) and the teams solved side
+# by side: the reference machine has two cores
+NUM_WORKERS = 2
+
 
 @dataclass(frozen=True, slots=True)
 class SolverParams:
@@ -34,7 +62,7 @@ class SolverParams:
     """
 
     time_limit_seconds: float = 30.0
-    num_workers: int = 2
+    num_workers: int = NUM_WORKERS
     random_seed: int = 0
     log_search: bool = False
     use_processes: bool = True

@@ -45,13 +45,13 @@ from solver.budget import Budget, stopped_by_clock
 from solver.context import Context, TeamPart
 from solver.eligibility import employed, may_hold_case
 from solver.lexico import Level
+from solver.params import SECONDARY_SPREAD_WORK
 from solver.timegrid import intersect
 from solver.weights import risk_weight
 
 if TYPE_CHECKING:
     from solver.allocation import Block
 
-DETERMINISTIC_LIMIT = 0.3  # CP-SAT's deterministic time for the spread (level 4)
 
 # level 1 weights (see the module docstring)
 CHANGE_COST = 4
@@ -351,7 +351,7 @@ def _spread(
     solver.parameters.num_workers = 1
     solver.parameters.random_seed = seed
     solver.parameters.log_search_progress = log
-    budget.limit(solver, min(DETERMINISTIC_LIMIT, budget.work))
+    budget.limit(solver, min(SECONDARY_SPREAD_WORK, budget.work))
     status = solver.solve(model)
     by_clock = stopped_by_clock(solver, status)
     if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):

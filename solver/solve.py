@@ -23,18 +23,10 @@ from solver.findings import (
 from solver.ids import new_session_id
 from solver.instance import ExistingSession, Instance, check_instance, in_utc
 from solver.lexico import LevelResult
-from solver.params import SolverParams
+from solver.params import ALLOCATION_SHARE, FINISH_SECONDS_PER_CHILD, SolverParams
 from solver.solution import Allocation, Finding, GoalBound, Metrics, PlannedSession, Solution
 from solver.timetable import TimetableResult, period_key, timetable
 
-# The allocation decides continuity (key-worker changes, who succeeds a leaver); at
-# team size its continuity level needs about 3.4 work units to be proven, and with a
-# smaller share a 9 s plan made 21 key-worker changes where 18 were the optimum.
-ALLOCATION_SHARE = 0.5
-# What the work after the team timetables (the cross-team fill, findings, metrics)
-# takes per planned child, measured at la size (3,000 children: 6.5 s fill, 1.1 s
-# findings): kept back from the timetables so that the call keeps to its time limit.
-FINISH_SECONDS_PER_CHILD = 0.0025
 KIND_ORDER = {
     "UNALLOCATED": 0,
     "KEYWORKER_CHANGE": 1,

@@ -76,18 +76,18 @@ from solver.instance import ExistingSession
 from solver.lexico import Level, LevelResult, replace_hints, solve_lexicographic
 from solver.packing import Packing
 from solver.parallel import run_parts
-from solver.params import SolverParams
+from solver.params import (
+    FEW_STARTS_BELOW,
+    MIN_SEARCH_WORK,
+    TIMETABLE_LEVEL_SHARES,
+    SolverParams,
+)
 from solver.periods import Period
 from solver.repair import ROLE_RANK, ContinuityRepair, continuity_cost
 from solver.timegrid import elapsed_minutes, lies_within, monday
 from solver.weights import COVER_WEIGHT, GAP_WEIGHT, HANDOVER_WEIGHT, risk_weight
 
 OTHER_COVER_LIMIT = 4
-# below this, a team model's CP-SAT search is skipped: at la size (38,000 candidates a
-# team) building the model and four presolves take 3-5 s whatever the time limit
-MIN_SEARCH_WORK = 0.7
-# with less time than this a team model builds two starts, not five (la size: ~2 s each)
-FEW_STARTS_BELOW = 2.8
 KEY_STEP = 30
 COVER_STEP = 60
 
@@ -1143,7 +1143,7 @@ class _TeamModel:
             seed=params.random_seed,
             log=params.log_search,
             stage=f"timetable {self.part.team}",
-            shares=(0.25, 0.5, 0.1, 0.15),
+            shares=TIMETABLE_LEVEL_SHARES,
         )
         indices = [i for i, v in enumerate(self.vars) if lex.is_true(v)]
         filled = self._greedy_hint(indices)  # a session more wherever one still fits

@@ -27,7 +27,7 @@ class PlanRequest:
 
 
 def solver_params(settings: Settings) -> solver.SolverParams:
-    return solver.SolverParams(time_limit_seconds=settings.time_limit_seconds, num_workers=2)
+    return solver.SolverParams(time_limit_seconds=settings.time_limit_seconds)
 
 
 def scope(settings: Settings, request: PlanRequest) -> Scope:
