@@ -20,9 +20,10 @@ from solver.candidates import KEY, OTHER, Candidate
 from solver.context import Context
 from solver.eligibility import may_hold_case, may_work_with, weekly_capacity_minutes
 from solver.instance import in_utc
+from solver.periods import period_key
 from solver.solve import assemble
 from solver.timegrid import elapsed_minutes, intersect, monday, place_session, travel_minutes
-from solver.timetable import TimetableResult, fixed_facts, period_key
+from solver.timetable import TimetableResult, fixed_facts
 
 
 def greedy_plan(instance: Instance) -> Solution:

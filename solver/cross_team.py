@@ -19,8 +19,7 @@ from solver.candidates import OTHER, Busy, Candidate, TravelTable, clashes, grid
 from solver.context import Context
 from solver.eligibility import may_work_with, weekly_capacity_minutes
 from solver.instance import ExistingSession, Worker
-from solver.packing import PeriodKey, period_key
-from solver.periods import Period
+from solver.periods import Period, PeriodKey, period_key
 from solver.timegrid import elapsed_minutes, intersect, lies_within, monday, place_session
 from solver.weights import risk_weight
 
@@ -53,7 +52,7 @@ class CrossTeamCover:
             self.busy[(ref, cand.day)].append(Busy(cand.start, cand.end, cand.child))
             week = (ref, monday(cand.day))
             self.minutes[week] = self.minutes.get(week, 0) + cand.minutes
-        pk = period_key(cand)
+        pk = period_key(cand.period)
         self.count[pk] = self.count.get(pk, 0) + 1
         self.days[cand.child].add(cand.day)
 

@@ -17,13 +17,8 @@ from collections.abc import Hashable, Mapping, Sequence
 from solver.candidates import Candidate, TravelTable
 from solver.context import Context
 from solver.eligibility import weekly_capacity_minutes
+from solver.periods import PeriodKey, period_key
 from solver.timegrid import monday
-
-PeriodKey = tuple[str, dt.date, int]
-
-
-def period_key(cand: Candidate) -> PeriodKey:
-    return (cand.period.child, cand.period.plan.start_date, cand.period.index)
 
 
 class Packing:
@@ -56,7 +51,7 @@ class Packing:
 
     def fits(self, cand: Candidate, index: int = -1) -> bool:
         """Whether ``cand`` (the candidate at ``index``, or a fresh one) may join."""
-        if self.room.get(period_key(cand), 0) <= 0 or (cand.child, cand.day) in self._days:
+        if self.room.get(period_key(cand.period), 0) <= 0 or (cand.child, cand.day) in self._days:
             return False
         group = self.group_of.get(index)
         if group is not None and group in self._groups:
@@ -95,7 +90,7 @@ class Packing:
 
     def take(self, index: int) -> None:
         cand = self.cands[index]
-        self.room[period_key(cand)] -= 1
+        self.room[period_key(cand.period)] -= 1
         self._days.add((cand.child, cand.day))
         group = self.group_of.get(index)
         if group is not None:
@@ -111,7 +106,7 @@ class Packing:
         cand = self.cands[index]
         del self.picked[index]
         self.by_child[cand.child].discard(index)
-        self.room[period_key(cand)] += 1
+        self.room[period_key(cand.period)] += 1
         self._days.discard((cand.child, cand.day))
         group = self.group_of.get(index)
         if group is not None:

@@ -10,6 +10,8 @@ from fractions import Fraction
 from solver.instance import SupportPlan
 from solver.timegrid import days, monday
 
+PeriodKey = tuple[str, dt.date, int]
+
 
 @dataclass(frozen=True, slots=True)
 class Period:
@@ -84,3 +86,8 @@ def plan_on(plans: list[SupportPlan], day: dt.date) -> SupportPlan | None:
         if plan.in_force(day):
             return plan
     return None
+
+
+def period_key(period: Period) -> PeriodKey:
+    """A period's identity: the child, its plan's first day and the period's index."""
+    return (period.child, period.plan.start_date, period.index)

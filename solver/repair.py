@@ -19,7 +19,8 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from collections.abc import Set as AbstractSet
 
 from solver.candidates import KEY, OTHER, SECONDARY, Candidate
-from solver.packing import Packing, PeriodKey, period_key
+from solver.packing import Packing
+from solver.periods import PeriodKey, period_key
 from solver.weights import COVER_WEIGHT, GAP_WEIGHT, HANDOVER_WEIGHT
 
 ROLE_RANK = {KEY: 0, SECONDARY: 1, OTHER: 2}
@@ -108,8 +109,8 @@ class ContinuityRepair:
     def _instead(self, j: int, before: int) -> bool:
         """Take ``j`` in place of a movable session of its child in its period."""
         pack, cands = self.pack, self.cands
-        child, pk = cands[j].child, period_key(cands[j])
-        for i in sorted(k for k in pack.by_child[child] if period_key(cands[k]) == pk):
+        child, pk = cands[j].child, period_key(cands[j].period)
+        for i in sorted(k for k in pack.by_child[child] if period_key(cands[k].period) == pk):
             if not self._movable(i):
                 continue
             pack.drop(i)
@@ -125,11 +126,11 @@ class ContinuityRepair:
     def _period(self, i: int) -> list[int]:
         """The movable candidates of ``i``'s child in ``i``'s period."""
         cands = self.cands
-        pk = period_key(cands[i])
+        pk = period_key(cands[i].period)
         if pk not in self._in_period:
             for j in self.by_child.get(cands[i].child, ()):
                 if self._movable(j):
-                    self._in_period.setdefault(period_key(cands[j]), []).append(j)
+                    self._in_period.setdefault(period_key(cands[j].period), []).append(j)
         return self._in_period.get(pk, [])
 
     def _options(self, i: int) -> list[int]:

@@ -24,8 +24,9 @@ from solver.ids import new_session_id
 from solver.instance import ExistingSession, Instance, check_instance, in_utc
 from solver.lexico import LevelResult
 from solver.params import ALLOCATION_SHARE, FINISH_SECONDS_PER_CHILD, SolverParams
+from solver.periods import period_key
 from solver.solution import Allocation, Finding, GoalBound, Metrics, PlannedSession, Solution
-from solver.timetable import TimetableResult, period_key, timetable
+from solver.timetable import TimetableResult, timetable
 
 KIND_ORDER = {
     "UNALLOCATED": 0,

@@ -17,29 +17,29 @@ from solver.budget import Budget
 from solver.candidates import KEY, TravelTable
 from solver.context import Context, team_parts
 from solver.instance import in_utc
-from solver.timetable import _TeamModel, fixed_facts
+from solver.timetable import TeamModel, fixed_facts
 
 
-def team_model(instance: Instance) -> _TeamModel:
+def team_model(instance: Instance) -> TeamModel:
     ctx = Context(in_utc(instance))
     alloc = allocate(
         ctx, SolverParams(time_limit_seconds=5, num_workers=1), Budget.for_seconds(2.0)
     )
     (part,) = team_parts(ctx)
-    model = _TeamModel(ctx, part, alloc, fixed_facts(ctx), TravelTable(ctx))
+    model = TeamModel(ctx, part, alloc, fixed_facts(ctx), TravelTable(ctx))
     model.build_candidates()
     model._prepare_costs()
     model._greedy_hint()  # sets the kept existing sessions (none here)
     return model
 
 
-def repaired_start(model: _TeamModel, start: list[int]) -> list[int]:
+def repaired_start(model: TeamModel, start: list[int]) -> list[int]:
     picked, moved = model._repaired(start, frozen=set())
     assert moved == set()
     return picked
 
 
-def session(model: _TeamModel, child: str, worker: str, start: dt.datetime) -> int:
+def session(model: TeamModel, child: str, worker: str, start: dt.datetime) -> int:
     """The index of the candidate ``child`` with ``worker`` at ``start``, added if new."""
     ctx = model.ctx
     day = start.date()
