@@ -48,7 +48,7 @@ _WORKERS = [
 _INITIAL_LETTERS = "ABCDEFGHJKLMNPRSTWZ"
 
 
-def write_demo(directory: Path, today: date, seed: int = 7) -> list[Path]:
+def write_demo(directory: Path, today: date, seed: int = 7) -> list[Path]:  # noqa: PLR0915 - the sample team written out field by field
     """Write the sample CSV files into ``directory`` and return their paths."""
     rng = random.Random(seed)
     directory.mkdir(parents=True, exist_ok=True)

@@ -161,7 +161,7 @@ def _clock(minute: int) -> time:
     return time(min(minute // 60, 23), minute % 60 if minute < 24 * 60 else 59)
 
 
-def load_instance(session: Session, scope: Scope) -> Loaded:
+def load_instance(session: Session, scope: Scope) -> Loaded:  # noqa: PLR0912, PLR0915 - the whole instance read in one pass; to split with #14
     zone = ZoneInfo(scope.timezone)
     horizon_end = scope.start + timedelta(days=7 * scope.weeks - 1)
     worker_query = select(Worker).options(

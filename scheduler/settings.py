@@ -137,7 +137,7 @@ def load_settings(path: Path | None, environ: Mapping[str, str]) -> Settings:
     return parse_settings(data, str(path), environ)
 
 
-def parse_settings(data: Mapping[str, Any], source: str, environ: Mapping[str, str]) -> Settings:
+def parse_settings(data: Mapping[str, Any], source: str, environ: Mapping[str, str]) -> Settings:  # noqa: PLR0912 - one branch per setting of the config file
     reader = _Reader(data, source)
     for section, value in data.items():
         if section not in _SECTIONS:

@@ -51,7 +51,7 @@ def _replace_worker(instance: solver.Instance, worker: solver.Worker) -> solver.
     )
 
 
-def read_referrals(
+def read_referrals(  # noqa: PLR0912 - one check per referral file rule; to split with #14
     directory: Path, instance: solver.Instance
 ) -> tuple[list[solver.Child], list[solver.SupportPlan]]:
     """New children and their plans from ``children.csv`` and ``plans.csv`` in ``directory``."""

@@ -202,7 +202,7 @@ def _solve_team(
         return _solve_team_model(ctx, part, budget, cp_workers, params, pin=False)
 
 
-def _solve_team_model(
+def _solve_team_model(  # noqa: PLR0912, PLR0915 - the allocation model in one function; its split is issue #14
     ctx: Context,
     part: TeamPart,
     budget: Budget,

@@ -148,7 +148,7 @@ class Instance:
         return [self.horizon_start + dt.timedelta(days=i) for i in range(7 * self.weeks)]
 
 
-def check_instance(instance: Instance) -> None:
+def check_instance(instance: Instance) -> None:  # noqa: PLR0912 - one check per input constraint, each with its own message
     """Raise ``InfeasibleInput`` when the instance breaks the input contract."""
     if instance.now.tzinfo is None:
         raise InfeasibleInput("now", instance.now, "datetimes must be timezone-aware")

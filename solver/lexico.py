@@ -181,7 +181,7 @@ def hint_all(model: cp_model.CpModel, values: Sequence[int]) -> None:
     hint.values.extend(values)
 
 
-def solve_lexicographic(
+def solve_lexicographic(  # noqa: PLR0912, PLR0915 - the level loop and its fallbacks; to split with #14
     model: cp_model.CpModel,
     levels: list[Level],
     *,

@@ -283,7 +283,7 @@ def _greedy(facts: _Facts, best: dict[str, _Best]) -> dict[ChildBlock, str]:
     return out
 
 
-def choose_secondaries(
+def choose_secondaries(  # noqa: PLR0912 - naming the secondary workers team by team; to split with #14
     team: TeamBlocks,
     *,
     budget: Budget,

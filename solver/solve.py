@@ -190,7 +190,7 @@ def _key_for(
 Frozen = tuple[str, str, str, dt.date]
 
 
-def build_sessions(
+def build_sessions(  # noqa: PLR0912 - one branch per kind of session (kept, rescued, cancelled, new); to split with #14
     ctx: Context, allocations: list[Allocation], table: TimetableResult
 ) -> tuple[list[PlannedSession], list[Frozen], list[Frozen]]:
     by_child: dict[str, list[Allocation]] = defaultdict(list)

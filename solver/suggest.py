@@ -32,7 +32,7 @@ class Candidate:
         return dict(self.costs).get(name, 0.0)
 
 
-def suggest(instance: Instance, child_ref: str, limit: int = 5) -> list[Candidate]:
+def suggest(instance: Instance, child_ref: str, limit: int = 5) -> list[Candidate]:  # noqa: PLR0912, PLR0915 - one reason per eligibility rule; to split with #14
     ctx = Context(instance)
     kid = ctx.children.get(child_ref)
     if kid is None:

@@ -70,7 +70,7 @@ def validate(instance: Instance, solution: Solution) -> list[Violation]:
 Exempt = Callable[[PlannedSession], bool]
 
 
-def _rule_1(
+def _rule_1(  # noqa: PLR0912 - a rule checker: one branch per clause of the rule
     ctx: Context, solution: Solution, exempt: Exempt, fixed_time: Exempt
 ) -> list[Violation]:
     out: list[Violation] = []
@@ -122,7 +122,7 @@ def _rule_1(
     return out
 
 
-def _rules_2_3(ctx: Context, solution: Solution, exempt: Exempt) -> list[Violation]:
+def _rules_2_3(ctx: Context, solution: Solution, exempt: Exempt) -> list[Violation]:  # noqa: PLR0912 - a rule checker: one branch per clause of the rule
     out: list[Violation] = []
     for s in solution.sessions:
         if s.past:

@@ -47,7 +47,7 @@ SEPARATORS = {";": "semicolon", "\t": "tab"}
 SAVE_AS_CSV = "save it as CSV with commas (in Excel: CSV UTF-8 (Comma delimited))"
 
 
-def read_table(
+def read_table(  # noqa: PLR0912, PLR0915 - one check per file-level error SPEC names (encoding, header, quoting)
     path: Path, known: tuple[str, ...], required: tuple[str, ...], errors: list[InputError]
 ) -> CsvTable:
     """Read ``path``; append problems to ``errors`` (the caller decides when to stop)."""

@@ -67,7 +67,7 @@ def local_start(text: str, zone: ZoneInfo) -> datetime:
     return moment.astimezone(UTC)
 
 
-def parse_sessions(path: Source, zone: ZoneInfo, errors: list[InputError]) -> list[OutcomeRow]:
+def parse_sessions(path: Source, zone: ZoneInfo, errors: list[InputError]) -> list[OutcomeRow]:  # noqa: PLR0912 - one check per column rule of sessions.csv
     table = read_rows(path, COLUMNS, REQUIRED, errors)
     out: list[OutcomeRow] = []
     for raw in table.rows:
@@ -125,7 +125,7 @@ def parse_sessions(path: Source, zone: ZoneInfo, errors: list[InputError]) -> li
     return out
 
 
-def check_sessions(
+def check_sessions(  # noqa: PLR0912, PLR0915 - one check per column rule of sessions.csv
     session: Session,
     rows: list[OutcomeRow],
     *,

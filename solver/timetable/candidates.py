@@ -59,7 +59,7 @@ class TeamCandidates(TeamState):
             self._tight[(key, windows)] = found
         return found
 
-    def build_candidates(self) -> None:
+    def build_candidates(self) -> None:  # noqa: PLR0912 - one branch per kind of candidate; to split with #14
         ctx, facts = self.ctx, self.facts
         team = set(self.part.workers)  # a worker's capacity lives in one team's model
         for child in self.part.children:

@@ -45,7 +45,7 @@ class TeamStarts(TeamObjectives):
             ctx, self.travel, self.cands, room=room, minutes=self.facts.minutes, group_of=group_of
         )
 
-    def _greedy_hint(
+    def _greedy_hint(  # noqa: PLR0912 - the greedy start's passes; to split with #14
         self,
         first: list[int] | None = None,
         *,
