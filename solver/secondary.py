@@ -50,7 +50,7 @@ from solver.timegrid import intersect
 from solver.weights import risk_weight
 
 if TYPE_CHECKING:
-    from solver.allocation import Block
+    from solver.allocation.blocks import Block
 
 
 # level 1 weights (see the module docstring)
