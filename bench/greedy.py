@@ -18,7 +18,7 @@ from solver import Child, Instance, Solution
 from solver.allocation import AllocationResult, DayAlloc
 from solver.candidates import KEY, OTHER, Candidate
 from solver.context import Context
-from solver.eligibility import may_hold_case, may_work_with, weekly_capacity_minutes
+from solver.eligibility import employed, may_hold_case, may_work_with, weekly_capacity_minutes
 from solver.instance import in_utc
 from solver.periods import period_key
 from solver.solve import assemble
@@ -49,7 +49,8 @@ def _allocate(ctx: Context) -> AllocationResult:
                 return (
                     w is not None
                     and may_hold_case(w, kid)
-                    and ctx.session_problem(ref, child, day) in (None, f"{ref} is absent on {day}")
+                    # kept through an absence or a closed day, as SPEC keeps a relationship
+                    and employed(w, day)
                     and load[(ref, day)] < w.max_caseload
                 )
 
