@@ -30,13 +30,12 @@ from solver.solution import (
     Solution,
 )
 from solver.solve import solve
-from solver.suggest import Candidate, suggest
+from solver.suggest import Suggestion, suggest
 from solver.validate import Violation, validate
 
 __all__ = [
     "Absence",
     "Allocation",
-    "Candidate",
     "Child",
     "CurrentAllocation",
     "ExistingSession",
@@ -49,6 +48,7 @@ __all__ = [
     "Solution",
     "SolverError",
     "SolverParams",
+    "Suggestion",
     "SupportPlan",
     "UnknownChild",
     "Violation",

@@ -19,7 +19,7 @@ DAY_NAMES = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 
 
 @dataclass(frozen=True, slots=True)
-class Candidate:
+class Suggestion:
     """One possible key worker. ``costs`` maps goal names to numbers (lower is better)."""
 
     worker: str
@@ -32,7 +32,7 @@ class Candidate:
         return dict(self.costs).get(name, 0.0)
 
 
-def suggest(instance: Instance, child_ref: str, limit: int = 5) -> list[Candidate]:  # noqa: PLR0912, PLR0915 - one reason per eligibility rule; to split with #14
+def suggest(instance: Instance, child_ref: str, limit: int = 5) -> list[Suggestion]:  # noqa: PLR0912, PLR0915 - one reason per eligibility rule; to split with #14
     ctx = Context(instance)
     kid = ctx.children.get(child_ref)
     if kid is None:
@@ -53,7 +53,7 @@ def suggest(instance: Instance, child_ref: str, limit: int = 5) -> list[Candidat
             )
     plan = ctx.plan_on(child_ref, first)
     own = plan.sessions * plan.session_minutes // plan.every_weeks if plan else 0
-    scored: list[tuple[tuple[float, ...], Candidate]] = []
+    scored: list[tuple[tuple[float, ...], Suggestion]] = []
     child_days = sorted({d.weekday() for d in days if ctx.child_spans(child_ref, d.weekday())})
     for worker in ctx.workers.values():
         if worker.team != kid.team and skill_problem(worker, kid) is not None:
@@ -138,11 +138,11 @@ def suggest(instance: Instance, child_ref: str, limit: int = 5) -> list[Candidat
             ("travel_minutes", float(travel)),
         )
         key = tuple(value for _, value in costs)
-        scored.append((key, Candidate(worker.ref, eligible, 0, tuple(reasons), costs)))
+        scored.append((key, Suggestion(worker.ref, eligible, 0, tuple(reasons), costs)))
     scored.sort(key=lambda item: (item[0], item[1].worker))
-    out: list[Candidate] = []
+    out: list[Suggestion] = []
     for rank, (_, cand) in enumerate(scored[:limit], start=1):
-        out.append(Candidate(cand.worker, cand.eligible, rank, cand.reasons, cand.costs))
+        out.append(Suggestion(cand.worker, cand.eligible, rank, cand.reasons, cand.costs))
     return out
 
 

@@ -12,7 +12,7 @@ from scheduler.settings import Settings
 
 def suggest(
     database: Database, settings: Settings, request: PlanRequest, child: str, limit: int = 5
-) -> list[solver.Candidate]:
+) -> list[solver.Suggestion]:
     """Ranked candidate key workers for ``child`` with what each would cost."""
     with database.reading() as session:
         loaded = load_instance(session, scope(settings, request))
