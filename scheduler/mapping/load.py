@@ -1,37 +1,40 @@
-"""The one place that turns stored rows into solver input.
-
-Everything the solver sees is plain frozen data (``solver.Instance``); no ORM object
-crosses. Skills, languages and gender are stored lower-case by the importer.
-"""
+"""``load_instance``: everything the solver sees for one scope, read in one pass."""
 
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime, time, timedelta
-from typing import Protocol
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
 import solver
 from scheduler.closures import ClosedSpan, closed_spans
+from scheduler.mapping.history import (
+    committed_on,
+    key_worker_history,
+    last_key_contacts,
+    plan_allocations,
+    row_on,
+    since,
+)
+from scheduler.mapping.rows import solver_child, solver_plan, solver_windows
 from scheduler.models import (
     Child,
-    KeyWorkerHistory,
-    PlanAllocation,
     PlanVersion,
     Worker,
 )
 from scheduler.models import Session as PlanSession
-from scheduler.outcomes import Outcome, held_session_id, load_outcomes, unplanned_minutes
+from scheduler.outcomes import held_session_id, load_outcomes, unplanned_minutes
 from scheduler.plan_views import current_version
 
 # The longest period (8 weeks) reaches this far before the horizon; held sessions in
 # periods that overlap the horizon count towards them.
 HISTORY_REACH = timedelta(weeks=8)
+
+
 # Closures are read this far around the horizon: the whole of its first and last ISO
 # weeks, whose capacity (rule 6) they reduce.
 CLOSURE_MARGIN = timedelta(days=7)
@@ -71,96 +74,6 @@ class Loaded:
     go_live: date | None = None
 
 
-class ChildFacts(Protocol):
-    """What a stored child and an imported children.csv row both say about a child."""
-
-    @property
-    def ref(self) -> str: ...
-    @property
-    def team(self) -> str: ...
-    @property
-    def required_skills(self) -> list[str]: ...
-    @property
-    def language(self) -> str | None: ...
-    @property
-    def preferred_gender(self) -> str | None: ...
-    @property
-    def preferred_workers(self) -> list[str]: ...
-    @property
-    def excluded_workers(self) -> list[str]: ...
-    @property
-    def lat(self) -> float | None: ...
-    @property
-    def lon(self) -> float | None: ...
-    @property
-    def risk(self) -> str: ...
-    @property
-    def windows(self) -> Sequence[object]: ...
-
-
-def solver_child(c: ChildFacts) -> solver.Child:
-    """The child as the solver sees them, before any relationship history."""
-    return solver.Child(
-        ref=c.ref,
-        team=c.team,
-        required_skills=frozenset(c.required_skills),
-        language=c.language,
-        preferred_gender=c.preferred_gender,
-        preferred_workers=tuple(c.preferred_workers),
-        excluded_workers=frozenset(c.excluded_workers),
-        availability=solver_windows(c.windows),
-        lat=c.lat,
-        lon=c.lon,
-        risk=c.risk,
-    )
-
-
-class PlanFacts(Protocol):
-    """What a stored support plan and an imported plans.csv row both say about a plan."""
-
-    @property
-    def start_date(self) -> date: ...
-    @property
-    def end_date(self) -> date | None: ...
-    @property
-    def sessions(self) -> int: ...
-    @property
-    def every_weeks(self) -> int: ...
-    @property
-    def session_minutes(self) -> int: ...
-    @property
-    def max_gap_days(self) -> int: ...
-
-
-def solver_plan(child: str, p: PlanFacts) -> solver.SupportPlan:
-    """The support plan of child ``child`` as the solver sees it."""
-    return solver.SupportPlan(
-        child=child,
-        start_date=p.start_date,
-        end_date=p.end_date,
-        sessions=p.sessions,
-        every_weeks=p.every_weeks,
-        session_minutes=p.session_minutes,
-        max_gap_days=p.max_gap_days,
-    )
-
-
-def solver_windows(rows: Sequence[object]) -> tuple[solver.Window, ...]:
-    out = []
-    for row in rows:
-        weekday, start, end = (
-            getattr(row, "weekday"),  # noqa: B009 - worker and child windows alike
-            getattr(row, "start_minute"),  # noqa: B009
-            getattr(row, "end_minute"),  # noqa: B009
-        )
-        out.append(solver.Window(weekday, _clock(start), _clock(end)))
-    return tuple(out)
-
-
-def _clock(minute: int) -> time:
-    return time(min(minute // 60, 23), minute % 60 if minute < 24 * 60 else 59)
-
-
 def load_instance(session: Session, scope: Scope) -> Loaded:  # noqa: PLR0912, PLR0915 - the whole instance read in one pass; to split with #14
     zone = ZoneInfo(scope.timezone)
     horizon_end = scope.start + timedelta(days=7 * scope.weeks - 1)
@@ -183,9 +96,9 @@ def load_instance(session: Session, scope: Scope) -> Loaded:  # noqa: PLR0912, P
     child_ids = {c.ref: c.id for c in children}
     child_refs = {c.id: c.ref for c in children}
 
-    history = _history(session, list(child_refs))
+    history = key_worker_history(session, list(child_refs))
     version = current_version(session)
-    current_allocations = _current_allocations(session, version, child_refs, all_worker_refs)
+    current_allocations = plan_allocations(session, version, child_refs, all_worker_refs)
     committed_key = {(a.child, a.start): a.key_worker for a in current_allocations if a.key_worker}
 
     window_start = datetime.combine(scope.start - HISTORY_REACH, time(), zone)
@@ -248,7 +161,7 @@ def load_instance(session: Session, scope: Scope) -> Loaded:  # noqa: PLR0912, P
             )
         )
         known[child_id].add(worker_refs[outcome.worker_id])
-    last_contact = _last_key_contacts(
+    last_contact = last_key_contacts(
         session, history, scope.now, zone, all_worker_refs, outcomes=outcomes
     )
     retired = frozenset(
@@ -263,11 +176,11 @@ def load_instance(session: Session, scope: Scope) -> Loaded:  # noqa: PLR0912, P
     overridden: dict[str, tuple[str, str]] = {}
     for c in children:
         key_rows = [h for h in history.get(c.id, []) if h.role == "key"]
-        key = _row_on(key_rows, scope.start)
-        secondary = _row_on([h for h in history.get(c.id, []) if h.role == "secondary"],
+        key = row_on(key_rows, scope.start)
+        secondary = row_on([h for h in history.get(c.id, []) if h.role == "secondary"],
                             scope.start)  # fmt: skip
         key_ref = all_worker_refs.get(key.worker_id) if key else None
-        committed = _committed_on(committed_key, c.ref, scope.start)
+        committed = committed_on(committed_key, c.ref, scope.start)
         reason = None
         if key is not None and key.source == "import" and committed and committed != key_ref:
             reason = "changed in the case record"
@@ -280,7 +193,7 @@ def load_instance(session: Session, scope: Scope) -> Loaded:  # noqa: PLR0912, P
             replace(
                 solver_child(c),
                 current_key_worker=key_ref,
-                key_worker_since=_since(key_rows, key),
+                key_worker_since=since(key_rows, key),
                 current_secondary_worker=(
                     all_worker_refs.get(secondary.worker_id) if secondary else None
                 ),
@@ -310,7 +223,7 @@ def load_instance(session: Session, scope: Scope) -> Loaded:  # noqa: PLR0912, P
             end_date=w.end_date,
             absences=(
                 *(solver.Absence(a.start_date, a.end_date) for a in w.absences),
-                *_closure_absences(closures, w.team),
+                *closure_absences(closures, w.team),
             ),
             email=w.email,
             name=w.name,
@@ -353,133 +266,6 @@ def load_instance(session: Session, scope: Scope) -> Loaded:  # noqa: PLR0912, P
     )
 
 
-def _closure_absences(spans: list[ClosedSpan], team: str) -> list[solver.Absence]:
+def closure_absences(spans: list[ClosedSpan], team: str) -> list[solver.Absence]:
     """A closed day is an absence of everyone in the team (rule 2, rule 6's d)."""
     return [solver.Absence(s.start, s.end, closure=s.why) for s in spans if s.closes(team)]
-
-
-def _history(session: Session, child_ids: list[int]) -> dict[int, list[KeyWorkerHistory]]:
-    out: dict[int, list[KeyWorkerHistory]] = defaultdict(list)
-    if not child_ids:
-        return out
-    rows = session.scalars(
-        select(KeyWorkerHistory)
-        .where(KeyWorkerHistory.child_id.in_(child_ids))
-        .order_by(KeyWorkerHistory.start_date, KeyWorkerHistory.id)
-    )
-    for row in rows:
-        out[row.child_id].append(row)
-    return out
-
-
-def _row_on(rows: list[KeyWorkerHistory], day: date) -> KeyWorkerHistory | None:
-    """The relationship in force on ``day``; else the latest one that began before it."""
-    covering = [
-        r for r in rows if r.start_date <= day and (r.end_date is None or r.end_date >= day)
-    ]
-    if covering:
-        return covering[-1]
-    open_rows = [r for r in rows if r.end_date is None]
-    return open_rows[-1] if open_rows else None
-
-
-def _since(rows: list[KeyWorkerHistory], current: KeyWorkerHistory | None) -> date | None:
-    """When the current relationship began, joining back-to-back rows with the same worker."""
-    if current is None:
-        return None
-    since = current.start_date
-    for row in sorted(rows, key=lambda r: r.start_date, reverse=True):
-        if row.worker_id != current.worker_id or row.start_date > since:
-            continue
-        if row.end_date is None or row.end_date >= since - timedelta(days=1):
-            since = min(since, row.start_date)
-    return since
-
-
-def _current_allocations(
-    session: Session,
-    version: PlanVersion | None,
-    child_refs: dict[int, str],
-    worker_refs: dict[int, str],
-) -> list[solver.CurrentAllocation]:
-    if version is None:
-        return []
-    rows = session.scalars(
-        select(PlanAllocation)
-        .where(PlanAllocation.plan_version_id == version.id)
-        .order_by(PlanAllocation.child_id, PlanAllocation.start)
-    )
-    return [
-        solver.CurrentAllocation(
-            child=child_refs[a.child_id],
-            key_worker=worker_refs.get(a.key_worker_id) if a.key_worker_id else None,
-            secondary_worker=(
-                worker_refs.get(a.secondary_worker_id) if a.secondary_worker_id else None
-            ),
-            start=a.start,
-            end=a.end,
-        )
-        for a in rows
-        if a.child_id in child_refs
-    ]
-
-
-def _committed_on(committed: dict[tuple[str, date], str], child: str, day: date) -> str | None:
-    """The key worker the current plan gives ``child`` on ``day`` (or its last one before)."""
-    best: tuple[date, str] | None = None
-    for (ref, start), worker in committed.items():
-        if ref == child and start <= day and (best is None or start > best[0]):
-            best = (start, worker)
-    return best[1] if best else None
-
-
-def _last_key_contacts(
-    session: Session,
-    history: dict[int, list[KeyWorkerHistory]],
-    now: datetime,
-    zone: ZoneInfo,
-    worker_refs: dict[int, str],
-    *,
-    outcomes: dict[tuple[int, datetime], Outcome],
-) -> dict[int, date]:
-    """child id -> local date of the last session before ``now`` with their key worker:
-    held contact only (a session recorded cancelled or did-not-attend is none), sessions
-    held in no plan (before go-live) included."""
-    if not history:
-        return {}
-    rows = session.execute(
-        select(PlanSession.child_id, PlanSession.worker_id, PlanSession.with_worker_id,
-               PlanSession.start)
-        .where(
-            PlanSession.removed_in.is_(None),
-            PlanSession.start < now,
-            PlanSession.child_id.in_(list(history)),
-            or_(PlanSession.worker_id.is_not(None), PlanSession.with_worker_id.is_not(None)),
-        )
-        .order_by(PlanSession.start)
-    ).tuples().all()  # fmt: skip
-    held: list[tuple[int, int, int | None, datetime]] = []
-    seen: set[tuple[int, datetime]] = set()
-    for child_id, worker_id, with_id, start in rows:
-        seen.add((child_id, start))
-        outcome = outcomes.get((child_id, start))
-        if outcome is not None and not outcome.is_contact:
-            continue
-        held.append((child_id, outcome.worker_id or worker_id if outcome else worker_id,
-                     with_id, start))  # fmt: skip
-    for (child_id, start), outcome in outcomes.items():
-        if (
-            (child_id, start) not in seen
-            and outcome.is_contact
-            and outcome.worker_id is not None
-            and child_id in history
-        ):
-            held.append((child_id, outcome.worker_id, None, start))
-    out: dict[int, date] = {}
-    for child_id, worker_id, with_id, start in sorted(held, key=lambda h: h[3]):
-        day = start.astimezone(zone).date()
-        keys = [h for h in history[child_id] if h.role == "key"]
-        key = _row_on(keys, day)
-        if key is not None and key.worker_id in (worker_id, with_id):
-            out[child_id] = day
-    return out
