@@ -40,13 +40,20 @@ def _people(worker: str, with_worker: str | None) -> str:
     return f"{worker} and {with_worker}" if with_worker else worker
 
 
+def _with_whom(s: solver.PlannedSession, moved_worker: bool) -> str:
+    """Who a moved session is with, read from its own cover flag: the key worker on its
+    day may differ from the horizon start's (a leaver, an exclusion)."""
+    if s.cover:
+        return f"cover by {s.worker}"
+    return "now with the key worker" if moved_worker else "with the key worker"
+
+
 def changes(
     stored: dict[str, StoredSessionView],
     solution: solver.Solution,
     *,
     now: datetime,
     zone: ZoneInfo,
-    key_workers: dict[str, str | None],
     committed: frozenset[tuple[str, str, date]] = frozenset(),
 ) -> list[Change]:
     """``committed`` holds (child, worker, first day) of key-worker changes already made."""
@@ -66,12 +73,6 @@ def changes(
         if s.past:
             continue
         old = stored.get(s.id)
-        key = key_workers.get(s.child)
-        key_note = (
-            "key worker unchanged"
-            if key and key in (s.worker, s.with_worker)
-            else (f"cover by {s.worker}" if s.cover else "key worker session")
-        )
         if old is None:
             out.append(
                 Change(
@@ -100,7 +101,7 @@ def changes(
             Change(
                 s.child,
                 s.id,
-                f"{s.child}: {before} moves to {after}, {key_note}",
+                f"{s.child}: {before} moves to {after}, {_with_whom(s, moved_worker)}",
                 moved=True,
                 workers=tuple(
                     sorted({*_both(old.worker, old.with_worker), *_both(s.worker, s.with_worker)})

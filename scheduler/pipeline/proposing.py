@@ -107,15 +107,11 @@ def _finish(
     planned_alerts = alert_rules.from_findings(findings)
     elapsed = clock.perf_counter() - started
     metrics = _metrics(solution, planned_alerts, elapsed)
-    key_on_start = {
-        a.child: a.key_worker for a in solution.allocations if a.start == instance.horizon_start
-    }
     found = changes(
         inputs.stored_views,
         solution,
         now=request.now,
         zone=ZoneInfo(instance.timezone),
-        key_workers=key_on_start,
         committed=loaded.committed_changes,
     )
     return Proposal(

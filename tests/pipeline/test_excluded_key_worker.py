@@ -173,3 +173,24 @@ def test_defect1_an_excluded_secondary_worker_is_replaced_too(kw: Run, tmp_path:
     after = _plan(kw, tmp_path / "after.json")
     _never_with(after, secondary)
     assert {a["key_worker"] for a in _of(after, "allocations")} == {"W001"}
+
+
+def test_defect1_sessions_moved_to_the_new_key_worker_say_so(kw: Run, tmp_path: Path) -> None:
+    """A manager reading the changes must not be told "key worker unchanged" for a
+    session that moves from the excluded worker to the child's new key worker."""
+    kw("import", str(write_team(tmp_path / "t")))
+    _plan(kw, tmp_path / "before.json", "--commit")
+    kw("import", str(write_team(tmp_path / "u", children=_excluding())))
+    shown = kw(*PLAN, "--as-of", AS_OF, "--verbose").output
+    after = _plan(kw, tmp_path / "after.json")
+    new_key = _of(after, "allocations")[0]["key_worker"]
+    moved = [
+        line.strip()
+        for line in shown.splitlines()
+        if line.strip().startswith("YP-0001:") and " moves to " in line
+    ]
+    assert moved, shown
+    assert "key worker unchanged" not in shown
+    for line in moved:
+        if line.split(" moves to ", 1)[1].find(f"with {new_key}") >= 0:
+            assert line.endswith("now with the key worker"), line
