@@ -220,10 +220,12 @@ def solve_lexicographic(  # noqa: PLR0912, PLR0915 - the level loop and its fall
             )
         else:
             model.minimize(objective)
+        restarted = False  # the hint is another start than the level above's solution
         if values is not None and (level.restart_hint or level.restart_from):
             start = _best_start(level, values, levels[:position], results)
             if start is not None:
                 replace_hints(model, start)
+                restarted = True
         share = weights_left[position] / sum(weights_left[position:])
         solver = cp_model.CpSolver()
         _settings(solver, num_workers, seed)
@@ -250,10 +252,11 @@ def solve_lexicographic(  # noqa: PLR0912, PLR0915 - the level loop and its fall
             model.add(objective <= value)
             hint_all(model, values)
         elif values is not None:
-            # out of time without a solution: the restart hint, completed, may still be
+            # out of time without a solution: the restart start, completed, may still be
             # better at this level than the level above's solution (it meets the levels
-            # above, or completing it fails)
-            if level.restart_hint is not None:
+            # above, or completing it fails); without one, completing would give back
+            # the level above's solution
+            if restarted:
                 completed = _completed(model, budget, num_workers, seed)
                 if completed is not None and _level_value(level, completed) < _level_value(
                     level, values

@@ -78,6 +78,6 @@ class SolverParams:
         wanted = max(MIN_SECONDS, self.seconds_per_child * children)
         return min(self.time_limit_seconds, wanted)
 
-    def budget(self, children: int | None = None) -> Budget:
-        seconds = self.time_limit_seconds if children is None else self.seconds_for(children)
-        return Budget.for_seconds(seconds, work_per_second=self.work_per_second)
+    def budget(self, children: int) -> Budget:
+        """The work for a call planning ``children`` children (``seconds_for``)."""
+        return Budget.for_seconds(self.seconds_for(children), work_per_second=self.work_per_second)
