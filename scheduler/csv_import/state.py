@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 
 from scheduler.csv_import import rows as r
 from scheduler.csv_import.bulk import core_insert, table_of
+from scheduler.csv_import.fields import Window
 from scheduler.csv_import.parsing import Parsed
 from scheduler.csv_import.results import FileCounts, ImportReport
 from scheduler.errors import InputError
@@ -72,6 +73,16 @@ class ImportState:
     def count_if_cleared(self, file: str, line: int, column: str) -> None:
         if column in self.p.empty_cells.get((file, line), ()):
             self.count_cleared(file, column)
+
+    def replaces_windows(
+        self, file: str, line: int, stored: tuple[Window, ...], given: tuple[Window, ...]
+    ) -> bool:
+        """Whether the row's availability replaces the stored windows: the file has the
+        column and they differ (an empty cell that clears them is counted)."""
+        if not self.has(file, "availability") or stored == given:
+            return False
+        self.count_if_cleared(file, line, "availability")
+        return True
 
     def count_cleared(self, file: str, column: str) -> None:
         per_file = self.report.cleared.setdefault(file, {})

@@ -68,8 +68,7 @@ def upsert_children(state: ImportState) -> None:
             differs = True
         # An empty key_worker cell is "not given": the value imported last time stays,
         # so an old export imported after a blank one still undoes nothing.
-        if state.has("children.csv", "availability") and windows.get(old["id"], ()) != c.windows:
-            state.count_if_cleared("children.csv", c.line, "availability")
+        if state.replaces_windows("children.csv", c.line, windows.get(old["id"], ()), c.windows):
             replace_windows[c.ref] = c.windows
             differs = True
         if differs:

@@ -44,8 +44,7 @@ def upsert_workers(state: ImportState) -> None:
             continue
         values = state.given("workers.csv", w.line, values, old)
         differs = any(old[k] != v for k, v in values.items())
-        if state.has("workers.csv", "availability") and windows.get(old["id"], ()) != w.windows:
-            state.count_if_cleared("workers.csv", w.line, "availability")
+        if state.replaces_windows("workers.csv", w.line, windows.get(old["id"], ()), w.windows):
             replace_windows[w.ref] = w.windows
             differs = True
         if differs:
