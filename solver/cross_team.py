@@ -164,15 +164,16 @@ class CrossTeamCover:
             latest_start = max(lo for lo, _ in walls)
             earliest_end = min(hi for _, hi in walls)
             # a helper none of whose windows can hold any blocked slot is asked nothing more
+            helper_windows = [(w, ctx.worker_spans(w.ref, weekday)) for w in helpers]
             windows_of = [
                 (w, windows, self.busy.get((w.ref, day), []))
-                for w, windows in ((w, ctx.worker_spans(w.ref, weekday)) for w in helpers)
+                for w, windows in helper_windows
                 if any(a <= latest_start and earliest_end <= b for a, b in windows)
             ]
             for (start, end), (lo, hi) in zip(blocked, walls, strict=True):
                 for worker, windows, busy in windows_of:
-                    if any(a <= lo and hi <= b for a, b in windows) and not (
-                        busy and clashes(start, end, child, busy, self.travel)
+                    if any(a <= lo and hi <= b for a, b in windows) and not clashes(
+                        start, end, child, busy, self.travel
                     ):
                         return Candidate(child, worker.ref, None, day, start, end, period, OTHER)
         return None

@@ -127,8 +127,9 @@ def frozen_findings(
 ) -> list[Finding]:
     """``rescued``/``cancelled``: (session id, child, worker, day) of rule 8's exception."""
     out: list[Finding] = []
+    existing = {s.id: s for s in ctx.instance.existing_sessions} if rescued else {}
     for sid, child, worker, day in rescued:
-        original = next(s for s in ctx.instance.existing_sessions if s.id == sid)
+        original = existing[sid]
         why = ctx.session_problem(original.worker, child, day) or ctx.session_problem(
             original.with_worker, child, day
         )
