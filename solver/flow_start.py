@@ -108,8 +108,11 @@ def _block(
         risk = risk_weight(kid)
         days = len(block_days[(c, b)])
         before = [x for x in range(b) if (c, x) in earlier]
-        keep = wanted.get((c, b)) or (earlier[(c, before[-1])] if before else None)
-        keep = keep or kid.current_key_worker
+        # The model prices a change against the block before, not against the current
+        # plan's wish (that is goal 3): keeping the wish first made the start swap
+        # a child back and forth between blocks, changes the search then kept.
+        keep = earlier[(c, before[-1])] if before else None
+        keep = keep or wanted.get((c, b)) or kid.current_key_worker
         arc(source, child_node[c], 1, 0)
         arc(child_node[c], sink, 1, 0)  # unallocated
         for w in options[(c, b)]:

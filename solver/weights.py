@@ -24,7 +24,11 @@ GAP_WEIGHT = 5  # per run of max_gap_days days without a key-worker session
 HANDOVER_WEIGHT = 10  # per known key-worker change without a joint handover before it
 
 # -- the allocation (and its flow start): per child-block
-KEY_CHANGE_WEIGHT = 100  # leaving the key worker of the block before (or the current one)
+# leaving the key worker of the block before (or the current one). A change is the
+# break the child feels, so it outweighs an hour a week over a worker's hours for a
+# four-week block (4 x 4 x OVER_QUARTER_WEIGHT = 48) several times over; at 100 the
+# mixed service scenario made more changes than the greedy yardstick (bench/).
+KEY_CHANGE_WEIGHT = 200
 UNKNOWN_KEY_WEIGHT = 20  # a new key worker the child does not know
 # per 15 minutes a week over the worker's hours, per week of the block: an hour's
 # session a week over the hours costs four of these, a week of cover

@@ -75,3 +75,30 @@ def test_completed_hint_is_a_solution_or_none() -> None:
     model.add_hint(x, 1)
     model.add_hint(y, 1)  # breaks x + y <= 1
     assert _completed(model, Budget.for_seconds(5.0), num_workers=1, seed=0) is None
+
+
+def test_the_key_worker_of_the_block_before_is_kept_over_the_current_plans_wish() -> None:
+    # The model prices a change against the block before (goal 2); the current plan's
+    # wish is goal 3. YP-A's first block can only go to W2 (W1 is not an option
+    # there); in the second the current plan names W1. Keeping the wish would change
+    # key worker between the blocks, a change the search then had to undo.
+    ctx = Context(
+        in_utc(
+            make_instance(
+                [make_worker(w, max_caseload=1) for w in ("W1", "W2")],
+                [make_child("YP-A", current_key_worker="W1")],
+                weeks=2,
+            )
+        )
+    )
+    second = [d + dt.timedelta(days=7) for d in DAYS]
+    out = flow_keys(
+        ctx,
+        blocks=2,
+        child_blocks={"YP-A": [0, 1]},
+        block_days={("YP-A", 0): DAYS, ("YP-A", 1): second},
+        options={("YP-A", 0): ["W2"], ("YP-A", 1): ["W1", "W2"]},
+        wanted={("YP-A", 1): "W1"},
+        weekly_of={("YP-A", 0): 60, ("YP-A", 1): 60},
+    )
+    assert out == {("YP-A", 0): "W2", ("YP-A", 1): "W2"}
