@@ -58,7 +58,9 @@ def test_two_serve_processes_run_a_missed_night_once_never_at_once(
     with serving_processes() as procs:
         # "a" catches up the missed night and is held after solving; "b" starts then,
         # sees the night not done either, and must wait for "a" instead of running too.
-        a = start_serve(db_url, config, tmp_path, name="a", pause_seconds=5, pause_at="solved")
+        # 15 s: on a loaded 2-core machine b's start-up alone took over 5 s, and a had
+        # committed before b looked, so b never had to wait
+        a = start_serve(db_url, config, tmp_path, name="a", pause_seconds=15, pause_at="solved")
         procs.append(a)
         wait_for("a's run to have solved", a.paused, timeout=40, procs=procs)
         b = start_serve(db_url, config, tmp_path, name="b")
