@@ -1,5 +1,6 @@
-"""The candidate sessions of one team's model: the key worker's slots, cover where
-it may be needed, joint handovers, replacements for broken fixed sessions."""
+"""The candidate sessions of one team's model, one method per kind: the key worker's
+slots, cover where it may be needed, existing sessions kept, joint handovers,
+replacements for broken fixed sessions (each a ``solver/candidates.py`` Candidate)."""
 
 from __future__ import annotations
 
