@@ -2,9 +2,14 @@
 
 Candidates already satisfy rules 1, 2 and 3 and keep clear of fixed sessions
 (rule 4 against them, rule 5); the model then picks among them under rules 4-6.
-Start times lie on a coarse grid inside the shared availability (every hour for
-the key worker, every two hours for cover) plus the existing session times, so
-the current plan can always be kept.
+Start times lie on a grid inside the shared availability (``step`` minutes:
+``KEY_STEP`` for the key worker, ``COVER_STEP`` for cover, in
+``solver/timetable/state.py``) plus the existing session times, so the current
+plan can always be kept.
+
+This module holds the value (``Candidate``) and the primitives that make and test
+one (``make_candidates``, ``clashes``, ``cover_workers``); which candidates a team
+model gets, kind by kind, is ``solver/timetable/candidates.py``.
 """
 
 from __future__ import annotations

@@ -1,5 +1,6 @@
-"""The candidate sessions of one team's model: the key worker's slots, cover where
-it may be needed, joint handovers, replacements for broken fixed sessions."""
+"""The candidate sessions of one team's model, one method per kind: the key worker's
+slots, cover where it may be needed, existing sessions kept, joint handovers,
+replacements for broken fixed sessions (each a ``solver/candidates.py`` Candidate)."""
 
 from __future__ import annotations
 
@@ -59,94 +60,137 @@ class TeamCandidates(TeamState):
             self._tight[(key, windows)] = found
         return found
 
-    def build_candidates(self) -> None:  # noqa: PLR0912 - one branch per kind of candidate; to split with #14
-        ctx, facts = self.ctx, self.facts
+    def build_candidates(self) -> None:
+        """Every candidate of the team, child by child: the slots of each period's open
+        days, then the handovers and the replacements for broken fixed sessions."""
         team = set(self.part.workers)  # a worker's capacity lives in one team's model
         for child in self.part.children:
-            kid = ctx.children[child]
             movable = self._own_sessions(child)
-            fixed_days = facts.days.get(child, set())
-            for period in ctx.periods.get(child, []):
-                room = period.target - facts.count.get(period_key(period), 0)
-                if room <= 0:
-                    continue
-                if child in self.unchanged and room <= sum(
-                    1 for e in movable if period.contains(ctx.local_day(e.start))
-                ):
-                    self._existing_candidates(child, period)
-                    continue
-                for day in ctx.in_force[child]:
-                    if not period.contains(day):
-                        continue
-                    if day < ctx.today or day in fixed_days:
-                        continue
-                    key, sec = self._allocation(child, day)
-                    workers: list[tuple[str, str]] = []
-                    if key is not None and ctx.at_work(key, day):
-                        workers.append((key, KEY))
-                    needs_cover = key is None or self._key_is_stretched(child, key, day)
-                    if sec is not None and ctx.at_work(sec, day) and needs_cover:
-                        workers.append((sec, SECONDARY))
-                    if needs_cover:
-                        for w in cover_workers(
-                            ctx,
-                            child=child,
-                            day=day,
-                            team_workers=self.part.workers,
-                            skip={key or "", sec or ""},
-                            load_rank=self.load_rank,
-                            limit=OTHER_COVER_LIMIT,
-                        ):
-                            workers.append((w, OTHER))
-                    todays = [e for e in movable if ctx.local_day(e.start) == day]
-                    listed = {w for w, _ in workers}
-                    for e in todays:
-                        if e.with_worker is None and e.worker not in listed and e.worker in team:
-                            worker = ctx.workers.get(e.worker)
-                            if (
-                                worker is not None
-                                and ctx.at_work(e.worker, day)
-                                and may_work_with(worker, kid)
-                            ):
-                                workers.append((e.worker, self._role(child, day, e.worker, None)))
-                                listed.add(e.worker)
-                    for w, role in workers:
-                        extra = {
-                            ctx.wall(e.start)[1]
-                            for e in todays
-                            if e.worker == w and e.with_worker is None
-                        }
-                        step = COVER_STEP
-                        if role == KEY:  # short shared windows get the fine grid
-                            step = KEY_STEP
-                        for cand in make_candidates(
-                            ctx,
-                            child=child,
-                            period=period,
-                            day=day,
-                            worker=w,
-                            with_worker=None,
-                            role=role,
-                            step=step,
-                            extra=extra,
-                            busy=facts.busy,
-                            travel=self.travel,
-                        ):
-                            self._add(cand)
-                    for e in todays:
-                        if e.with_worker is None:
-                            continue
-                        if (
-                            any(
-                                ctx.session_problem(r, child, day)
-                                for r in (e.worker, e.with_worker)
-                            )
-                            or not {e.worker, e.with_worker} <= team
-                        ):
-                            continue
-                        self._add_kept(child, period, e)
+            for period in self.ctx.periods.get(child, []):
+                self._period_candidates(child, period, movable, team)
             self._handover_candidates(child)
             self._rescue_candidates(child)
+
+    def _period_candidates(
+        self, child: str, period: Period, movable: list[ExistingSession], team: set[str]
+    ) -> None:
+        """The candidates of one period with room left: the existing sessions as they are
+        for a child kept unchanged, else the slots of each open day."""
+        ctx = self.ctx
+        room = period.target - self.facts.count.get(period_key(period), 0)
+        if room <= 0:
+            return
+        if child in self.unchanged and room <= sum(
+            1 for e in movable if period.contains(ctx.local_day(e.start))
+        ):
+            self._existing_candidates(child, period)
+            return
+        fixed_days = self.facts.days.get(child, set())
+        for day in ctx.in_force[child]:
+            if not period.contains(day) or day < ctx.today or day in fixed_days:
+                continue
+            todays = [e for e in movable if ctx.local_day(e.start) == day]
+            workers = self._allocated_workers(child, day)
+            workers += self._session_workers(child, day, todays, workers, team)
+            for w, role in workers:
+                self._slot_candidates(child, period, day, w, role=role, todays=todays)
+            self._kept_joint_candidates(child, period, day, todays, team)
+
+    def _allocated_workers(self, child: str, day: dt.date) -> list[tuple[str, str]]:
+        """Who may see ``child`` on ``day``, with their role: the key worker at work, and
+        where cover may be needed the secondary at work and a few other team workers."""
+        ctx = self.ctx
+        key, sec = self._allocation(child, day)
+        workers: list[tuple[str, str]] = []
+        if key is not None and ctx.at_work(key, day):
+            workers.append((key, KEY))
+        needs_cover = key is None or self._key_is_stretched(child, key, day)
+        if sec is not None and ctx.at_work(sec, day) and needs_cover:
+            workers.append((sec, SECONDARY))
+        if needs_cover:
+            for w in cover_workers(
+                ctx,
+                child=child,
+                day=day,
+                team_workers=self.part.workers,
+                skip={key or "", sec or ""},
+                load_rank=self.load_rank,
+                limit=OTHER_COVER_LIMIT,
+            ):
+                workers.append((w, OTHER))
+        return workers
+
+    def _session_workers(
+        self,
+        child: str,
+        day: dt.date,
+        todays: list[ExistingSession],
+        listed_workers: list[tuple[str, str]],
+        team: set[str],
+    ) -> list[tuple[str, str]]:
+        """The team workers of ``child``'s existing sessions alone that day not listed
+        yet, who may still see the child: their sessions can stay with them."""
+        ctx = self.ctx
+        kid = ctx.children[child]
+        listed = {w for w, _ in listed_workers}
+        workers: list[tuple[str, str]] = []
+        for e in todays:
+            if e.with_worker is None and e.worker not in listed and e.worker in team:
+                worker = ctx.workers.get(e.worker)
+                if worker is not None and ctx.at_work(e.worker, day) and may_work_with(worker, kid):
+                    workers.append((e.worker, self._role(child, day, e.worker, None)))
+                    listed.add(e.worker)
+        return workers
+
+    def _slot_candidates(
+        self,
+        child: str,
+        period: Period,
+        day: dt.date,
+        worker: str,
+        *,
+        role: str,
+        todays: list[ExistingSession],
+    ) -> None:
+        """The slots of ``worker`` alone with ``child`` on ``day``: the key worker's on the
+        fine grid (short shared windows), cover's on the coarse one, plus existing times."""
+        ctx = self.ctx
+        extra = {
+            ctx.wall(e.start)[1] for e in todays if e.worker == worker and e.with_worker is None
+        }
+        step = KEY_STEP if role == KEY else COVER_STEP
+        for cand in make_candidates(
+            ctx,
+            child=child,
+            period=period,
+            day=day,
+            worker=worker,
+            with_worker=None,
+            role=role,
+            step=step,
+            extra=extra,
+            busy=self.facts.busy,
+            travel=self.travel,
+        ):
+            self._add(cand)
+
+    def _kept_joint_candidates(
+        self,
+        child: str,
+        period: Period,
+        day: dt.date,
+        todays: list[ExistingSession],
+        team: set[str],
+    ) -> None:
+        """``child``'s existing joint sessions that day, kept where both workers are of
+        the team and may still see the child."""
+        ctx = self.ctx
+        for e in todays:
+            if e.with_worker is None or not {e.worker, e.with_worker} <= team:
+                continue
+            if any(ctx.session_problem(r, child, day) for r in (e.worker, e.with_worker)):
+                continue
+            self._add_kept(child, period, e)
 
     def _handover_candidates(self, child: str) -> None:
         ctx = self.ctx

@@ -20,10 +20,11 @@ from solver_builders import (
 )
 from test_solver_goals import replan_input
 
-from solver import Absence, Instance, Window, secondary
+from solver import Absence, Instance, Window
 from solver.allocation import allocate
 from solver.budget import Budget
 from solver.context import Context
+from solver.secondary import choice
 
 WEEK1 = Absence(MONDAY, MONDAY + dt.timedelta(days=4))  # Mon-Fri of the first week
 
@@ -204,7 +205,7 @@ def test_a_team_of_one_names_no_secondary() -> None:
 
 # -- the greedy start is the answer when the solve finds nothing
 def test_greedy_fallback_when_the_model_fails(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(secondary, "_spread", lambda *_, **__: (None, False))
+    monkeypatch.setattr(choice, "_search", lambda *_, **__: (None, False))
     instance = make_instance(
         [
             make_worker("W1", absences=(WEEK1,)),

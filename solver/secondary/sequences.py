@@ -1,0 +1,79 @@
+"""Continuity: a child's best sequence of secondaries over its blocks on levels 1-3.
+
+Levels 1-3 are separable per child, so a dynamic programme over the child's blocks
+(the state is the block's worker) finds the child's lexicographic optimum exactly,
+and the workers that lie on at least one optimal sequence.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from solver.secondary.costs import Cost, plus
+from solver.secondary.facts import SecondaryFacts
+
+
+@dataclass
+class BestSequences:
+    """A child's lexicographic optimum over levels 1-3 and the workers on some optimum."""
+
+    blocks: list[int]  # the child's blocks with an eligible worker, in order
+    allowed: list[list[str]]  # per block: workers on at least one best sequence
+    rest: list[dict[str, Cost]]  # per block and worker: the best cost from there on
+    value: Cost
+
+
+def best_sequences(facts: SecondaryFacts, child: str) -> BestSequences | None:
+    """Dynamic programme over the child's blocks (the state is the block's worker);
+    None where no block of the child has an eligible worker."""
+    blocks = [b for b in facts.child_blocks[child] if (child, b) in facts.options]
+    if not blocks:
+        return None
+    ahead = _forward(facts, child, blocks)
+    rest = _backward(facts, child, blocks)
+    value = min(ahead[-1].values())
+    allowed = [
+        sorted(
+            w
+            for w in ahead[i]
+            if plus(ahead[i][w], rest[i][w]) == plus(value, facts.cost(child, b, w))
+        )
+        for i, b in enumerate(blocks)
+    ]
+    return BestSequences(blocks, allowed, rest, value)
+
+
+def _forward(facts: SecondaryFacts, child: str, blocks: list[int]) -> list[dict[str, Cost]]:
+    """Per block and worker: the best cost of the blocks up to here, ending in that worker."""
+    ahead: list[dict[str, Cost]] = []
+    for i, b in enumerate(blocks):
+        row: dict[str, Cost] = {}
+        for w in facts.candidates(child, b):
+            own = facts.cost(child, b, w)
+            if i == 0:
+                row[w] = own
+            else:
+                row[w] = min(
+                    plus(cost, facts.change(child, b, before, w), own)
+                    for before, cost in ahead[-1].items()
+                )
+        ahead.append(row)
+    return ahead
+
+
+def _backward(facts: SecondaryFacts, child: str, blocks: list[int]) -> list[dict[str, Cost]]:
+    """Per block and worker: the best cost from that block on, starting with that worker."""
+    rest: list[dict[str, Cost]] = [{} for _ in blocks]
+    for i in range(len(blocks) - 1, -1, -1):
+        b = blocks[i]
+        for w in facts.candidates(child, b):
+            own = facts.cost(child, b, w)
+            if i == len(blocks) - 1:
+                rest[i][w] = own
+            else:
+                nb = blocks[i + 1]
+                rest[i][w] = min(
+                    plus(own, facts.change(child, nb, w, after), cost)
+                    for after, cost in rest[i + 1].items()
+                )
+    return rest
