@@ -57,6 +57,7 @@ def main() -> None:
             f"{size:8} {fingerprint(solution)}  scheduled {m.sessions_scheduled}"
             f"/{m.sessions_required}  changes {m.keyworker_changes}"
             f"  findings {len(solution.findings)}  {seconds:.1f} s"
+            + ("  STOPPED BY THE SAFETY CLOCK: not comparable" if solution.clock_stopped else "")
         )
 
 
