@@ -61,9 +61,8 @@ def travel_minutes(a: Child | None, b: Child | None) -> int:
     km is the great-circle (haversine) distance on a sphere of radius 6371.0 km;
     without coordinates for both places it is 15 minutes.
     """
-    if a is None or b is None or None in (a.lat, a.lon, b.lat, b.lon):
+    if a is None or b is None or a.lat is None or a.lon is None or b.lat is None or b.lon is None:
         return 15
-    assert a.lat is not None and a.lon is not None and b.lat is not None and b.lon is not None
     phi1, phi2 = math.radians(a.lat), math.radians(b.lat)
     half = (
         math.sin((phi2 - phi1) / 2) ** 2
