@@ -7,12 +7,13 @@ from __future__ import annotations
 
 import ast
 import datetime as dt
+from dataclasses import replace
 from fractions import Fraction
 from pathlib import Path
 
-from solver_builders import make_child, make_instance, make_plan, make_worker
+from solver_builders import make_child, make_instance, make_plan, make_worker, solve_valid
 
-from solver import Absence, Window
+from solver import Absence, Window, validate
 from solver.validate.reading import Reading, joined, period_at, travel_minutes
 
 PACKAGE = Path(__file__).resolve().parents[2] / "solver" / "validate"
@@ -107,3 +108,14 @@ def test_weekly_capacity_is_exact() -> None:
     reading = Reading(make_instance([worker], [make_child("YP-1")]))
     assert reading.weekly_capacity(worker, dt.date(2027, 1, 4)) == Fraction(111, 5) * 60 * 4 / 5
     assert reading.weekly_capacity(worker, dt.date(2027, 1, 11)) == 1332
+
+
+def test_start_with_seconds_is_off_the_15_minute_grid() -> None:
+    # the validator before issue #14 read only the wall-clock minute, so 10:00:30 passed
+    instance = make_instance([make_worker("W1")], [make_child("YP-1")])
+    solution = solve_valid(instance)
+    s = solution.sessions[0]
+    half = dt.timedelta(seconds=30)
+    late = replace(solution, sessions=(replace(s, start=s.start + half, end=s.end + half),))
+    assert [v.rule for v in validate(instance, late)] == [1]
+    assert "15-minute boundary" in validate(instance, late)[0].message
