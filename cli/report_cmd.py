@@ -17,15 +17,15 @@ from cli.context import app_context
 from cli.options import parse_as_of
 
 if TYPE_CHECKING:  # the report's modules are imported when it runs (start-up time)
-    from scheduler.report import (
+    from scheduler import (
         ChildFigures,
         ChildTimeline,
         ContinuityReport,
+        Headline,
         PlanOutlook,
+        Table,
         WorkerWeek,
     )
-    from scheduler.report.headline import Headline
-    from scheduler.views import Table
 
 
 def register(app: typer.Typer) -> None:
