@@ -13,7 +13,7 @@ from cli.output import emit_json, print_table
 from scheduler import ConfigError
 
 if TYPE_CHECKING:
-    from scheduler.alert_list import AlertFilter, AlertRow
+    from scheduler import AlertFilter, AlertRow
 
 alerts_app = typer.Typer(
     help="Open alerts, most severe first; 'alerts ack' acknowledges them.",

@@ -8,7 +8,6 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import typer
@@ -17,24 +16,7 @@ import scheduler
 from scheduler import DatabaseError, Settings
 
 if TYPE_CHECKING:
-    from scheduler.db import Database
-
-
-def sqlite_file(url: str) -> Path | None:
-    """The file of a SQLite URL (``sqlite:///keyworker.db``), None for anything else."""
-    if not url.startswith("sqlite"):
-        return None
-    from sqlalchemy.engine import make_url
-    from sqlalchemy.exc import ArgumentError
-
-    try:
-        parsed = make_url(url)
-    except ArgumentError:
-        return None  # the engine reports a bad URL itself
-    name = parsed.database
-    if not name or name == ":memory:" or name.startswith("file:") or parsed.query.get("uri"):
-        return None
-    return Path(name)
+    from scheduler import Database
 
 
 @dataclass
@@ -54,7 +36,7 @@ class AppContext:
         (or ``demo``) in a folder without a database says so and leaves nothing behind.
         """
         if self._database is None:
-            path = sqlite_file(self.db_url)
+            path = scheduler.sqlite_file(self.db_url)
             if path is not None and not path.exists():
                 shown_path = path if path.is_absolute() else f"./{path}"
                 raise DatabaseError(

@@ -18,8 +18,7 @@ from cli.output import emit_json, jsonable, key, print_import_failure, print_tab
 from cli.tables import shown
 
 if TYPE_CHECKING:
-    from scheduler.csv_import import ImportReport
-    from scheduler.views import Table
+    from scheduler import ImportReport, Table
 
 show_app = typer.Typer(
     help="Readable tables of workers, children, closures and the plan.", no_args_is_help=True

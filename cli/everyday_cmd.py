@@ -14,8 +14,7 @@ from cli.options import JsonOption, parse_day, today
 from cli.output import emit_json, print_import_failure, print_table, records
 
 if TYPE_CHECKING:
-    from scheduler import InputError
-    from scheduler.csv_import import ImportReport
+    from scheduler import ImportReport, InputError
 
 absence_app = typer.Typer(help="Absences: add, end, list.", no_args_is_help=True)
 worker_app = typer.Typer(help="A worker's changes: leaves.", no_args_is_help=True)

@@ -12,7 +12,7 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 import typer
 
@@ -20,7 +20,7 @@ from cli.options import parse_as_of
 from scheduler import ConfigError
 
 if TYPE_CHECKING:
-    from calendars import FeedOwner, KeyLocation
+    from calendars import KeyLocation
 
 # The calendars package (its server stack included) is imported by the commands that
 # use it, not at start-up (bench/STARTUP.md).
@@ -38,7 +38,7 @@ def _obj(ctx: typer.Context) -> Any:
 
 def feed_key_location(obj: Any) -> KeyLocation:
     """``obj.secret_file`` if set, else $KEYWORKER_SECRET_FILE, [feeds] key_file, default."""
-    from calendars.keyfile import KeyLocation, key_location
+    from calendars import KeyLocation, key_location
 
     given = getattr(obj, "secret_file", None)
     if given is not None:
@@ -55,15 +55,13 @@ def ensure_feed_key(obj: Any, *, explicit: bool) -> str:
     issued with a lost one are live: that needs the manager's decision (``feeds
     init-key``), and the message says where the old key was expected.
     """
-    from calendars.keyfile import create_secret_key
-    from calendars.tokens import live_token_count
+    from calendars import ensure_feed_key as ensure
 
-    location = feed_key_location(obj)
-    if location.path.exists():
+    state = ensure(feed_key_location(obj), lambda: obj.database, explicit=explicit)
+    location, live = state.location, state.live_urls
+    if state.outcome == "present":
         return f"feed key: {location.path} ({location.source})"
-    with obj.database.reading() as session:
-        live = live_token_count(session)
-    if live and not explicit:
+    if state.outcome == "missing":
         typer.echo(
             f"warning: the feed key is missing: expected at {location.path} "
             f"({location.source}) and {live} subscribe URL(s) were issued with it; restore "
@@ -72,7 +70,6 @@ def ensure_feed_key(obj: Any, *, explicit: bool) -> str:
             err=True,
         )
         return f"feed key: missing at {location.path}"
-    create_secret_key(location.path)
     note = (
         f"; the {live} live subscribe URL(s) cannot be shown again: 'keyworker feeds "
         "rotate REF' gives each worker a new one"
@@ -82,61 +79,38 @@ def ensure_feed_key(obj: Any, *, explicit: bool) -> str:
     return f"feed key: created {location.path} ({location.source}, owner-only){note}"
 
 
-def _secret_key(obj: Any) -> tuple[bytes, KeyLocation]:
-    from calendars.keyfile import read_secret_key
-    from calendars.tokens import live_token_count
-
-    location = feed_key_location(obj)
-    with obj.database.reading() as session:
-        live = live_token_count(session)
-    return read_secret_key(location, urls_issued=live), location
-
-
-def _print_url(obj: Any, owner: FeedOwner, *, rotate: bool) -> None:
-    from calendars import FeedKeyMismatch, current_token, feed_url, refresh_feeds, rotate_token
-    from scheduler import audit
-
-    key, location = _secret_key(obj)
-    with obj.database.transaction() as session:
-        detail: dict[str, Any] = (
-            {"worker": owner.name} if owner.kind == "worker" else {"team": owner.name}
-        )
-        if rotate:
-            token = rotate_token(session, owner, key=key, now=obj.now)
-            audit.record(session, actor=obj.actor, action="feeds.rotate", at=obj.now, **detail)
-        else:
-            try:
-                token = current_token(session, owner, key=key, now=obj.now)
-            except FeedKeyMismatch as exc:
-                raise FeedKeyMismatch(exc.owner, location.path) from None
-            # Issuing a secret URL is audited: whoever holds it reads the worker's diary.
-            audit.record(session, actor=obj.actor, action="feeds.url", at=obj.now, **detail)
-        # A new worker has no stored feed until the next commit; give them one now.
-        refresh_feeds(session, now=obj.now, settings=obj.settings, owners=[owner.key])
-    base = obj.settings.feed_base_url
-    typer.echo(feed_url(base, token))
-    if not base.startswith("https://"):
-        typer.echo(
-            f"note: [feeds] base_url is {base}; calendar apps outside this machine need the "
-            "public https:// address of the feed server",
-            err=True,
-        )
-
-
 @feeds_app.command("init-key")
 def init_key(ctx: typer.Context) -> None:
     """Create the feed key where the configuration puts it (never overwrites one)."""
     typer.echo(ensure_feed_key(_obj(ctx), explicit=True))
 
 
-def _owner_url(ctx: typer.Context, kind: str, name: str, *, rotate: bool) -> None:
+def _owner_url(
+    ctx: typer.Context, kind: Literal["worker", "team"], name: str, *, rotate: bool
+) -> None:
     """Print (``rotate``: first replace) the subscribe URL of worker or team ``name``."""
-    from calendars.tokens import team_owner, worker_owner
+    from calendars import subscribe_url
 
     obj = _obj(ctx)
-    with obj.database.reading() as session:
-        owner = worker_owner(session, name) if kind == "worker" else team_owner(session, name)
-    _print_url(obj, owner, rotate=rotate)
+    typer.echo(
+        subscribe_url(
+            obj.database,
+            obj.settings,
+            feed_key_location(obj),
+            kind=kind,
+            name=name,
+            rotate=rotate,
+            actor=obj.actor,
+            now=obj.now,
+        )
+    )
+    base = obj.settings.feed_base_url
+    if not base.startswith("https://"):
+        typer.echo(
+            f"note: [feeds] base_url is {base}; calendar apps outside this machine need the "
+            "public https:// address of the feed server",
+            err=True,
+        )
 
 
 WorkerRef = Annotated[str, typer.Argument(help="Worker reference, e.g. W007.")]
@@ -181,8 +155,7 @@ def export(
     ] = None,
 ) -> None:
     """Write one REF.ics per worker: their sessions from 14 days back to the horizon end."""
-    from calendars import export_calendars
-    from scheduler import audit
+    from calendars import export_calendar_files
 
     obj = _obj(ctx)
     try:
@@ -190,15 +163,7 @@ def export(
     except ConfigError as exc:  # said here: the feeds apps are also mounted on their own
         typer.echo(f"error: {exc}", err=True)
         raise typer.Exit(exc.exit_code) from None
-    with obj.database.transaction() as session:
-        paths = export_calendars(session, directory, now=now, settings=obj.settings)
-        audit.record(
-            session,
-            actor=obj.actor,
-            action="calendars.export",
-            at=obj.now,
-            as_of=now,
-            directory=str(directory),
-            files=len(paths),
-        )
+    paths = export_calendar_files(
+        obj.database, directory, as_of=now, settings=obj.settings, actor=obj.actor, now=obj.now
+    )
     typer.echo(f"wrote {len(paths)} calendar{'s' if len(paths) != 1 else ''} to {directory}")

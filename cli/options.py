@@ -13,7 +13,7 @@ from scheduler import ConfigError
 
 if TYPE_CHECKING:
     from cli.context import AppContext
-    from scheduler.pipeline import PlanRequest
+    from scheduler import PlanRequest
 
 StartOption = Annotated[
     str | None,

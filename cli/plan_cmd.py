@@ -37,11 +37,15 @@ from cli.tables import shown
 from scheduler import ConfigError
 
 if TYPE_CHECKING:
-    from scheduler import pipeline
-    from scheduler.notify import DeliveryReport
-    from scheduler.pipeline import Proposal
-    from scheduler.replan import RunOutcome
-    from scheduler.whatif import Delta, WhatIf
+    from scheduler import (
+        AfterCommit,
+        DeliveryReport,
+        Delta,
+        PlanRequest,
+        Proposal,
+        RunOutcome,
+        WhatIf,
+    )
 
 # Heavy modules (OR-Tools through the pipeline, the feed server stack, the spreadsheet
 # writers) are imported inside the commands that use them: 'keyworker --help' and the
@@ -71,7 +75,7 @@ def _check_fail_on(fail_on: str | None) -> None:
         raise ConfigError(f"--fail-on {fail_on!r} must be one of high, medium, low")
 
 
-def after_commit_hook(context: AppContext) -> pipeline.AfterCommit:
+def after_commit_hook(context: AppContext) -> AfterCommit:
     from calendars import refresh_feeds
 
     settings = context.settings
@@ -145,7 +149,7 @@ def plan(
 
 def _run_plan(
     context: AppContext,
-    request: pipeline.PlanRequest,
+    request: PlanRequest,
     *,
     do_commit: bool,
     proposal_id: int | None,

@@ -17,15 +17,15 @@ from cli.context import app_context
 from cli.options import parse_as_of
 
 if TYPE_CHECKING:  # the report's modules are imported when it runs (start-up time)
-    from scheduler.report import (
+    from scheduler import (
         ChildFigures,
         ChildTimeline,
         ContinuityReport,
+        Headline,
         PlanOutlook,
+        Table,
         WorkerWeek,
     )
-    from scheduler.report.headline import Headline
-    from scheduler.views import Table
 
 
 def register(app: typer.Typer) -> None:
@@ -102,12 +102,12 @@ def report(
 
 def print_report(result: ContinuityReport, *, team: str | None, child: str | None) -> None:
     """The figures as readable tables."""
-    zone = ZoneInfo(result.window.timezone)
-    window = result.window
+    zone = ZoneInfo(result.period.timezone)
+    period = result.period
     scope = f"team {team}" if team else "all teams"
     typer.echo(
-        f"Continuity report, {scope}: {window.start} .. {window.end} ({window.months} months, "
-        f"as of {window.as_of.astimezone(zone):%Y-%m-%d %H:%M %Z})"
+        f"Continuity report, {scope}: {period.start} .. {period.end} ({period.months} months, "
+        f"as of {period.as_of.astimezone(zone):%Y-%m-%d %H:%M %Z})"
     )
     if result.outlook is not None:
         typer.echo(outlook_text(result.outlook))
@@ -191,7 +191,7 @@ def report_tables(result: ContinuityReport) -> list[Table]:
         [
             (w.ref, w.team, _hours(w.held_minutes), _hours(w.planned_minutes),
              _hours(w.held_minutes / max(1, sum(1 for k in w.weeks
-                                                 if k.week <= result.window.end))),
+                                                 if k.week <= result.period.end))),
              _busiest(w.weeks), _hours(w.capacity_minutes))
             for w in result.workload
         ],
@@ -201,7 +201,7 @@ def report_tables(result: ContinuityReport) -> list[Table]:
 
 def delivery_tables(result: ContinuityReport) -> list[Table]:
     out = []
-    w = result.window
+    w = result.period
     for figures in result.delivery:
         horizon = (
             f"plan {figures.horizon[0]} .. {figures.horizon[1]}" if figures.horizon else "plan"

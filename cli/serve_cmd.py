@@ -19,7 +19,7 @@ from cli.output import emit_json, print_table, records
 from cli.plan_cmd import after_commit_hook
 
 if TYPE_CHECKING:
-    from scheduler.service import NightlyService
+    from scheduler import NightlyService
 
 # The server stack (Starlette, uvicorn), the scheduler and OR-Tools are imported by
 # 'serve' when it runs: other commands start without them (bench/STARTUP.md).

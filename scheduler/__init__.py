@@ -92,6 +92,21 @@ _PUBLIC: dict[str, str] = {
     "open_private": "scheduler.private_files:open_private",
     "write_private": "scheduler.private_files:write_private",
     "write_private_bytes": "scheduler.private_files:write_private_bytes",
+    "sqlite_file": "scheduler.private_files:sqlite_file",
+    # the types of what the use cases return (for annotations in front ends)
+    "ImportReport": "scheduler.csv_import:ImportReport",
+    "AlertRow": "scheduler.alert_list:AlertRow",
+    "DeliveryReport": "scheduler.notify:DeliveryReport",
+    "Proposal": "scheduler.pipeline:Proposal",
+    "AfterCommit": "scheduler.pipeline:AfterCommit",
+    "RunOutcome": "scheduler.replan:RunOutcome",
+    "Delta": "scheduler.whatif:Delta",
+    "ChildFigures": "scheduler.report:ChildFigures",
+    "ChildTimeline": "scheduler.report:ChildTimeline",
+    "ContinuityReport": "scheduler.report:ContinuityReport",
+    "PlanOutlook": "scheduler.report:PlanOutlook",
+    "WorkerWeek": "scheduler.report:WorkerWeek",
+    "Headline": "scheduler.report:Headline",
     # the service
     "NightlyService": "scheduler.service:NightlyService",
     "abandon_in_progress": "scheduler.nightly:abandon_in_progress",
@@ -105,20 +120,33 @@ __all__ = [
     "OUTCOMES",
     "SEVERITY_RANK",
     "SHEET_TABLES",
+    "AfterCommit",
     "AlertFilter",
+    "AlertRow",
+    "ChildFigures",
+    "ChildTimeline",
     "ConfigError",
+    "ContinuityReport",
     "Database",
     "DatabaseError",
+    "DeliveryReport",
+    "Delta",
+    "Headline",
     "ImportFailed",
+    "ImportReport",
     "InputError",
     "KeyworkerError",
     "NightlyService",
     "NotFound",
+    "PlanOutlook",
     "PlanRequest",
+    "Proposal",
     "RefusedAction",
+    "RunOutcome",
     "Settings",
     "Table",
     "WhatIf",
+    "WorkerWeek",
     "abandon_in_progress",
     "acknowledge",
     "add_absence",
@@ -157,6 +185,7 @@ __all__ = [
     "resolve_database_url",
     "runs",
     "shown_status",
+    "sqlite_file",
     "store_proposal",
     "suggest",
     "unpin",
@@ -177,9 +206,9 @@ if TYPE_CHECKING:
     from scheduler.actions import acknowledge, export_plan, lock, pin, record, unpin
     from scheduler.actions import audit_entry as record_audit
     from scheduler.alert_list import KINDS as ALERT_KINDS
-    from scheduler.alert_list import SEVERITY_RANK, AlertFilter, list_alerts, shown_status
+    from scheduler.alert_list import SEVERITY_RANK, AlertFilter, AlertRow, list_alerts, shown_status
     from scheduler.closures import describe as describe_closures
-    from scheduler.csv_import import import_files
+    from scheduler.csv_import import ImportReport, import_files
     from scheduler.db import Database, check_schema
     from scheduler.db import upgrade as upgrade_schema
     from scheduler.demo import write_demo
@@ -202,8 +231,9 @@ if TYPE_CHECKING:
     from scheduler.nightly import FAILURE_KIND as NIGHTLY_FAILURE_KIND
     from scheduler.nightly import abandon_in_progress
     from scheduler.notes import check_note
+    from scheduler.notify import DeliveryReport
     from scheduler.outcomes import OUTCOMES
-    from scheduler.pipeline import PlanRequest, commit, propose, suggest
+    from scheduler.pipeline import AfterCommit, PlanRequest, Proposal, commit, propose, suggest
     from scheduler.plan_json import current_plan
     from scheduler.plan_views import audit_log, continuity_report
     from scheduler.plan_views import child as child_tables
@@ -212,10 +242,23 @@ if TYPE_CHECKING:
     from scheduler.plan_views import plan as plan_table
     from scheduler.plan_views import week as week_table
     from scheduler.plan_views import worker as worker_tables
-    from scheduler.private_files import open_private, write_private, write_private_bytes
+    from scheduler.private_files import (
+        open_private,
+        sqlite_file,
+        write_private,
+        write_private_bytes,
+    )
+    from scheduler.replan import RunOutcome, store_proposal
     from scheduler.replan import request_of as proposal_request
     from scheduler.replan import run as plan
-    from scheduler.replan import store_proposal
+    from scheduler.report import (
+        ChildFigures,
+        ChildTimeline,
+        ContinuityReport,
+        Headline,
+        PlanOutlook,
+        WorkerWeek,
+    )
     from scheduler.report import comparison_rows as report_comparison_rows
     from scheduler.report import render_html as render_report_html
     from scheduler.report import report_json as report_as_json
@@ -225,7 +268,7 @@ if TYPE_CHECKING:
     from scheduler.spreadsheet_export import plan_sheets, write_csv, xlsx_bytes
     from scheduler.views import Table, children_table, workers_table
     from scheduler.views import nightly_runs as runs
-    from scheduler.whatif import WhatIf
+    from scheduler.whatif import Delta, WhatIf
     from scheduler.whatif import propose_change as what_if
     from scheduler.whatif import record_change as record_what_if
 

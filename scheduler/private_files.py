@@ -37,22 +37,33 @@ def write_private(path: Path, text: str) -> None:
         handle.write(text)
 
 
+def sqlite_file(database_url: str) -> Path | None:
+    """The file of a SQLite URL (``sqlite:///keyworker.db``); None for another backend,
+    an in-memory database, a URI filename (SQLite resolves those itself) or a URL the
+    engine will report as bad."""
+    if not database_url.startswith("sqlite"):
+        return None
+    try:
+        url = make_url(database_url)
+    except ArgumentError:
+        return None
+    name = url.database
+    if url.get_backend_name() != "sqlite" or not name or name == ":memory:":
+        return None
+    if name.startswith("file:") or url.query.get("uri"):
+        return None
+    return Path(name)
+
+
 def create_sqlite_file(database_url: str) -> None:
     """Create the SQLite file of ``database_url`` empty and owner-only if it is missing.
 
     An empty file is a valid, empty SQLite database; SQLite would otherwise create it
     on first connect with the umask's mode (0644: readable by every local user).
     """
-    try:
-        url = make_url(database_url)
-    except ArgumentError:
+    path = sqlite_file(database_url)
+    if path is None:
         return
-    name = url.database
-    if url.get_backend_name() != "sqlite" or not name or name == ":memory:":
-        return
-    if name.startswith("file:") or url.query.get("uri"):
-        return  # URI filenames: SQLite resolves them itself
-    path = Path(name)
     if not path.parent.is_dir():
         return  # SQLite reports the missing folder itself
     with contextlib.suppress(FileExistsError):  # then it keeps the mode it has

@@ -51,34 +51,67 @@ def _replace_worker(instance: solver.Instance, worker: solver.Worker) -> solver.
     )
 
 
-def read_referrals(  # noqa: PLR0912 - one check per referral file rule; to split with #14
+def read_referrals(
     directory: Path, instance: solver.Instance
 ) -> tuple[list[solver.Child], list[solver.SupportPlan]]:
-    """New children and their plans from ``children.csv`` and ``plans.csv`` in ``directory``."""
-    errors: list[InputError] = []
-    children: list[r.ChildRow] = []
-    plans: list[r.PlanRow] = []
+    """New children and their plans from ``children.csv`` and ``plans.csv`` in ``directory``.
+
+    Every error of both files is collected first and raised together (ImportFailed), as
+    ``import`` does.
+    """
     child_file = directory / "children.csv"
     plan_file = directory / "plans.csv"
     if not child_file.is_file() or not plan_file.is_file():
         raise NotFound("referral directory with children.csv and plans.csv", str(directory))
-    # the refs of children.csv rows that failed: a plan naming one is counted, not listed
+    errors: list[InputError] = []
+    referred = _read_children(child_file, errors)
+    plans = _read_plans(plan_file, errors)
+    _check_children_are_new(referred.children, instance, errors)
+    _check_plans_are_for_referrals(plans, referred, errors)
+    if errors:
+        raise ImportFailed(errors)
+    return (
+        [solver_child(c) for c in referred.children],
+        [solver_plan(p.child, p) for p in plans],
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class _Referred:
+    """The rows of a referral's children.csv that parsed, and where the others failed."""
+
+    children: list[r.ChildRow]
+    # the refs of rows that failed: a plan naming one is counted, not listed
+    failed: dict[str, Cause]
+    # set when the whole file could not be read
+    unreadable: Cause | None
+
+
+def _read_children(path: Path, errors: list[InputError]) -> _Referred:
+    children: list[r.ChildRow] = []
     failed: dict[str, Cause] = {}
-    child_table = read_table(child_file, r.CHILD_COLUMNS, r.CHILD_REQUIRED, errors)
-    unreadable = Cause("children.csv", 1, "file") if errors and not child_table.rows else None
-    for raw in child_table.rows:
+    table = read_table(path, r.CHILD_COLUMNS, r.CHILD_REQUIRED, errors)
+    unreadable = Cause("children.csv", 1, "file") if errors and not table.rows else None
+    for raw in table.rows:
         child = r.parse_child("children.csv", raw, errors)
         if child is not None:
             children.append(child)
         elif raw.values.get("ref"):
             failed.setdefault(raw.values["ref"], Cause("children.csv", raw.line, "child"))
-    for raw in read_table(plan_file, r.PLAN_COLUMNS, r.PLAN_REQUIRED, errors).rows:
-        plan = r.parse_plan("plans.csv", raw, errors)
-        if plan is not None:
-            plans.append(plan)
+    return _Referred(children, failed, unreadable)
+
+
+def _read_plans(path: Path, errors: list[InputError]) -> list[r.PlanRow]:
+    rows = read_table(path, r.PLAN_COLUMNS, r.PLAN_REQUIRED, errors).rows
+    return [p for raw in rows if (p := r.parse_plan("plans.csv", raw, errors)) is not None]
+
+
+def _check_children_are_new(
+    children: list[r.ChildRow], instance: solver.Instance, errors: list[InputError]
+) -> None:
+    """A referral is a child not yet stored, and names only stored workers."""
     existing = {c.ref for c in instance.children}
     workers = {w.ref for w in instance.workers}
-    new_refs = {c.ref for c in children}
     for c in children:
         if c.ref in existing:
             errors.append(
@@ -97,28 +130,30 @@ def read_referrals(  # noqa: PLR0912 - one check per referral file rule; to spli
                         "children.csv", c.line, "preferred_workers", ref, "no worker with this ref"
                     )
                 )
+
+
+def _check_plans_are_for_referrals(
+    plans: list[r.PlanRow], referred: _Referred, errors: list[InputError]
+) -> None:
+    """Each plan is for a referred child; one for a child whose row failed says so."""
+    new_refs = {c.ref for c in referred.children}
     for p in plans:
-        if p.child not in new_refs:
-            cause = failed.get(p.child, unreadable)
-            why = "" if cause is None else ", whose row failed"
-            if cause is not None and cause.what == "file":
-                why = ": children.csv could not be read"
-            errors.append(
-                InputError(
-                    "plans.csv",
-                    p.line,
-                    "child",
-                    p.child,
-                    f"not one of the referred children{why}",
-                    caused_by=cause,
-                )
+        if p.child in new_refs:
+            continue
+        cause = referred.failed.get(p.child, referred.unreadable)
+        why = "" if cause is None else ", whose row failed"
+        if cause is not None and cause.what == "file":
+            why = ": children.csv could not be read"
+        errors.append(
+            InputError(
+                "plans.csv",
+                p.line,
+                "child",
+                p.child,
+                f"not one of the referred children{why}",
+                caused_by=cause,
             )
-    if errors:
-        raise ImportFailed(errors)
-    return (
-        [solver_child(c) for c in children],
-        [solver_plan(p.child, p) for p in plans],
-    )
+        )
 
 
 def editor(change: WhatIf) -> Callable[[solver.Instance], solver.Instance]:

@@ -11,7 +11,7 @@ from typing import Any
 from sqlalchemy import Insert, Table, delete, insert, select, update
 from sqlalchemy.orm import Session
 
-from scheduler.csv_import.fields import Window
+from scheduler.csv_import.fields import AvailabilityEntry
 from scheduler.models import Base, Child, ChildWindow, Worker, WorkerWindow
 
 
@@ -49,7 +49,7 @@ def write_windows(
     session: Session,
     model: type[WorkerWindow] | type[ChildWindow],
     owner_column: str,
-    replace: dict[str, tuple[Window, ...]],
+    replace: dict[str, tuple[AvailabilityEntry, ...]],
     ids: dict[str, int],
 ) -> None:
     if not replace:
@@ -74,8 +74,8 @@ def write_windows(
 
 def windows_by_owner(
     session: Session, model: type[WorkerWindow] | type[ChildWindow], owner_column: str
-) -> dict[int, tuple[Window, ...]]:
-    out: dict[int, list[Window]] = defaultdict(list)
+) -> dict[int, tuple[AvailabilityEntry, ...]]:
+    out: dict[int, list[AvailabilityEntry]] = defaultdict(list)
     c = table_of(model).c
     column = c[owner_column]
     for owner, day, start, end in session.execute(
@@ -83,7 +83,7 @@ def windows_by_owner(
             column, c.weekday, c.start_minute
         )
     ).tuples():
-        out[owner].append(Window(day, start, end))
+        out[owner].append(AvailabilityEntry(day, start, end))
     return {k: tuple(v) for k, v in out.items()}
 
 

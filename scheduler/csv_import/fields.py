@@ -85,7 +85,12 @@ def initials(text: str) -> str:
 
 
 @dataclass(frozen=True, slots=True)
-class Window:
+class AvailabilityEntry:
+    """One ``Mon 09:00-17:00`` entry of an availability cell, in minutes after midnight:
+    the shape ``worker_windows`` and ``child_windows`` store. (``scheduler.mapping`` turns
+    stored rows into ``solver.Window``; this module stays clear of ``solver``, whose
+    import loads OR-Tools, so that ``keyworker import`` starts without it.)"""
+
     weekday: int  # 0 = Monday
     start_minute: int
     end_minute: int
@@ -182,12 +187,12 @@ def email(text: str) -> str:
 
 
 @functools.lru_cache(maxsize=4096)
-def availability(text: str) -> tuple[Window, ...]:
+def availability(text: str) -> tuple[AvailabilityEntry, ...]:
     """``Mon 09:00-17:00;Tue 12:00-20:00``; touching or overlapping windows are joined.
 
     Cached: a team's files repeat a few patterns thousands of times.
     """
-    windows: list[Window] = []
+    windows: list[AvailabilityEntry] = []
     for part in text.split(";"):
         entry = part.strip()
         if not entry:
@@ -202,18 +207,18 @@ def availability(text: str) -> tuple[Window, ...]:
         start, end = sh * 60 + sm, eh * 60 + em
         if start >= end:
             raise BadValue(f"entry {entry!r} must start before it ends, within one day")
-        windows.append(Window(day, start, end))
+        windows.append(AvailabilityEntry(day, start, end))
     if not windows:
         raise BadValue("has no 'Day HH:MM-HH:MM' entries")
     return tuple(join_windows(windows))
 
 
-def join_windows(windows: list[Window]) -> list[Window]:
-    joined: list[Window] = []
+def join_windows(windows: list[AvailabilityEntry]) -> list[AvailabilityEntry]:
+    joined: list[AvailabilityEntry] = []
     for window in sorted(windows, key=lambda w: (w.weekday, w.start_minute)):
         last = joined[-1] if joined else None
         if last and last.weekday == window.weekday and window.start_minute <= last.end_minute:
-            joined[-1] = Window(
+            joined[-1] = AvailabilityEntry(
                 last.weekday, last.start_minute, max(last.end_minute, window.end_minute)
             )
         else:
@@ -221,4 +226,4 @@ def join_windows(windows: list[Window]) -> list[Window]:
     return joined
 
 
-DEFAULT_WORKER_WINDOWS = tuple(Window(day, 9 * 60, 17 * 60) for day in range(5))
+DEFAULT_WORKER_WINDOWS = tuple(AvailabilityEntry(day, 9 * 60, 17 * 60) for day in range(5))

@@ -9,7 +9,7 @@ from datetime import date
 from typing import Any, TypeVar
 
 from scheduler.csv_import import fields
-from scheduler.csv_import.fields import BadValue, Window
+from scheduler.csv_import.fields import AvailabilityEntry, BadValue
 from scheduler.csv_import.reader import RawRow
 from scheduler.errors import InputError
 
@@ -80,7 +80,7 @@ class WorkerRow:
     skills: list[str]
     languages: list[str]
     gender: str | None
-    windows: tuple[Window, ...]
+    windows: tuple[AvailabilityEntry, ...]
     lat: float | None
     lon: float | None
     start_date: date | None
@@ -98,7 +98,7 @@ class ChildRow:
     preferred_gender: str | None
     preferred_workers: list[str]
     excluded_workers: list[str]
-    windows: tuple[Window, ...]
+    windows: tuple[AvailabilityEntry, ...]
     lat: float | None
     lon: float | None
     risk: str

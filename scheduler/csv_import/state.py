@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 
 from scheduler.csv_import import rows as r
 from scheduler.csv_import.bulk import core_insert, table_of
-from scheduler.csv_import.fields import Window
+from scheduler.csv_import.fields import AvailabilityEntry
 from scheduler.csv_import.parsing import Parsed
 from scheduler.csv_import.results import FileCounts, ImportReport
 from scheduler.errors import InputError
@@ -75,7 +75,11 @@ class ImportState:
             self.count_cleared(file, column)
 
     def replaces_windows(
-        self, file: str, line: int, stored: tuple[Window, ...], given: tuple[Window, ...]
+        self,
+        file: str,
+        line: int,
+        stored: tuple[AvailabilityEntry, ...],
+        given: tuple[AvailabilityEntry, ...],
     ) -> bool:
         """Whether the row's availability replaces the stored windows: the file has the
         column and they differ (an empty cell that clears them is counted)."""

@@ -11,7 +11,7 @@ from scheduler.csv_import import rows as r
 from scheduler.csv_import.bulk import insert_and_update, windows_by_owner, write_windows
 from scheduler.csv_import.case_record import apply_key_worker_changes
 from scheduler.csv_import.exclusions import record_excluded_key_workers
-from scheduler.csv_import.fields import Window
+from scheduler.csv_import.fields import AvailabilityEntry
 from scheduler.csv_import.results import FileCounts
 from scheduler.csv_import.state import ImportState
 from scheduler.models import Child, ChildWindow
@@ -27,7 +27,7 @@ def upsert_children(state: ImportState) -> None:
     windows = windows_by_owner(state.s, ChildWindow, "child_id")
     new_rows: list[dict[str, Any]] = []
     changed_rows: list[dict[str, Any]] = []
-    replace_windows: dict[str, tuple[Window, ...]] = {}
+    replace_windows: dict[str, tuple[AvailabilityEntry, ...]] = {}
     key_changes: list[r.ChildRow] = []
     shown_changed: list[int] = []  # children whose events in the feeds now read differently
     for c in state.p.children:

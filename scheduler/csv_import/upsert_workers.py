@@ -7,7 +7,7 @@ from typing import Any
 from sqlalchemy import select
 
 from scheduler.csv_import.bulk import insert_and_update, windows_by_owner, write_windows
-from scheduler.csv_import.fields import Window
+from scheduler.csv_import.fields import AvailabilityEntry
 from scheduler.csv_import.results import FileCounts
 from scheduler.csv_import.state import ImportState
 from scheduler.models import Worker, WorkerWindow
@@ -19,7 +19,7 @@ def upsert_workers(state: ImportState) -> None:
     windows = windows_by_owner(state.s, WorkerWindow, "worker_id")
     new_rows: list[dict[str, Any]] = []
     changed_rows: list[dict[str, Any]] = []
-    replace_windows: dict[str, tuple[Window, ...]] = {}
+    replace_windows: dict[str, tuple[AvailabilityEntry, ...]] = {}
     for w in state.p.workers:
         values: dict[str, Any] = {
             "ref": w.ref,

@@ -8,7 +8,7 @@ The modules, one concept each:
 
 * :mod:`.records`: the plain records read from the database; :mod:`.loading` reads
   them, :mod:`.outlook` the current plan's stored figure;
-* :mod:`.window`: the window and whether a child is in it;
+* :mod:`.period`: the report period (the *window* below) and whether a child is in it;
 * :mod:`.measures`: the measures defined below (key worker on a day, changes, UPC,
   COC, longest gap);
 * :mod:`.children`, :mod:`.teams`, :mod:`.workload`: the figures per child, per team
@@ -108,6 +108,7 @@ from scheduler.report.measures import (
     usual_provider_share,
 )
 from scheduler.report.outlook import PlanOutlook, plan_outlook
+from scheduler.report.period import ReportPeriod, report_period
 from scheduler.report.records import (
     AlertRecord,
     ChildRecord,
@@ -118,7 +119,6 @@ from scheduler.report.records import (
     WorkerRecord,
 )
 from scheduler.report.teams import ALL_TEAMS, TeamFigures, team_figures
-from scheduler.report.window import Window, make_window
 from scheduler.report.workload import WorkerLoad, WorkerWeek
 
 __all__ = [
@@ -141,12 +141,12 @@ __all__ = [
     "MonthFigures",
     "PlanOutlook",
     "PlanRecord",
+    "ReportPeriod",
     "SessionMark",
     "SessionRecord",
     "Side",
     "TeamFigures",
     "TrendMonth",
-    "Window",
     "WorkerLoad",
     "WorkerRecord",
     "WorkerWeek",
@@ -160,12 +160,12 @@ __all__ = [
     "key_worker_on",
     "load_history",
     "longest_gap",
-    "make_window",
     "pct",
     "plan_outlook",
     "relationship_since",
     "render_html",
     "report_json",
+    "report_period",
     "team_figures",
     "usual_provider_share",
 ]

@@ -16,15 +16,15 @@ from scheduler.report.delivery import DeliveryFigures, delivery_figures
 from scheduler.report.headline import Headline, headline_figures
 from scheduler.report.loading import load_history
 from scheduler.report.outlook import PlanOutlook, plan_outlook
+from scheduler.report.period import ReportPeriod, in_scope, report_period
 from scheduler.report.records import ChildRecord, History, KeyRecord, PlanRecord, SessionRecord
 from scheduler.report.teams import ALL_TEAMS, TeamFigures, team_figures
-from scheduler.report.window import Window, in_scope, make_window
 from scheduler.report.workload import WorkerLoad, worker_loads
 
 
 @dataclass(frozen=True, slots=True)
 class ContinuityReport:
-    window: Window
+    period: ReportPeriod
     team: str | None
     teams: tuple[TeamFigures, ...]
     children: tuple[ChildFigures, ...]
@@ -56,15 +56,15 @@ def build_report(
     child: str | None = None,
 ) -> ContinuityReport:
     """The report for ``as_of``; ``child`` narrows it to one child (NotFound if unknown)."""
-    window = make_window(as_of, zone, months)
-    since = datetime.combine(window.start, time(0), zone).astimezone(UTC)
-    found = compute_report(load_history(session, since), window, zone, team=team, child=child)
+    period = report_period(as_of, zone, months)
+    since = datetime.combine(period.start, time(0), zone).astimezone(UTC)
+    found = compute_report(load_history(session, since), period, zone, team=team, child=child)
     return replace(found, outlook=plan_outlook(session))
 
 
 def compute_report(
     history: History,
-    window: Window,
+    period: ReportPeriod,
     zone: ZoneInfo,
     *,
     team: str | None = None,
@@ -88,7 +88,7 @@ def compute_report(
         if child is not None:
             if c.ref == child:
                 chosen.append(c)
-        elif (team is None or c.team == team) and in_scope(plans[c.id], key_rows[c.id], window):
+        elif (team is None or c.team == team) and in_scope(plans[c.id], key_rows[c.id], period):
             chosen.append(c)
     if child is not None and not chosen:
         raise NotFound("child", child)
@@ -102,7 +102,7 @@ def compute_report(
             rows=key_rows[c.id],
             sessions=sessions[c.id],
             workers=workers,
-            window=window,
+            period=period,
             zone=zone,
             records_start=history.records_start,
         )
@@ -117,13 +117,13 @@ def compute_report(
         teams.append(team_figures(ALL_TEAMS, figures))
 
     only = {c.id for c in chosen} if child is not None else None
-    loads = worker_loads(history, window, zone, team, child_ids=only)
-    delivery = delivery_figures(history, window, zone, chosen)
+    loads = worker_loads(history, period, zone, team, child_ids=only)
+    delivery = delivery_figures(history, period, zone, chosen)
     headline = headline_figures(
-        history, window, zone, chosen, delivery=delivery[-1] if delivery else None, team=team
+        history, period, zone, chosen, delivery=delivery[-1] if delivery else None, team=team
     )
     return ContinuityReport(
-        window,
+        period,
         team,
         tuple(teams),
         tuple(figures),

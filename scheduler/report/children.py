@@ -17,8 +17,8 @@ from scheduler.report.measures import (
     relationship_since,
     usual_provider_share,
 )
+from scheduler.report.period import ReportPeriod, overlaps
 from scheduler.report.records import ChildRecord, KeyRecord, PlanRecord, SessionRecord, WorkerRecord
-from scheduler.report.window import Window, overlaps
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,7 +81,7 @@ def child_figures(
     rows: Sequence[KeyRecord],
     sessions: Sequence[SessionRecord],
     workers: dict[int, WorkerRecord],
-    window: Window,
+    period: ReportPeriod,
     zone: ZoneInfo,
     records_start: date | None,
 ) -> tuple[ChildFigures, ChildTimeline]:
@@ -89,14 +89,14 @@ def child_figures(
         w = workers.get(worker_id)
         return w.ref if w is not None else f"#{worker_id}"
 
-    current = key_worker_on(rows, window.end)
+    current = key_worker_on(rows, period.end)
     since = relationship_since(rows, current) if current is not None else None
-    tenure = (window.end - since).days if since is not None else None
+    tenure = (period.end - since).days if since is not None else None
 
     held: list[tuple[date, SessionRecord, int | None]] = []
     for s in sessions:
         day = s.start.astimezone(zone).date()
-        if s.start < window.as_of and window.start <= day and s.is_contact:
+        if s.start < period.as_of and period.start <= day and s.is_contact:
             row = key_worker_on(rows, day)
             held.append((day, s, row.worker_id if row is not None else None))
     delivered: Counter[int] = Counter()
@@ -111,16 +111,16 @@ def child_figures(
     with_key_count = len(contacts)
     upc = usual_provider_share(delivered.values())
 
-    in_force = [p for p in plans if overlaps(p.start_date, p.end_date, window.start, window.end)]
+    in_force = [p for p in plans if overlaps(p.start_date, p.end_date, period.start, period.end)]
     gap: Gap | None = None
     limit: int | None = None
     if in_force:
         ends = [p.end_date for p in in_force]
-        last = window.end if None in ends else min(window.end, max(e for e in ends if e))
+        last = period.end if None in ends else min(period.end, max(e for e in ends if e))
         if records_start is not None:
-            first = max(window.start, min(p.start_date for p in in_force), records_start)
+            first = max(period.start, min(p.start_date for p in in_force), records_start)
             gap = longest_gap(contacts, first, last)
-        today = [p for p in in_force if overlaps(p.start_date, p.end_date, window.end, window.end)]
+        today = [p for p in in_force if overlaps(p.start_date, p.end_date, period.end, period.end)]
         limit = (today or in_force)[-1].max_gap_days
 
     stated = bool(c.preferred_workers) or bool(c.preferred_gender and c.preferred_gender.strip())
@@ -148,14 +148,14 @@ def child_figures(
         upc=upc,
         coc=continuity_index(delivered.values()),
         workers_seen=tuple(sorted({ref(w) for w in delivered})),
-        changes=count_changes(rows, window.start, window.end),
+        changes=count_changes(rows, period.start, period.end),
         longest_gap=gap,
         max_gap_days=limit,
         gap_exceeded=gap is not None and limit is not None and gap.days > limit,
         wishes_stated=stated,
         wishes_honoured=honoured,
     )
-    timeline = ChildTimeline(c.ref, _spans(rows, window, ref), tuple(marks), _months(held, window))
+    timeline = ChildTimeline(c.ref, _spans(rows, period, ref), tuple(marks), _months(held, period))
     return figures, timeline
 
 
@@ -164,15 +164,15 @@ def _fold(text: str) -> str:
 
 
 def _spans(
-    rows: Sequence[KeyRecord], window: Window, ref: Callable[[int], str]
+    rows: Sequence[KeyRecord], period: ReportPeriod, ref: Callable[[int], str]
 ) -> tuple[KeyWorkerSpan, ...]:
     spans: list[KeyWorkerSpan] = []
     previous: KeyRecord | None = None
     for r in rows:
         changed = previous is not None and previous.worker_id != r.worker_id
         previous = r
-        start = max(r.start_date, window.start)
-        end = min(r.end_date or window.end, window.end)
+        start = max(r.start_date, period.start)
+        end = min(r.end_date or period.end, period.end)
         if start > end:
             continue
         name = ref(r.worker_id)
@@ -185,7 +185,7 @@ def _spans(
 
 
 def _months(
-    held: Sequence[tuple[date, SessionRecord, int | None]], window: Window
+    held: Sequence[tuple[date, SessionRecord, int | None]], period: ReportPeriod
 ) -> tuple[MonthFigures, ...]:
     totals: Counter[date] = Counter()
     with_key: Counter[date] = Counter()
@@ -195,8 +195,8 @@ def _months(
         if key is not None and key in (s.worker_id, s.with_worker_id):
             with_key[month] += 1
     out: list[MonthFigures] = []
-    month = window.start.replace(day=1)
-    while month <= window.end:
+    month = period.start.replace(day=1)
+    while month <= period.end:
         n = totals[month]
         out.append(MonthFigures(month, n, with_key[month], with_key[month] / n if n else None))
         month = (month + timedelta(days=32)).replace(day=1)

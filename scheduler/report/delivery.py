@@ -41,9 +41,9 @@ from scheduler.report.measures import (
     pct,
     usual_provider_share,
 )
+from scheduler.report.period import ReportPeriod
 from scheduler.report.records import ChildRecord, History, KeyRecord, PlanRecord, SessionRecord
 from scheduler.report.teams import ALL_TEAMS
-from scheduler.report.window import Window
 
 
 @dataclass(frozen=True, slots=True)
@@ -101,7 +101,7 @@ class _Child:
 
 
 def delivery_figures(
-    history: History, window: Window, zone: ZoneInfo, children: Sequence[ChildRecord]
+    history: History, period: ReportPeriod, zone: ZoneInfo, children: Sequence[ChildRecord]
 ) -> tuple[DeliveryFigures, ...]:
     plans: dict[int, list[PlanRecord]] = defaultdict(list)
     for p in history.plans:
@@ -112,7 +112,7 @@ def delivery_figures(
     sessions: dict[int, list[SessionRecord]] = defaultdict(list)
     for s in history.sessions:
         sessions[s.child_id].append(s)
-    begin = max(window.start, history.records_start or window.end)
+    begin = max(period.start, history.records_start or period.end)
     horizon = history.horizon
     past: dict[str, list[_Child]] = defaultdict(list)
     ahead: dict[str, list[_Child]] = defaultdict(list)
@@ -122,13 +122,13 @@ def delivery_figures(
             return s.start.astimezone(zone).date()
 
         mine = sessions[c.id]
-        done = [s for s in mine if s.start < window.as_of and day(s) >= window.start]
-        periods = [p for p in plan_periods(plans[c.id], window.end) if p[0] >= begin]
-        periods = [p for p in periods if p[1] < window.end]
-        past[c.team].append(_figures(done, periods, rows[c.id], (window.start, window.end), zone))
+        done = [s for s in mine if s.start < period.as_of and day(s) >= period.start]
+        periods = [p for p in plan_periods(plans[c.id], period.end) if p[0] >= begin]
+        periods = [p for p in periods if p[1] < period.end]
+        past[c.team].append(_figures(done, periods, rows[c.id], (period.start, period.end), zone))
         if horizon is not None:
             hs, he = horizon
-            coming = [s for s in mine if s.start >= window.as_of and day(s) <= he]
+            coming = [s for s in mine if s.start >= period.as_of and day(s) <= he]
             owed = [p for p in plan_periods(plans[c.id], he) if hs <= p[1] <= he]
             counting = [s for s in mine if day(s) <= he and s.is_contact]
             ahead[c.team].append(

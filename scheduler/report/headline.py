@@ -38,6 +38,7 @@ from zoneinfo import ZoneInfo
 
 from scheduler.report.delivery import DeliveryFigures, in_force, plan_periods, year_before
 from scheduler.report.measures import count_changes, key_worker_on, pct
+from scheduler.report.period import ReportPeriod
 from scheduler.report.records import (
     AlertRecord,
     ChildRecord,
@@ -46,7 +47,6 @@ from scheduler.report.records import (
     PlanRecord,
     SessionRecord,
 )
-from scheduler.report.window import Window
 
 COMING_DAYS = 28
 
@@ -113,7 +113,7 @@ class Headline:
 
 def headline_figures(
     history: History,
-    window: Window,
+    period: ReportPeriod,
     zone: ZoneInfo,
     children: Sequence[ChildRecord],
     *,
@@ -131,7 +131,7 @@ def headline_figures(
     for s in history.sessions:
         sessions[s.child_id].append(s)
 
-    today = window.end
+    today = period.end
     since = year_before(today)
     stable = sum(
         1
@@ -157,7 +157,7 @@ def headline_figures(
         for s in sessions[c.id]:
             day = s.start.astimezone(zone).date()
             joint = s.with_worker_id is not None and s.is_contact
-            if joint and s.start >= window.as_of and day <= last:
+            if joint and s.start >= period.as_of and day <= last:
                 helper = refs[s.with_worker_id] if s.with_worker_id is not None else "?"
                 handovers.append(ComingHandover(c.ref, day, refs[s.worker_id], helper))
     changes.sort(key=lambda x: (x.day, x.child))
@@ -176,7 +176,7 @@ def headline_figures(
         coming_changes=tuple(changes),
         coming_handovers=tuple(handovers),
         trend=monthly_trend(
-            history, window, zone, children, plans=plans, rows=rows, sessions=sessions
+            history, period, zone, children, plans=plans, rows=rows, sessions=sessions
         ),
     )
 
@@ -194,7 +194,7 @@ def _high_alerts(
 
 def monthly_trend(
     history: History,
-    window: Window,
+    period: ReportPeriod,
     zone: ZoneInfo,
     children: Sequence[ChildRecord],
     *,
@@ -202,9 +202,9 @@ def monthly_trend(
     rows: dict[int, list[KeyRecord]],
     sessions: dict[int, list[SessionRecord]],
 ) -> tuple[TrendMonth, ...]:
-    begin = max(window.start, history.records_start or window.end)
+    begin = max(period.start, history.records_start or period.end)
     horizon = history.horizon
-    until = max(window.end, horizon[1]) if horizon is not None else window.end
+    until = max(period.end, horizon[1]) if horizon is not None else period.end
     counts: dict[date, list[int]] = defaultdict(lambda: [0] * 6)
 
     def day(s: SessionRecord) -> date:
@@ -213,8 +213,8 @@ def monthly_trend(
     for c in children:
         mine = [s for s in sessions[c.id] if s.is_contact]
         for first, last, required, plan in plan_periods(plans[c.id], until):
-            if first >= begin and last < window.end:
-                counting = [s for s in mine if s.start < window.as_of]
+            if first >= begin and last < period.end:
+                counting = [s for s in mine if s.start < period.as_of]
             elif horizon is not None and horizon[0] <= last <= horizon[1]:
                 counting = [s for s in mine if day(s) <= horizon[1]]
             else:
@@ -225,8 +225,8 @@ def monthly_trend(
             slot[1] += min(n, required)
         for s in mine:
             d = day(s)
-            if s.start < window.as_of:
-                if d < window.start:
+            if s.start < period.as_of:
+                if d < period.start:
                     continue
                 index = 2
             elif horizon is not None and d <= horizon[1]:
@@ -239,7 +239,7 @@ def monthly_trend(
             if key is not None and key.worker_id in (s.worker_id, s.with_worker_id):
                 slot[index + 1] += 1
     out: list[TrendMonth] = []
-    month = window.start.replace(day=1)
+    month = period.start.replace(day=1)
     while month <= until:
         out.append(TrendMonth(month, *counts.get(month, [0] * 6)))
         month = (month + timedelta(days=32)).replace(day=1)

@@ -70,7 +70,7 @@ svg text { font-family: inherit; }
 
 def render_html(report: ContinuityReport) -> str:
     """The whole page."""
-    w = report.window
+    w = report.period
     scope = f"team {report.team}" if report.team else "all teams"
     title = f"Key-worker continuity report, {scope}, as of {w.end.isoformat()}"
     local = w.as_of.astimezone(ZoneInfo(w.timezone))
@@ -227,7 +227,7 @@ def _trend_table_section(h: Headline) -> list[str]:
 
 def _delivery_section(report: ContinuityReport) -> list[str]:
     out = ["<h2>Delivered beside the plan</h2>"]
-    w = report.window
+    w = report.period
     for figures in report.delivery:
         plan = (
             Markup(f"plan {date_html(figures.horizon[0])} to {date_html(figures.horizon[1])}")

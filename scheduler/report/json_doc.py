@@ -26,7 +26,7 @@ VERSION = 1
 
 
 def report_json(report: ContinuityReport) -> dict[str, Any]:
-    w = report.window
+    w = report.period
     return {
         "format": FORMAT,
         "version": VERSION,

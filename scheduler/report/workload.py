@@ -8,8 +8,8 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from zoneinfo import ZoneInfo
 
+from scheduler.report.period import ReportPeriod
 from scheduler.report.records import History
-from scheduler.report.window import Window
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,26 +38,26 @@ class WorkerLoad:
 
 def worker_loads(
     history: History,
-    window: Window,
+    period: ReportPeriod,
     zone: ZoneInfo,
     team: str | None,
     child_ids: set[int] | None,
 ) -> tuple[WorkerLoad, ...]:
     # Weeks before keyworker had any records would only dilute the chart and the means.
-    begin = max(window.start, min(history.records_start or window.end, window.end))
+    begin = max(period.start, min(history.records_start or period.end, period.end))
     first_week = begin - timedelta(days=begin.weekday())
     minutes: dict[tuple[int, date], list[int]] = defaultdict(lambda: [0, 0])
-    last_week = window.end - timedelta(days=window.end.weekday())
+    last_week = period.end - timedelta(days=period.end.weekday())
     for s in history.sessions:
         if child_ids is not None and s.child_id not in child_ids:
             continue
         day = s.start.astimezone(zone).date()
-        if day < window.start or not s.is_contact:
+        if day < period.start or not s.is_contact:
             continue  # a cancelled or missed session took nobody's time with the child
         week = day - timedelta(days=day.weekday())
         last_week = max(last_week, week)
         length = round((s.end - s.start).total_seconds() / 60)
-        slot = 0 if s.start < window.as_of else 1
+        slot = 0 if s.start < period.as_of else 1
         for worker_id in (s.worker_id, s.with_worker_id):
             if worker_id is not None:
                 minutes[(worker_id, week)][slot] += length
@@ -71,8 +71,8 @@ def worker_loads(
     for w in history.workers:
         if team is not None and w.team != team:
             continue
-        employed = (w.end_date is None or w.end_date >= window.start) and (
-            w.start_date is None or w.start_date <= window.end
+        employed = (w.end_date is None or w.end_date >= period.start) and (
+            w.start_date is None or w.start_date <= period.end
         )
         if w.id not in busy and (child_ids is not None or not employed):
             continue

@@ -19,8 +19,8 @@ from scheduler.report import (
     continuity_index,
     count_changes,
     longest_gap,
-    make_window,
     relationship_since,
+    report_period,
 )
 from tests.report.test_report_builders import (
     AS_OF,
@@ -44,8 +44,8 @@ def test_hand_worked_figures_per_child(database: Database) -> None:
     hand_worked_team(database)
     report = _report(database)
 
-    assert report.window.start == date(2025, 11, 27)
-    assert report.window.end == date(2026, 11, 27)
+    assert report.period.start == date(2025, 11, 27)
+    assert report.period.end == date(2026, 11, 27)
     assert [c.ref for c in report.children] == ["YP-A", "YP-B", "YP-C"]  # YP-D out of scope
     a, b, c = report.children
 
@@ -199,10 +199,10 @@ def test_changes_skip_the_first_key_worker_and_the_same_worker_again() -> None:
 def test_window_reaches_back_whole_months_and_clamps_the_day() -> None:
     from datetime import UTC, datetime
 
-    window = make_window(datetime(2026, 3, 31, 12, tzinfo=UTC), ZONE, 1)
-    assert (window.start, window.end) == (date(2026, 2, 28), date(2026, 3, 31))
+    period = report_period(datetime(2026, 3, 31, 12, tzinfo=UTC), ZONE, 1)
+    assert (period.start, period.end) == (date(2026, 2, 28), date(2026, 3, 31))
     with pytest.raises(ValueError, match="aware"):
-        make_window(datetime(2026, 3, 31, 12), ZONE, 12)  # noqa: DTZ001
+        report_period(datetime(2026, 3, 31, 12), ZONE, 12)  # noqa: DTZ001
 
 
 def test_gaps_start_with_the_records(database: Database) -> None:

@@ -1,4 +1,8 @@
-"""The report's window: the local dates ``as_of - months`` .. ``as_of``, and who is in it."""
+"""The report period: the local dates ``as_of - months`` .. ``as_of``, and who is in it.
+
+(The report's text and JSON call it the *window*; in code it is a ``ReportPeriod``, so
+that it is not taken for ``solver.Window``, a weekly availability window.)
+"""
 
 from __future__ import annotations
 
@@ -12,7 +16,9 @@ from scheduler.report.records import KeyRecord, PlanRecord
 
 
 @dataclass(frozen=True, slots=True)
-class Window:
+class ReportPeriod:
+    """The dates a continuity report covers, both inclusive, and what it was asked."""
+
     start: date
     end: date  # the as-of date, inclusive
     as_of: datetime
@@ -20,13 +26,13 @@ class Window:
     timezone: str
 
 
-def make_window(as_of: datetime, zone: ZoneInfo, months: int) -> Window:
+def report_period(as_of: datetime, zone: ZoneInfo, months: int) -> ReportPeriod:
     if as_of.tzinfo is None:
         raise ValueError("as_of must be an aware datetime")
     if months < 1:
         raise ValueError("months must be at least 1")
     end = as_of.astimezone(zone).date()
-    return Window(_months_before(end, months), end, as_of, months, zone.key)
+    return ReportPeriod(_months_before(end, months), end, as_of, months, zone.key)
 
 
 def _months_before(day: date, months: int) -> date:
@@ -36,11 +42,11 @@ def _months_before(day: date, months: int) -> date:
     return date(year, month + 1, min(day.day, last))
 
 
-def in_scope(plans: Sequence[PlanRecord], rows: Sequence[KeyRecord], window: Window) -> bool:
+def in_scope(plans: Sequence[PlanRecord], rows: Sequence[KeyRecord], period: ReportPeriod) -> bool:
     """A plan in force, or a key-worker relationship, on some day of the window."""
     spans = [(p.start_date, p.end_date) for p in plans]
     spans += [(r.start_date, r.end_date) for r in rows]
-    return any(overlaps(s, e, window.start, window.end) for s, e in spans)
+    return any(overlaps(s, e, period.start, period.end) for s, e in spans)
 
 
 def overlaps(start: date, end: date | None, first: date, last: date) -> bool:
