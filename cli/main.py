@@ -18,7 +18,17 @@ from typer.core import TyperArgument, TyperGroup, TyperOption
 # Only cheap modules here: each command imports what it needs when it runs, so that
 # 'keyworker --help' and the read commands start fast (bench/STARTUP.md;
 # tests/cli/test_startup.py keeps OR-Tools, alembic and the server stack out).
-from cli import alerts_cmd, data_cmd, everyday_cmd, plan_cmd, record_cmd, report_cmd, serve_cmd
+from cli import (
+    alerts_cmd,
+    data_cmd,
+    everyday_cmd,
+    pins_cmd,
+    plan_cmd,
+    record_cmd,
+    report_cmd,
+    serve_cmd,
+    whatif_cmd,
+)
 from cli.context import AppContext
 from cli.feeds_cmd import calendars_app, feeds_app
 from scheduler import KeyworkerError, load_settings, resolve_database_url
@@ -176,6 +186,9 @@ def _os_user() -> str:
 
 data_cmd.register(app)
 plan_cmd.register(app)
+pins_cmd.register(app)
+whatif_cmd.register(app)
+plan_cmd.register_export(app)
 alerts_cmd.register(app)
 record_cmd.register(app)
 serve_cmd.register(app)

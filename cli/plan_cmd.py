@@ -1,9 +1,9 @@
-"""Planning commands: plan, export, pin/unpin, lock/unlock, suggest, whatif."""
+"""Planning commands: plan and export plan, and the proposal printing whatif shares."""
 
 from __future__ import annotations
 
 import sys
-from datetime import date, datetime
+from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -14,7 +14,6 @@ from cli.context import AppContext, app_context
 from cli.options import (
     AsOfOption,
     FailOnOption,
-    JsonOption,
     PlanJsonOption,
     StartOption,
     TeamOption,
@@ -22,13 +21,9 @@ from cli.options import (
     build_request,
     parse_as_of,
     parse_day,
-    today,
 )
 from cli.output import (
     Printer,
-    emit_json,
-    print_import_failure,
-    print_table,
     printer_for,
     stages,
     write_json,
@@ -40,11 +35,9 @@ if TYPE_CHECKING:
     from scheduler import (
         AfterCommit,
         DeliveryReport,
-        Delta,
         PlanRequest,
         Proposal,
         RunOutcome,
-        WhatIf,
     )
 
 # Heavy modules (OR-Tools through the pipeline, the feed server stack, the spreadsheet
@@ -61,16 +54,13 @@ CHANGE_LINES = 50
 
 def register(app: typer.Typer) -> None:
     app.command("plan")(plan)
-    app.command("pin")(pin)
-    app.command("unpin")(unpin)
-    app.command("lock")(lock)
-    app.command("unlock")(unlock)
-    app.command("suggest")(suggest)
-    app.command("whatif")(whatif)
+
+
+def register_export(app: typer.Typer) -> None:
     app.add_typer(export_app, name="export")
 
 
-def _check_fail_on(fail_on: str | None) -> None:
+def check_fail_on(fail_on: str | None) -> None:
     if fail_on is not None and fail_on not in scheduler.SEVERITY_RANK:
         raise ConfigError(f"--fail-on {fail_on!r} must be one of high, medium, low")
 
@@ -123,7 +113,7 @@ def plan(
     """
     context = app_context(ctx)
     out = printer_for(json_file)
-    _check_fail_on(fail_on)
+    check_fail_on(fail_on)
     if proposal_id is not None:
         if not do_commit:
             raise ConfigError("--proposal is for committing a stored proposal: add --commit")
@@ -134,7 +124,7 @@ def plan(
         )
     else:
         request = build_request(context, start, weeks, as_of, team)
-    outcome = _run_plan(context, request, do_commit=do_commit, proposal_id=proposal_id)
+    outcome = run_plan(context, request, do_commit=do_commit, proposal_id=proposal_id)
     proposal = outcome.proposal
     print_proposal(
         proposal, context, committed=outcome.committed is not None, out=out, verbose=verbose
@@ -147,7 +137,7 @@ def plan(
     exit_for_severity(proposal, fail_on)
 
 
-def _run_plan(
+def run_plan(
     context: AppContext,
     request: PlanRequest,
     *,
@@ -353,217 +343,3 @@ def export_plan(
     scheduler.write_csv(handle, next(s for s in sheets if s.name == table))
     if handle is not sys.stdout:
         handle.close()
-
-
-def pin(
-    ctx: typer.Context,
-    child: str,
-    worker: str,
-    from_day: Annotated[
-        str | None,
-        typer.Option(
-            "--from",
-            help="The day WORKER takes over, YYYY-MM-DD; the plan books a joint handover "
-            "before it where both are available (default: at once).",
-        ),
-    ] = None,
-) -> None:
-    """Fix a child's key worker until unpinned (refused if it breaks a rule)."""
-    context = app_context(ctx)
-    day_one = today(context)
-    day = parse_day(from_day, day_one, "--from") if from_day is not None else None
-    scheduler.pin(
-        context.database,
-        child,
-        worker,
-        actor=context.actor,
-        now=context.now,
-        today=day_one,
-        from_day=day,
-    )
-    if day is None:
-        typer.echo(f"{child} is pinned to {worker}; the next plan keeps {worker} as key worker")
-    else:
-        typer.echo(
-            f"{child} is pinned to {worker} from {day}; the next plan changes key worker that "
-            "day, with a joint handover session before it"
-        )
-
-
-def unpin(ctx: typer.Context, child: str) -> None:
-    """Let the planner choose the child's key worker again."""
-    context = app_context(ctx)
-    scheduler.unpin(context.database, child, actor=context.actor, now=context.now)
-    typer.echo(f"{child} is no longer pinned")
-
-
-def lock(ctx: typer.Context, session_id: Annotated[str, typer.Argument(metavar="SESSION")]) -> None:
-    """Fix a session's worker, day and time: re-planning will not move it."""
-    context = app_context(ctx)
-    scheduler.lock(context.database, session_id, actor=context.actor, now=context.now)
-    typer.echo(f"session {session_id} is locked")
-
-
-def unlock(
-    ctx: typer.Context, session_id: Annotated[str, typer.Argument(metavar="SESSION")]
-) -> None:
-    """Let re-planning move the session again."""
-    context = app_context(ctx)
-    scheduler.lock(context.database, session_id, locked=False, actor=context.actor, now=context.now)
-    typer.echo(f"session {session_id} is unlocked")
-
-
-def suggest(
-    ctx: typer.Context,
-    child: str,
-    limit: Annotated[
-        int, typer.Option(metavar="N", min=1, max=50, help="How many candidates.")
-    ] = 5,
-    as_of: AsOfOption = None,
-    json_file: JsonOption = None,
-) -> None:
-    """The best candidate key workers for a child, ranked, with what each would cost.
-
-    --json: a list of {rank, worker, eligible, reasons, costs}, best first."""
-    context = app_context(ctx)
-    request = build_request(context, None, None, as_of, None)
-    candidates = scheduler.suggest(context.database, context.settings, request, child, limit)
-    if json_file is not None:
-        emit_json(
-            json_file,
-            [
-                {
-                    "rank": c.rank,
-                    "worker": c.worker,
-                    "eligible": c.eligible,
-                    "reasons": list(c.reasons),
-                    "costs": dict(c.costs),
-                }
-                for c in candidates
-            ],
-        )
-        return
-    rows = [
-        (c.rank, c.worker, "yes" if c.eligible else "no", "; ".join(c.reasons)) for c in candidates
-    ]
-    typer.echo(f"Candidate key workers for {shown(child)}")
-    print_table(("rank", "worker", "eligible", "what it would mean"), rows)
-
-
-def whatif(
-    ctx: typer.Context,
-    absent: Annotated[
-        tuple[str, str, str] | None,
-        typer.Option("--absent", metavar="WORKER FROM TO", help="An absence, dates inclusive."),
-    ] = None,
-    leaving: Annotated[
-        tuple[str, str] | None,
-        typer.Option("--leaving", metavar="WORKER DATE", help="A leaver's last working day."),
-    ] = None,
-    referral: Annotated[
-        Path | None,
-        typer.Option("--referral", metavar="DIR", help="children.csv, plans.csv of new children."),
-    ] = None,
-    start: StartOption = None,
-    weeks: WeeksOption = None,
-    as_of: AsOfOption = None,
-    team: TeamOption = None,
-    json_file: PlanJsonOption = None,
-    fail_on: FailOnOption = None,
-    do_commit: Annotated[
-        bool,
-        typer.Option(
-            "--commit",
-            help="Record the change (as 'absence add', 'worker leaves' or an import of the "
-            "referral files would) and commit the plan shown.",
-        ),
-    ] = False,
-) -> None:
-    """Show what an absence, a leaver or referrals would change in the plan.
-
-    Prints the changes, and only the alerts the change adds or takes away against
-    the current plan (--json writes the whole plan). Without --commit nothing is
-    written. Errors in --referral files are listed as 'import' lists them.
-    """
-    context = app_context(ctx)
-    out = printer_for(json_file)
-    _check_fail_on(fail_on)
-    if absent is None and leaving is None and referral is None:
-        raise ConfigError("whatif needs --absent, --leaving or --referral")
-    change = scheduler.WhatIf(
-        absent=(
-            absent[0],
-            parse_day(absent[1], date.min, "--absent FROM"),
-            parse_day(absent[2], date.min, "--absent TO"),
-        )
-        if absent
-        else None,
-        leaving=(leaving[0], parse_day(leaving[1], date.min, "--leaving DATE"))
-        if leaving
-        else None,
-        referral_dir=referral,
-    )
-    if change.absent and change.absent[2] < change.absent[1]:
-        raise ConfigError("--absent: TO is before FROM")
-    request = build_request(context, start, weeks, as_of, team)
-    try:
-        with stages() as progress:
-            proposal, found = scheduler.what_if(
-                context.database, context.settings, request, change, progress=progress
-            )
-    except scheduler.ImportFailed as exc:  # the referral files: as 'import' lists them
-        print_import_failure(exc, outcome="nothing was planned.")
-        raise typer.Exit(2) from None
-    out.line("What if: " + describe(change, committed=do_commit))
-    print_proposal(proposal, context, committed=False, alerts=False, out=out)
-    print_delta(found, out)
-    if json_file is not None:
-        write_json(json_file, proposal.to_json(committed=False))
-        context.audit("whatif.json", as_of=request.now, file=str(json_file))
-    if do_commit:
-        scheduler.store_proposal(context.database, context.settings, proposal, actor=context.actor)
-        scheduler.record_what_if(
-            context.database,
-            change,
-            actor=context.actor,
-            now=context.now,
-            timezone=context.settings.timezone,
-        )
-        assert proposal.stored is not None
-        outcome = _run_plan(context, request, do_commit=True, proposal_id=proposal.stored)
-        committed = outcome.proposal
-        out.line("")
-        print_proposal(committed, context, committed=True, alerts=False, out=out)
-        if outcome.delivery is not None:
-            print_delivery(outcome.delivery, out)
-        proposal = committed
-    exit_for_severity(proposal, fail_on)
-
-
-def print_delta(found: Delta, out: Printer | None = None) -> None:
-    out = out or Printer()
-    out.line(f"\nAlerts the change adds ({len(found.added)}):")
-    if found.added:
-        rows = [(a.severity, a.kind, a.id, a.message) for a in found.added]
-        out.table(("severity", "kind", "id", "message"), rows)
-    out.line(f"\nAlerts the change takes away ({len(found.removed)}):")
-    if found.removed:
-        rows = [(a.severity, a.kind, a.id, a.message) for a in found.removed]
-        out.table(("severity", "kind", "id", "message"), rows)
-    if found.lost_handovers:
-        out.line(f"\nHandovers it loses ({len(found.lost_handovers)}):")
-        for s in found.lost_handovers:
-            with_ref = s.with_worker.ref if s.with_worker else "?"
-            out.line(f"  {s.child.ref}: {s.worker.ref} with {with_ref} at {s.start:%Y-%m-%d %H:%M}")
-
-
-def describe(change: WhatIf, *, committed: bool = False) -> str:
-    parts = []
-    if change.absent:
-        parts.append(f"{change.absent[0]} absent {change.absent[1]} .. {change.absent[2]}")
-    if change.leaving:
-        parts.append(f"{change.leaving[0]} leaves after {change.leaving[1]}")
-    if change.referral_dir:
-        parts.append(f"new referrals from {change.referral_dir}")
-    tail = " (recorded, and the plan committed)" if committed else " (nothing is committed)"
-    return "; ".join(parts) + tail
