@@ -54,7 +54,7 @@ from solver.parallel import run_parts
 from solver.params import ALLOCATION_LEVEL_SHARES, SECONDARY_SHARE, SolverParams
 from solver.presence import Presence, block_presence
 from solver.secondary import TeamBlocks, choose_secondaries
-from solver.weights import OVER_QUARTER_WEIGHT, risk_weight
+from solver.weights import OVER_QUARTER_WEIGHT, UNALLOCATED_DAY_WEIGHT, risk_weight
 
 
 def solve_team(
@@ -141,7 +141,9 @@ def solve_team_model(  # noqa: PLR0912, PLR0915 - the team model built block by 
             key_by[(child, b)][w] = var
         for child, flag in assign.unassigned.items():
             kid = ctx.children[child]
-            unallocated.add(flag, risk_weight(kid) * len(block_days[(child, b)]))
+            unallocated.add(
+                flag, UNALLOCATED_DAY_WEIGHT * risk_weight(kid) * len(block_days[(child, b)])
+            )
         slot_capacity(
             ctx,
             model=model,

@@ -11,7 +11,16 @@ from solver.allocation.blocks import Block, DayAlloc, pattern_slots, quarter_ses
 from solver.context import Context
 from solver.lexico import Level
 from solver.presence import AbsencePricing, Presence
-from solver.weights import KEY_CHANGE_WEIGHT, UNKNOWN_KEY_WEIGHT, risk_weight
+from solver.weights import (
+    EVEN_CASELOAD_WEIGHT,
+    KEY_CHANGE_WEIGHT,
+    MOVED_KEY_DAY_WEIGHT,
+    SLOT_OVER_WEIGHT,
+    UNKNOWN_KEY_WEIGHT,
+    WISH_GENDER_WEIGHT,
+    WISH_WORKER_WEIGHT,
+    risk_weight,
+)
 
 
 def slot_capacity(
@@ -50,7 +59,7 @@ def slot_capacity(
                 cp_model.LinearExpr.weighted_sum([v for v, _ in terms], [q for _, q in terms])
                 <= cap + over
             )
-            continuity.add(over, 2 * weeks)
+            continuity.add(over, SLOT_OVER_WEIGHT * weeks)
 
 
 def add_even_caseloads(
@@ -70,7 +79,7 @@ def add_even_caseloads(
             if len(terms) > fair:
                 excess = model.new_int_var(0, len(terms), f"excess[{w},{b}]")
                 model.add(sum(terms) - fair <= excess)
-                wishes.add(excess, 1)
+                wishes.add(excess, EVEN_CASELOAD_WEIGHT)
 
 
 def add_relationship_terms(  # noqa: PLR0912 - one term per goal for each child-block
@@ -131,10 +140,10 @@ def add_relationship_terms(  # noqa: PLR0912 - one term per goal for each child-
                 if w != previous and w not in known:
                     continuity.add(var, UNKNOWN_KEY_WEIGHT * risk)
                 if kid.preferred_workers and w not in kid.preferred_workers:
-                    wishes.add(var, 3)
+                    wishes.add(var, WISH_WORKER_WEIGHT)
                 gender = ctx.workers[w].gender
                 if kid.preferred_gender and gender != kid.preferred_gender:
-                    wishes.add(var, 2)
+                    wishes.add(var, WISH_GENDER_WEIGHT)
             # stability and hints
             first_day = block_days[(child, b)][0]
             cur_key, _ = current.get((child, first_day), (None, None))
@@ -147,7 +156,7 @@ def add_relationship_terms(  # noqa: PLR0912 - one term per goal for each child-
                 stability.add(keep, 0)
                 moved = model.new_bool_var(f"key_moved[{child},{b}]")
                 model.add(moved + keep >= 1)
-                stability.add(moved, len(block_days[(child, b)]))
+                stability.add(moved, MOVED_KEY_DAY_WEIGHT * len(block_days[(child, b)]))
                 wanted[(child, b)] = cur_key
     return wanted, new_cost
 

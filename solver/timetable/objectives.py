@@ -18,7 +18,16 @@ from solver.lexico import Level
 from solver.periods import period_key
 from solver.timetable.candidates import TeamCandidates
 from solver.timetable.constraints import add_capacity, add_no_overlap, add_one_a_day
-from solver.weights import COVER_WEIGHT, GAP_WEIGHT, HANDOVER_WEIGHT, risk_weight
+from solver.weights import (
+    CANCELLED_SESSION_WEIGHT,
+    COVER_WEIGHT,
+    GAP_WEIGHT,
+    HANDOVER_DAYS_PER_UNIT,
+    HANDOVER_WEIGHT,
+    MOVED_SESSION_WEIGHT,
+    UNMET_SESSION_WEIGHT,
+    risk_weight,
+)
 
 
 class TeamObjectives(TeamCandidates):
@@ -40,7 +49,7 @@ class TeamObjectives(TeamCandidates):
                 if room > 0:
                     short = model.new_int_var(0, room, f"short[{child},{period.first_day}]")
                     model.add(short + sum(chosen) >= room)
-                    unmet.add(short, risk)
+                    unmet.add(short, UNMET_SESSION_WEIGHT * risk)
                     self.derived.append((short, "short", room, chosen))
         for group in self.rescues.values():
             if len(group) > 1:
@@ -53,7 +62,7 @@ class TeamObjectives(TeamCandidates):
                 ):  # cancelling a fixed session is a change too: rule 8 prefers a new worker
                     cancel = model.new_bool_var(f"cancel[{broken.id}]")
                     model.add(cancel + sum(options) >= 1)
-                    stability.add(cancel, 1)
+                    stability.add(cancel, CANCELLED_SESSION_WEIGHT)
                     self.derived.append((cancel, "none", 1, options))
         by_child_day = add_one_a_day(model, self.cands, self.vars)
         add_no_overlap(model, self.cands, self.vars, self.travel)
@@ -76,7 +85,7 @@ class TeamObjectives(TeamCandidates):
             self.derived.append((missing, "none", 1, [self.vars[i] for i in group]))
             for i in group:  # the closer to the change, the better the handover
                 days_before = (_day - self.cands[i].day).days - 1
-                self.levels[3].add(self.vars[i], days_before // 3)
+                self.levels[3].add(self.vars[i], days_before // HANDOVER_DAYS_PER_UNIT)
         for child in self.part.children:
             self._contact_gaps(child, by_child_day)
 
@@ -168,7 +177,7 @@ class TeamObjectives(TeamCandidates):
                     continue  # cannot be kept: its move is already forced
                 moved = model.new_bool_var(f"moved[{e.id}]")
                 model.add(moved + self.vars[found] >= 1)
-                stability.add(moved, 1)
+                stability.add(moved, MOVED_SESSION_WEIGHT)
                 self.derived.append((moved, "none", 1, [self.vars[found]]))
         for i, var in enumerate(self.vars):
             routine.add(var, self.routine_cost[i])

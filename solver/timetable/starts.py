@@ -20,7 +20,12 @@ from solver.packing import Packing
 from solver.periods import period_key
 from solver.repair import ROLE_RANK, ContinuityRepair, continuity_cost
 from solver.timetable.objectives import TeamObjectives
-from solver.weights import HANDOVER_WEIGHT, risk_weight
+from solver.weights import (
+    HANDOVER_WEIGHT,
+    MOVED_SESSION_WEIGHT,
+    UNMET_SESSION_WEIGHT,
+    risk_weight,
+)
 
 
 class TeamStarts(TeamObjectives):
@@ -217,7 +222,7 @@ class TeamStarts(TeamObjectives):
             for period in self.ctx.periods.get(child, []):
                 pk = period_key(period)
                 room = max(0, period.target - self.facts.count.get(pk, 0))
-                cost += risk * max(0, room - count[pk])
+                cost += UNMET_SESSION_WEIGHT * risk * max(0, room - count[pk])
         return cost
 
     def _start_levels(self, picked: list[int]) -> list[LevelResult]:
@@ -226,7 +231,7 @@ class TeamStarts(TeamObjectives):
         values = [
             self._short_cost(picked),
             self._level2_cost(picked),
-            sum(1 for i in self.hints if i not in chosen),
+            MOVED_SESSION_WEIGHT * sum(1 for i in self.hints if i not in chosen),
             sum(self.routine_cost.get(i, 0) for i in picked),
         ]
         return [
