@@ -7,13 +7,13 @@ import time
 from collections import defaultdict
 from collections.abc import Callable
 
-from solver.allocation import AllocationResult, allocate
+from solver.allocation import AllocationResult, allocate, change_cause
 from solver.candidates import Candidate
 from solver.ceiling import key_worker_ceiling_pct
 from solver.context import Context
 from solver.findings import (
     allocation_findings,
-    change_reason,
+    change_message,
     contact_gap_findings,
     cover_findings,
     frozen_findings,
@@ -26,6 +26,7 @@ from solver.lexico import LevelResult
 from solver.params import ALLOCATION_SHARE, FINISH_SECONDS_PER_CHILD, SolverParams
 from solver.periods import period_key
 from solver.solution import Allocation, Finding, GoalBound, Metrics, PlannedSession, Solution
+from solver.terms import Cause
 from solver.timetable import TimetableResult, timetable
 
 KIND_ORDER = {
@@ -149,7 +150,7 @@ def build_allocations(ctx: Context, alloc: AllocationResult) -> list[Allocation]
         for position, run in enumerate(runs):
             key, sec = days.get(run[0], (None, None))
             changed = False
-            reason = None
+            reason = code = None
             if key is not None:
                 if (position == 0 and kid.key_worker_change_reason) or (
                     previous is not None and key != previous
@@ -158,22 +159,37 @@ def build_allocations(ctx: Context, alloc: AllocationResult) -> list[Allocation]
                 if key != previous or since is None:
                     since = run[0] if key != kid.current_key_worker else kid.key_worker_since
                 if changed:
-                    last_day = run[0] - dt.timedelta(days=1)
-                    reason = change_reason(
-                        ctx,
-                        child=child,
-                        old=previous,
-                        day=run[0],
-                        caseload={k: v for k, v in caseload.items() if k[1] in (run[0], last_day)},
-                        overflow=alloc.overflow_minutes,
+                    cause = _change_cause(
+                        ctx, alloc, caseload, child=child, old=previous, day=run[0]
                     )
+                    reason, code = change_message(cause), str(cause.reason)
                 previous = key
             out.append(
                 Allocation(
-                    child, key, sec, run[0], run[-1], since if key else None, changed, reason
+                    child, key, sec, run[0], run[-1], since if key else None, changed, reason, code
                 )
             )
     return out
+
+
+def _change_cause(
+    ctx: Context,
+    alloc: AllocationResult,
+    caseload: dict[tuple[str, dt.date], int],
+    *,
+    child: str,
+    old: str | None,
+    day: dt.date,
+) -> Cause:
+    """Why ``child``'s key worker changed from ``old`` on ``day``: the cause of the change
+    the allocation paid for, else (a change made after the search, or a greedy plan's)
+    the rule or load that the plan's facts show."""
+    cause = alloc.causes.get((child, day))
+    if cause is not None and cause.facts.get("old") == old:
+        return cause
+    return change_cause(
+        ctx, child=child, old=old, day=day, caseload=caseload, overflow=alloc.overflow_minutes
+    )
 
 
 def _key_for(

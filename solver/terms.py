@@ -19,10 +19,12 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
 
-from ortools.sat.python import cp_model
+from ortools.sat.python import cp_model, cp_model_helper
 
 Fact = str | int | dt.date | None
 Facts = Mapping[str, Fact]
+# a Boolean variable or its negation (``var.Not()``)
+Lit = cp_model.IntVar | cp_model_helper.Literal
 
 
 class Reason(StrEnum):
@@ -123,7 +125,7 @@ class Paid:
         return None if self.term.reason is None else Cause(self.term.reason, self.term.facts)
 
 
-def literal_value(values: list[int], literal: cp_model.IntVar) -> int:
+def literal_value(values: list[int], literal: Lit) -> int:
     """The value of ``literal`` (a variable or a negated Boolean) in a whole solution."""
     index = literal.index
     if index < 0:
@@ -162,7 +164,7 @@ class Level:
     reasons: list[Reason | None] = field(default_factory=list)
     facts: list[Facts] = field(default_factory=list)
     # zero-weight terms: read back, never priced (see the module docstring)
-    noted: list[tuple[cp_model.IntVar, Reason, Facts]] = field(default_factory=list)
+    noted: list[tuple[Lit, Reason, Facts]] = field(default_factory=list)
 
     def add(
         self,
@@ -177,7 +179,7 @@ class Level:
             self.reasons.append(reason)
             self.facts.append(_NO_FACTS if facts is None else facts)
 
-    def note(self, literal: cp_model.IntVar, reason: Reason, facts: Facts) -> None:
+    def note(self, literal: Lit, reason: Reason, facts: Facts) -> None:
         """Keep ``literal`` for the read-back without pricing it."""
         self.noted.append((literal, reason, facts))
 
@@ -197,7 +199,7 @@ class Level:
         return out
 
 
-def _name(literal: cp_model.IntVar) -> str:
+def _name(literal: Lit) -> str:
     return str(literal)  # a variable's name, ``not(name)`` for a negated Boolean
 
 
