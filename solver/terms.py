@@ -183,6 +183,13 @@ class Level:
         """Keep ``literal`` for the read-back without pricing it."""
         self.noted.append((literal, reason, facts))
 
+    def value_at(self, known: Mapping[int, int]) -> int:
+        """This level's cost at the values ``known`` by variable index (a hint, say)."""
+        return sum(
+            weight * known[var.index]
+            for var, weight in zip(self.variables, self.weights, strict=True)
+        )
+
     def paid(self, values: list[int]) -> list[Paid]:
         """The terms ``values`` (a whole solution) pays at this level, noted ones included."""
         out: list[Paid] = []

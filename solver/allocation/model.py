@@ -22,6 +22,11 @@ the pins are infeasible (a worker's caseload limit fell), the team is solved
 without them, paying level 3 for each change. After the search, any child-block
 still without a key worker gets one where someone eligible has room (goal 1),
 so that the next night's re-plan does not find that gain and churn the plan.
+
+Every term carries a reason code and its facts (solver/terms.py); after the
+search the team reads back what its solution paid, and the cause of each
+key-worker change it paid for (solver/allocation/changes.py) goes with the result
+to the findings.
 """
 
 from __future__ import annotations
