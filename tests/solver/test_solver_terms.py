@@ -138,3 +138,22 @@ def test_each_message_fills_from_the_facts_its_rule_gives(reason: Reason) -> Non
     text = change_message(Cause(reason, facts))
     assert "{" not in text and text
     assert "2027-01-04" in text or "{day}" not in CHANGE_MESSAGES[reason]
+
+
+def test_a_change_the_model_chose_is_read_back_with_the_load_that_moved_the_child() -> None:
+    instance = make_instance(
+        [make_worker("W1", max_caseload=1), make_worker("W2")],
+        [
+            make_child("YP-1", current_key_worker="W1", risk="high"),
+            make_child("YP-2", current_key_worker="W1", risk="low"),
+        ],
+    )
+    result = _allocation(instance)
+    chosen = [p for p in result.paid if p.term.reason is Reason.KEY_CHANGE]
+    assert [p.term.facts["child"] for p in chosen] == ["YP-2"]  # the low-risk child moves
+    cause = result.causes[("YP-2", MONDAY)]
+    assert cause.reason is Reason.CASELOAD and cause.facts["limit"] == 1
+    solution = solve_valid(instance)
+    assert [(a.child, a.reason) for a in solution.allocations if a.changed] == [
+        ("YP-2", "W1 is at the caseload limit of 1")
+    ]
