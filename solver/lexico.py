@@ -3,7 +3,8 @@
 Level k is minimised with every level above it constrained to stay at (or below)
 the value found there, and the previous solution is the hint. So a lower level
 can never buy anything with a worse higher level: this is a true lexicographic
-order, not a weighted sum.
+order, not a weighted sum. A level is a ``solver.terms.Level`` (its named terms);
+``LexResult.values`` is the whole solution that ``Level.paid`` reads back.
 """
 
 from __future__ import annotations
