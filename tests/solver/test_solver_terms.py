@@ -157,3 +157,24 @@ def test_a_change_the_model_chose_is_read_back_with_the_load_that_moved_the_chil
     assert [(a.child, a.reason) for a in solution.allocations if a.changed] == [
         ("YP-2", "W1 is at the caseload limit of 1")
     ]
+
+
+def test_the_greedy_baseline_records_the_code_of_the_rule_that_moved_the_child() -> None:
+    from bench.greedy import _allocate, greedy_plan
+
+    leaves = MONDAY + dt.timedelta(days=4)
+    instance = make_instance(
+        [make_worker("W1", end_date=leaves), make_worker("W2")],
+        [
+            make_child("YP-1", current_key_worker="W1"),
+            make_child("YP-2", current_key_worker="W2", excluded_workers=frozenset({"W2"})),
+        ],
+    )
+    recorded = _allocate(Context(in_utc(instance))).causes
+    assert {(child, c.reason) for (child, _day), c in recorded.items()} == {
+        ("YP-1", Reason.LEFT),
+        ("YP-2", Reason.EXCLUDED),
+    }
+    plan = greedy_plan(instance)
+    changed = {(a.child, a.reason_code) for a in plan.allocations if a.changed}
+    assert changed == {("YP-1", "LEFT"), ("YP-2", "EXCLUDED")}
