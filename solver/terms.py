@@ -32,8 +32,8 @@ class Reason(StrEnum):
 
     The first group says why the old key worker could not stay (a rule binds, in
     the order ``solver/allocation/changes.py`` asks); the second that the old key
-    worker could have stayed but the team's load moved the child; the last names
-    the other terms of the allocation model.
+    worker could have stayed but the team's load moved the child; the last two name
+    the other terms of the allocation and the timetable models.
     """
 
     # a rule binds: the old key worker may not hold the case from that day
@@ -65,6 +65,16 @@ class Reason(StrEnum):
     WISH_WORKER = "WISH_WORKER"  # not one of the child's preferred workers (goal 4)
     WISH_GENDER = "WISH_GENDER"  # not the child's preferred gender (goal 4)
     EVEN_CASELOAD = "EVEN_CASELOAD"  # a child above the worker's fair share (goal 4)
+    # the timetable model's terms (the variable's name says which child, day, session;
+    # the many per-candidate terms carry no facts, to keep large models small)
+    SHORT = "SHORT"  # sessions short of a period's target (goal 1)
+    COVER = "COVER"  # a session by someone other than the key worker (goal 2)
+    CONTACT_GAP = "CONTACT_GAP"  # a run of days without a key-worker session (goal 2)
+    NO_HANDOVER = "NO_HANDOVER"  # a known change without a joint handover before it (goal 2)
+    SESSION_MOVED = "SESSION_MOVED"  # an existing session not kept as it was (goal 3)
+    SESSION_CANCELLED = "SESSION_CANCELLED"  # a fixed session that lost its worker (goal 3)
+    HANDOVER_EARLY = "HANDOVER_EARLY"  # a handover days before the change (goal 4)
+    ROUTINE = "ROUTINE"  # a session's routine, travel and wish cost (goal 4)
 
 
 # the codes that say why a key worker changed (a finding's reason)
