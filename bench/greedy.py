@@ -15,13 +15,14 @@ import time
 from collections import defaultdict
 
 from solver import Child, Instance, Solution
-from solver.allocation import AllocationResult, DayAlloc
+from solver.allocation import AllocationResult, DayAlloc, change_cause
 from solver.candidates import KEY, OTHER, Candidate
 from solver.context import Context
 from solver.eligibility import employed, may_hold_case, may_work_with, weekly_capacity_minutes
 from solver.instance import in_utc
 from solver.periods import period_key
 from solver.solve import assemble
+from solver.terms import Reason
 from solver.timegrid import elapsed_minutes, intersect, monday, place_session, travel_minutes
 from solver.timetable import TimetableResult, fixed_facts
 
@@ -42,6 +43,7 @@ def _allocate(ctx: Context) -> AllocationResult:
         kid = ctx.children[child]
         days: dict[dt.date, DayAlloc] = {}
         current = kid.current_key_worker
+        last = current  # the key worker before, through unallocated days
         for day in ctx.in_force[child]:
 
             def fits(ref: str, day: dt.date = day, kid: Child = kid, child: str = child) -> bool:
@@ -60,11 +62,31 @@ def _allocate(ctx: Context) -> AllocationResult:
                     key=lambda w: (load[(w.ref, day)] / max(1, w.max_caseload), w.ref),
                 )
                 current = team[0].ref if team else None
+                if current is not None and last is not None and current != last:
+                    _record_change(ctx, result, load, child=child, old=last, day=day)
             if current is not None:
                 load[(current, day)] += 1
+                last = current
             days[day] = (current, None)
         result.by_child[child] = days
     return result
+
+
+def _record_change(
+    ctx: Context,
+    result: AllocationResult,
+    load: dict[tuple[str, dt.date], int],
+    *,
+    child: str,
+    old: str,
+    day: dt.date,
+) -> None:
+    """Keep the reason code of a change the greedy made: the rule that ruled ``old``
+    out, or their full caseload. Where neither holds, the plan's facts say it
+    (``assemble`` explains a change without a recorded cause from the whole plan)."""
+    cause = change_cause(ctx, child=child, old=old, day=day, caseload=load, overflow={})
+    if cause.reason is not Reason.TEAM_CASELOADS:
+        result.causes[(child, day)] = cause
 
 
 def _timetable(ctx: Context, alloc: AllocationResult) -> TimetableResult:

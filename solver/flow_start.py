@@ -29,10 +29,16 @@ from ortools.graph.python import min_cost_flow
 
 from solver.context import Context
 from solver.presence import Presence
-from solver.weights import KEY_CHANGE_WEIGHT, UNKNOWN_KEY_WEIGHT, risk_weight
+from solver.weights import (
+    FLOW_ALLOCATED_REWARD,
+    FLOW_OVER_HOURS_PRICE,
+    KEY_CHANGE_WEIGHT,
+    UNKNOWN_KEY_WEIGHT,
+    risk_weight,
+)
 
-REWARD = 100_000  # per risk-weighted child-day allocated: above any continuity price
-OVER_HOURS = 50  # per child beyond what the worker's hours carry (the overflow price)
+REWARD = FLOW_ALLOCATED_REWARD  # per risk-weighted child-day allocated
+OVER_HOURS = FLOW_OVER_HOURS_PRICE  # per child beyond what the worker's hours carry
 
 ChildBlock = tuple[str, int]
 

@@ -3,13 +3,14 @@
 Level k is minimised with every level above it constrained to stay at (or below)
 the value found there, and the previous solution is the hint. So a lower level
 can never buy anything with a worse higher level: this is a true lexicographic
-order, not a weighted sum.
+order, not a weighted sum. A level is a ``solver.terms.Level`` (its named terms);
+``LexResult.values`` is the whole solution that ``Level.paid`` reads back.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from ortools.sat.python import cp_model
@@ -17,33 +18,16 @@ from ortools.sat.python import cp_model
 from solver.budget import Budget, stopped_by_clock, used
 from solver.errors import SolverError
 from solver.params import COMPLETION_WORK
+from solver.terms import Level
 
-
-@dataclass
-class Level:
-    """One goal level: named weighted terms (``var * weight``), all weights positive."""
-
-    level: int
-    name: str
-    relative_gap: float = 0.0  # stop once within this share of the bound (lowest levels only)
-    # a start for this level's solve instead of the level above's optimum (which is
-    # arbitrary as far as this level goes); it must already meet the levels above
-    restart_hint: list[tuple[cp_model.IntVar, int]] | None = None
-    # a start built from the level above's solution (a repair of it, say): taken
-    # instead of that solution, or of ``restart_hint``, where it is feasible for the
-    # levels above and better at this one
-    restart_from: Callable[[list[int]], list[tuple[cp_model.IntVar, int]] | None] | None = None
-    # minimise M * this level + the next one (M above anything the next can reach):
-    # still exactly this level's optimum, but among its optima the next level's best;
-    # used where the next level is small (stability), so an equal-valued move is not taken
-    tie_break_next: bool = False
-    variables: list[cp_model.IntVar] = field(default_factory=list)
-    weights: list[int] = field(default_factory=list)
-
-    def add(self, var: cp_model.IntVar, weight: int) -> None:
-        if weight:
-            self.variables.append(var)
-            self.weights.append(weight)
+__all__ = [
+    "Level",  # lives in solver/terms.py; re-exported for the models that import it here
+    "LevelResult",
+    "LexResult",
+    "hint_all",
+    "replace_hints",
+    "solve_lexicographic",
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -181,7 +165,7 @@ def hint_all(model: cp_model.CpModel, values: Sequence[int]) -> None:
     hint.values.extend(values)
 
 
-def solve_lexicographic(  # noqa: PLR0912, PLR0915 - the level loop and its fallbacks; to split with #14
+def solve_lexicographic(
     model: cp_model.CpModel,
     levels: list[Level],
     *,
@@ -198,105 +182,150 @@ def solve_lexicographic(  # noqa: PLR0912, PLR0915 - the level loop and its fall
     goes to the next). A level that the current solution already puts at 0 is
     optimal without a solve.
     """
-    values: list[int] | None = None
-    results: list[LevelResult] = []
-    weights_left = list(shares) if len(shares) == len(levels) else [1.0] * len(levels)
-    work_left = budget.work
+    run = _Lexicographic(model, levels, budget, num_workers, seed, log, stage)
+    run.shares = list(shares) if len(shares) == len(levels) else [1.0] * len(levels)
+    run.work_left = budget.work
     for position, level in enumerate(levels):
-        if values is not None and _level_value(level, values) == 0:
-            results.append(LevelResult(level.level, level.name, 0, 0, True))
-            model.add(cp_model.LinearExpr.weighted_sum(level.variables, level.weights) <= 0)
-            continue
+        run.solve_level(position, level)
+    return LexResult(run.values if run.values is not None else run.any_point(), run.results)
+
+
+@dataclass
+class _Lexicographic:
+    """One lexicographic solve: the model, its levels and what the levels so far found."""
+
+    model: cp_model.CpModel
+    levels: list[Level]
+    budget: Budget
+    num_workers: int
+    seed: int
+    log: bool
+    stage: str
+    shares: list[float] = field(default_factory=list)
+    work_left: float = 0.0
+    values: list[int] | None = None  # the best solution so far, in proto order
+    results: list[LevelResult] = field(default_factory=list)
+
+    def solve_level(self, position: int, level: Level) -> None:
+        """Minimise ``level`` with the levels above held at their values, then hold it."""
+        model = self.model
         objective = cp_model.LinearExpr.weighted_sum(level.variables, level.weights)
-        following = levels[position + 1] if position + 1 < len(levels) else None
-        scale = 1
+        if self.values is not None and _level_value(level, self.values) == 0:
+            self.results.append(LevelResult(level.level, level.name, 0, 0, True))
+            model.add(objective <= 0)
+            return
+        following = self.levels[position + 1] if position + 1 < len(self.levels) else None
+        scale = self._minimise(level, objective, following)
+        restarted = self._restart(position, level)
+        share = self.shares[position] / sum(self.shares[position:])
+        solver = cp_model.CpSolver()
+        _settings(solver, self.num_workers, self.seed)
+        self.budget.limit(solver, self.work_left * share)
+        solver.parameters.log_search_progress = self.log
+        solver.parameters.relative_gap_limit = level.relative_gap
+        status = solver.solve(model)
+        self.work_left = max(0.0, self.work_left - used(solver))
+        by_clock = stopped_by_clock(solver, status)
+        hinted = self.values is not None  # the first point below is not hinted on
+        if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+            self._found(level, solver, status == cp_model.OPTIMAL, scale, by_clock)
+            hinted = True
+        elif self.values is not None:
+            self._no_better(level, restarted, by_clock)
+        else:
+            self._first_point(level, by_clock)
+        # the level holds at its value from now on; its solution is the next level's hint
+        model.add(objective <= self.results[-1].value)
+        if hinted and self.values is not None:
+            hint_all(model, self.values)
+
+    def _minimise(
+        self, level: Level, objective: cp_model.LinearExpr, following: Level | None
+    ) -> int:
+        """Set the objective; returns the scale of ``level`` in it (a tie-break's M)."""
         if level.tie_break_next and following is not None and following.variables:
             scale = _upper(following) + 1
-            model.minimize(
+            self.model.minimize(
                 cp_model.LinearExpr.weighted_sum(
                     level.variables + following.variables,
                     [scale * w for w in level.weights] + following.weights,
                 )
             )
-        else:
-            model.minimize(objective)
-        restarted = False  # the hint is another start than the level above's solution
-        if values is not None and (level.restart_hint or level.restart_from):
-            start = _best_start(level, values, levels[:position], results)
-            if start is not None:
-                replace_hints(model, start)
-                restarted = True
-        share = weights_left[position] / sum(weights_left[position:])
-        solver = cp_model.CpSolver()
-        _settings(solver, num_workers, seed)
-        budget.limit(solver, work_left * share)
-        solver.parameters.log_search_progress = log
-        solver.parameters.relative_gap_limit = level.relative_gap
-        status = solver.solve(model)
-        work_left = max(0.0, work_left - used(solver))
-        by_clock = stopped_by_clock(solver, status)
-        if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-            values = list(solver.response_proto.solution)
-            value = _level_value(level, values)
-            # weights are positive, so 0 is a bound; with a tie-break the combined bound
-            # divided by the scale bounds this level
-            bound = max(0, math.floor((solver.best_objective_bound + 1e-6) / scale))
-            if scale == 1:
-                bound = max(0, math.ceil(solver.best_objective_bound - 1e-6))
-            bound = min(bound, value)
-            results.append(
-                LevelResult(
-                    level.level, level.name, value, bound, status == cp_model.OPTIMAL, by_clock
-                )
-            )
-            model.add(objective <= value)
-            hint_all(model, values)
-        elif values is not None:
-            # out of time without a solution: the restart start, completed, may still be
-            # better at this level than the level above's solution (it meets the levels
-            # above, or completing it fails); without one, completing would give back
-            # the level above's solution
-            if restarted:
-                completed = _completed(model, budget, num_workers, seed)
-                if completed is not None and _level_value(level, completed) < _level_value(
-                    level, values
-                ):
-                    values = completed
-            value = _level_value(level, values)
-            results.append(LevelResult(level.level, level.name, value, 0, False, by_clock))
-            model.add(objective <= value)
-            hint_all(model, values)
-        else:
-            # out of time before any solution: complete the hint (the greedy start), or
-            # else take the first feasible point (nothing scheduled, nobody allocated)
-            model.clear_objective()  # type: ignore[no-untyped-call]
-            first = cp_model.CpSolver()
-            _settings(first, num_workers, seed)
-            first.parameters.stop_after_first_solution = True
-            # a first point is owed whatever the budget: only the safety clock limits it
-            first.parameters.max_time_in_seconds = budget.seconds_left() + 30.0
-            first.parameters.fix_variables_to_their_hinted_value = True
+            return scale
+        self.model.minimize(objective)
+        return 1
+
+    def _restart(self, position: int, level: Level) -> bool:
+        """Hint the level's own start where it is better; True where one was hinted."""
+        if self.values is None or not (level.restart_hint or level.restart_from):
+            return False
+        start = _best_start(level, self.values, self.levels[:position], self.results)
+        if start is None:
+            return False
+        replace_hints(self.model, start)
+        return True
+
+    def _found(
+        self, level: Level, solver: cp_model.CpSolver, optimal: bool, scale: int, by_clock: bool
+    ) -> None:
+        values = list(solver.response_proto.solution)
+        value = _level_value(level, values)
+        # weights are positive, so 0 is a bound; with a tie-break the combined bound
+        # divided by the scale bounds this level
+        bound = max(0, math.floor((solver.best_objective_bound + 1e-6) / scale))
+        if scale == 1:
+            bound = max(0, math.ceil(solver.best_objective_bound - 1e-6))
+        bound = min(bound, value)
+        self.results.append(LevelResult(level.level, level.name, value, bound, optimal, by_clock))
+        self.values = values
+
+    def _no_better(self, level: Level, restarted: bool, by_clock: bool) -> None:
+        """Out of work without a solution: the restart start, completed, may still be
+        better at this level than the level above's solution (it meets the levels
+        above, or completing it fails); without one, completing would give back the
+        level above's solution."""
+        assert self.values is not None
+        if restarted:
+            completed = _completed(self.model, self.budget, self.num_workers, self.seed)
+            if completed is not None and _level_value(level, completed) < _level_value(
+                level, self.values
+            ):
+                self.values = completed
+        value = _level_value(level, self.values)
+        self.results.append(LevelResult(level.level, level.name, value, 0, False, by_clock))
+
+    def _first_point(self, level: Level, by_clock: bool) -> None:
+        """Out of work before any solution: complete the hint (the greedy start), or
+        else take the first feasible point (nothing scheduled, nobody allocated)."""
+        model = self.model
+        model.clear_objective()  # type: ignore[no-untyped-call]
+        first = cp_model.CpSolver()
+        _settings(first, self.num_workers, self.seed)
+        first.parameters.stop_after_first_solution = True
+        # a first point is owed whatever the budget: only the safety clock limits it
+        first.parameters.max_time_in_seconds = self.budget.seconds_left() + 30.0
+        first.parameters.fix_variables_to_their_hinted_value = True
+        status = first.solve(model)
+        if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+            first.parameters.fix_variables_to_their_hinted_value = False
             status = first.solve(model)
-            if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-                first.parameters.fix_variables_to_their_hinted_value = False
-                status = first.solve(model)
-            if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-                raise SolverError(
-                    stage, f"no solution at level {level.name}: {first.status_name(status)}"
-                )
-            values = list(first.response_proto.solution)
-            value = _level_value(level, values)
-            results.append(LevelResult(level.level, level.name, value, 0, False, by_clock))
-            model.add(objective <= value)
-    if values is None:
-        # every level was empty: solve once for a feasible point
+        if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+            raise SolverError(
+                self.stage, f"no solution at level {level.name}: {first.status_name(status)}"
+            )
+        self.values = list(first.response_proto.solution)
+        value = _level_value(level, self.values)
+        self.results.append(LevelResult(level.level, level.name, value, 0, False, by_clock))
+
+    def any_point(self) -> list[int]:
+        """Every level was empty: solve once for a feasible point."""
+        model = self.model
         model.clear_objective()  # type: ignore[no-untyped-call]
         solver = cp_model.CpSolver()
-        _settings(solver, num_workers, seed)
+        _settings(solver, self.num_workers, self.seed)
         solver.parameters.stop_after_first_solution = True
-        solver.parameters.max_time_in_seconds = budget.seconds_left() + 30.0
+        solver.parameters.max_time_in_seconds = self.budget.seconds_left() + 30.0
         status = solver.solve(model)
         if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-            raise SolverError(stage, f"no feasible solution: {solver.status_name(status)}")
-        values = list(solver.response_proto.solution)
-    return LexResult(values, results)
+            raise SolverError(self.stage, f"no feasible solution: {solver.status_name(status)}")
+        return list(solver.response_proto.solution)

@@ -31,7 +31,11 @@ Windows = list[list[dt.date]]
 
 def continuity_cost(sessions: Iterable[Candidate], windows: Windows, risk: int) -> int:
     """One child's level-2 cover and contact-gap terms (handovers are not counted:
-    the repair never moves a handover)."""
+    the repair never moves a handover).
+
+    Python, not the model's terms: the repair prices thousands of trial moves of one
+    child's sessions, most of them slots no CP-SAT solution holds, and runs before the
+    model is built; the weights are the model's own (solver/weights.py)."""
     cost, contact = 0, set()
     for cand in sessions:
         cost += COVER_WEIGHT[cand.role] * risk

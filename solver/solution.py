@@ -22,6 +22,8 @@ class Allocation:
     since: dt.date | None
     changed: bool
     reason: str | None
+    # the reason's code (solver.terms.Reason: "EXCLUDED", "LEFT", "CASELOAD", ...)
+    reason_code: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -7,13 +7,13 @@ import time
 from collections import defaultdict
 from collections.abc import Callable
 
-from solver.allocation import AllocationResult, allocate
+from solver.allocation import AllocationResult, allocate, change_cause
 from solver.candidates import Candidate
 from solver.ceiling import key_worker_ceiling_pct
 from solver.context import Context
 from solver.findings import (
     allocation_findings,
-    change_reason,
+    change_message,
     contact_gap_findings,
     cover_findings,
     frozen_findings,
@@ -26,6 +26,7 @@ from solver.lexico import LevelResult
 from solver.params import ALLOCATION_SHARE, FINISH_SECONDS_PER_CHILD, SolverParams
 from solver.periods import period_key
 from solver.solution import Allocation, Finding, GoalBound, Metrics, PlannedSession, Solution
+from solver.terms import Cause
 from solver.timetable import TimetableResult, timetable
 
 KIND_ORDER = {
@@ -149,7 +150,7 @@ def build_allocations(ctx: Context, alloc: AllocationResult) -> list[Allocation]
         for position, run in enumerate(runs):
             key, sec = days.get(run[0], (None, None))
             changed = False
-            reason = None
+            reason = code = None
             if key is not None:
                 if (position == 0 and kid.key_worker_change_reason) or (
                     previous is not None and key != previous
@@ -158,22 +159,37 @@ def build_allocations(ctx: Context, alloc: AllocationResult) -> list[Allocation]
                 if key != previous or since is None:
                     since = run[0] if key != kid.current_key_worker else kid.key_worker_since
                 if changed:
-                    last_day = run[0] - dt.timedelta(days=1)
-                    reason = change_reason(
-                        ctx,
-                        child=child,
-                        old=previous,
-                        day=run[0],
-                        caseload={k: v for k, v in caseload.items() if k[1] in (run[0], last_day)},
-                        overflow=alloc.overflow_minutes,
+                    cause = _change_cause(
+                        ctx, alloc, caseload, child=child, old=previous, day=run[0]
                     )
+                    reason, code = change_message(cause), str(cause.reason)
                 previous = key
             out.append(
                 Allocation(
-                    child, key, sec, run[0], run[-1], since if key else None, changed, reason
+                    child, key, sec, run[0], run[-1], since if key else None, changed, reason, code
                 )
             )
     return out
+
+
+def _change_cause(
+    ctx: Context,
+    alloc: AllocationResult,
+    caseload: dict[tuple[str, dt.date], int],
+    *,
+    child: str,
+    old: str | None,
+    day: dt.date,
+) -> Cause:
+    """Why ``child``'s key worker changed from ``old`` on ``day``: the cause of the change
+    the allocation paid for, else (a change made after the search, or a greedy plan's)
+    the rule or load that the plan's facts show."""
+    cause = alloc.causes.get((child, day))
+    if cause is not None and cause.facts.get("old") == old:
+        return cause
+    return change_cause(
+        ctx, child=child, old=old, day=day, caseload=caseload, overflow=alloc.overflow_minutes
+    )
 
 
 def _key_for(
@@ -190,44 +206,21 @@ def _key_for(
 Frozen = tuple[str, str, str, dt.date]
 
 
-def build_sessions(  # noqa: PLR0912 - one branch per kind of session (kept, rescued, cancelled, new); to split with #14
+def build_sessions(
     ctx: Context, allocations: list[Allocation], table: TimetableResult
 ) -> tuple[list[PlannedSession], list[Frozen], list[Frozen]]:
-    by_child: dict[str, list[Allocation]] = defaultdict(list)
-    for a in allocations:
-        by_child[a.child].append(a)
-    inst = ctx.instance
-    existing = {s.id: s for s in inst.existing_sessions}
-    taken = set(existing) | set(inst.retired_session_ids)
-    out: list[PlannedSession] = []
-
-    def add(
-        sid: str,
-        child: str,
-        worker: str,
-        with_worker: str | None,
-        *,
-        start: dt.datetime,
-        end: dt.datetime,
-        locked: bool,
-    ) -> None:
-        day = ctx.local_day(start)
-        key = _key_for(ctx, by_child, child, day)
-        cover = key is None or key not in (worker, with_worker)
-        out.append(
-            PlannedSession(
-                sid, child, worker, with_worker, start, end, start < inst.now, locked, cover
-            )
-        )
-
+    """Every session of the plan (kept, rescued, new), with the fixed sessions rescued
+    and those cancelled (rule 8's findings)."""
+    plan = _Sessions(ctx, allocations)
     for s in table.kept:
-        add(s.id, s.child, s.worker, s.with_worker, start=s.start, end=s.end, locked=s.locked)
+        plan.add(s.id, s.child, s.worker, s.with_worker, start=s.start, end=s.end, locked=s.locked)
     rescued: list[Frozen] = []
     new: list[Candidate] = []
+    existing = {s.id: s for s in ctx.instance.existing_sessions}
     for cand in table.chosen:
         if cand.rescue_of is not None:
             original = existing[cand.rescue_of]
-            add(
+            plan.add(
                 original.id,
                 cand.child,
                 cand.worker,
@@ -240,47 +233,93 @@ def build_sessions(  # noqa: PLR0912 - one branch per kind of session (kept, res
         else:
             new.append(cand)
     cancelled = [(s.id, s.child, s.worker, ctx.local_day(s.start)) for s in table.cancelled]
-    # ids: an exact match keeps its id; a moved session keeps the id of the one it replaces
-    movable: dict[tuple[str, dt.date, int], list[ExistingSession]] = defaultdict(list)
-    for child, sessions in ctx.movable_sessions.items():
-        for s in sessions:
-            period = ctx.period_of(child, ctx.local_day(s.start))
-            if period is not None:
-                movable[period_key(period)].append(s)
-    by_period: dict[tuple[str, dt.date, int], list[Candidate]] = defaultdict(list)
-    for cand in new:
-        by_period[period_key(cand.period)].append(cand)
-    for pk in sorted(by_period, key=lambda k: (k[0], k[1], k[2])):
-        chosen = sorted(by_period[pk], key=lambda c: c.start)
-        olds = list(movable.get(pk, []))
-        exact = {(s.worker, s.with_worker, s.start): s for s in olds}
-        assigned: dict[int, str] = {}
-        for i, cand in enumerate(chosen):
-            match = exact.pop((cand.worker, cand.with_worker, cand.start), None)
-            if match is not None:
-                assigned[i] = match.id
-        free = [s for s in olds if s.id not in assigned.values()]
-        free.sort(key=lambda s: s.start)
-        ordinal = 0
-        for i in range(len(chosen)):
-            if i not in assigned and free:
-                assigned[i] = free.pop(0).id
-        for i, cand in enumerate(chosen):
-            sid = assigned.get(i)
-            if sid is None:
-                sid = new_session_id(cand.child, pk[1], cand.period.first_day, ordinal, taken)
-                ordinal += 1
-            add(
-                sid,
-                cand.child,
-                cand.worker,
-                cand.with_worker,
-                start=cand.start,
-                end=cand.end,
-                locked=False,
-            )
-    out.sort(key=lambda s: (s.start, s.child, s.id))
-    return out, rescued, cancelled
+    plan.add_new(new)
+    plan.out.sort(key=lambda s: (s.start, s.child, s.id))
+    return plan.out, rescued, cancelled
+
+
+class _Sessions:
+    """The plan's sessions as they are built: each with its cover flag, by the key
+    worker of its day."""
+
+    def __init__(self, ctx: Context, allocations: list[Allocation]) -> None:
+        self.ctx = ctx
+        self.by_child: dict[str, list[Allocation]] = defaultdict(list)
+        for a in allocations:
+            self.by_child[a.child].append(a)
+        inst = ctx.instance
+        self.taken = {s.id for s in inst.existing_sessions} | set(inst.retired_session_ids)
+        self.out: list[PlannedSession] = []
+
+    def add(
+        self,
+        sid: str,
+        child: str,
+        worker: str,
+        with_worker: str | None,
+        *,
+        start: dt.datetime,
+        end: dt.datetime,
+        locked: bool,
+    ) -> None:
+        day = self.ctx.local_day(start)
+        key = _key_for(self.ctx, self.by_child, child, day)
+        cover = key is None or key not in (worker, with_worker)
+        past = start < self.ctx.instance.now
+        self.out.append(
+            PlannedSession(sid, child, worker, with_worker, start, end, past, locked, cover)
+        )
+
+    def add_new(self, new: list[Candidate]) -> None:
+        """The new sessions, period by period: an exact match keeps its id; a moved
+        session keeps the id of the one it replaces; the rest get fresh ids."""
+        ctx = self.ctx
+        movable: dict[tuple[str, dt.date, int], list[ExistingSession]] = defaultdict(list)
+        for child, sessions in ctx.movable_sessions.items():
+            for s in sessions:
+                period = ctx.period_of(child, ctx.local_day(s.start))
+                if period is not None:
+                    movable[period_key(period)].append(s)
+        by_period: dict[tuple[str, dt.date, int], list[Candidate]] = defaultdict(list)
+        for cand in new:
+            by_period[period_key(cand.period)].append(cand)
+        for pk in sorted(by_period, key=lambda k: (k[0], k[1], k[2])):
+            chosen = sorted(by_period[pk], key=lambda c: c.start)
+            assigned = _reused_ids(chosen, list(movable.get(pk, [])))
+            ordinal = 0
+            for i, cand in enumerate(chosen):
+                sid = assigned.get(i)
+                if sid is None:
+                    sid = new_session_id(
+                        cand.child, pk[1], cand.period.first_day, ordinal, self.taken
+                    )
+                    ordinal += 1
+                self.add(
+                    sid,
+                    cand.child,
+                    cand.worker,
+                    cand.with_worker,
+                    start=cand.start,
+                    end=cand.end,
+                    locked=False,
+                )
+
+
+def _reused_ids(chosen: list[Candidate], olds: list[ExistingSession]) -> dict[int, str]:
+    """Which of a period's ``chosen`` sessions keep an existing id: exact matches first,
+    then the remaining old sessions in time order."""
+    exact = {(s.worker, s.with_worker, s.start): s for s in olds}
+    assigned: dict[int, str] = {}
+    for i, cand in enumerate(chosen):
+        match = exact.pop((cand.worker, cand.with_worker, cand.start), None)
+        if match is not None:
+            assigned[i] = match.id
+    free = [s for s in olds if s.id not in assigned.values()]
+    free.sort(key=lambda s: s.start)
+    for i in range(len(chosen)):
+        if i not in assigned and free:
+            assigned[i] = free.pop(0).id
+    return assigned
 
 
 def build_metrics(

@@ -6,11 +6,13 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from ortools.sat.python import cp_model
 
 from solver.context import Context
 from solver.lexico import LevelResult
+from solver.terms import Cause, Paid
 from solver.timegrid import intersect
 
 DayAlloc = tuple[str | None, str | None]
@@ -21,6 +23,12 @@ class AllocationResult:
     by_child: dict[str, dict[dt.date, DayAlloc]] = field(default_factory=dict)
     levels: list[list[LevelResult]] = field(default_factory=list)
     overflow_minutes: dict[str, int] = field(default_factory=dict)
+    # what the solution paid, every team's terms (solver/terms.py), and the cause of
+    # each key-worker change it paid for, by child and the new key worker's first day;
+    # a change without one (filled after the search, or a greedy plan's) is explained
+    # from the plan's facts (solver/findings)
+    paid: list[Paid] = field(default_factory=list)
+    causes: dict[tuple[str, dt.date], Cause] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)
@@ -96,7 +104,14 @@ def current_allocation_map(ctx: Context) -> dict[tuple[str, dt.date], DayAlloc]:
     return out
 
 
-TeamAllocation = tuple[dict[str, dict[dt.date, DayAlloc]], list[LevelResult], dict[str, int]]
+class TeamAllocation(NamedTuple):
+    """One team's allocation, as ``solve_team`` hands it back (across processes too)."""
+
+    by_child: dict[str, dict[dt.date, DayAlloc]]
+    levels: list[LevelResult]
+    overflow: dict[str, int]  # minutes a week over capacity, per worker
+    paid: list[Paid]  # what the team's solution paid (solver/terms.py)
+    causes: dict[tuple[str, dt.date], Cause]  # why each paid key-worker change happened
 
 
 def pinned_keys(

@@ -22,11 +22,17 @@ the pins are infeasible (a worker's caseload limit fell), the team is solved
 without them, paying level 3 for each change. After the search, any child-block
 still without a key worker gets one where someone eligible has room (goal 1),
 so that the next night's re-plan does not find that gain and churn the plan.
+
+Every term carries a reason code and its facts (solver/terms.py); after the
+search the team reads back what its solution paid, and the cause of each
+key-worker change it paid for (solver/allocation/changes.py) goes with the result
+to the findings.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from dataclasses import replace
 
 from ortools.sat.python import cp_model
@@ -35,26 +41,22 @@ from solver.allocation.blocks import (
     AllocationResult,
     DayAlloc,
     TeamAllocation,
-    current_allocation_map,
     pattern_slots,
     pinned_keys,
-    team_blocks,
-    weekly_load,
 )
-from solver.allocation.caseload import add_caseload
-from solver.allocation.objectives import add_even_caseloads, add_relationship_terms, slot_capacity
-from solver.assignment import GapProblem, add_assignment
+from solver.allocation.changes import paid_causes
+from solver.allocation.objectives import add_relationship_terms
+from solver.allocation.team import TeamModel
 from solver.budget import Budget
 from solver.context import Context, TeamPart, team_parts
-from solver.eligibility import employed, may_hold_case
 from solver.errors import SolverError
 from solver.flow_start import flow_keys
-from solver.lexico import Level, replace_hints, solve_lexicographic
+from solver.lexico import replace_hints, solve_lexicographic
 from solver.parallel import run_parts
 from solver.params import ALLOCATION_LEVEL_SHARES, SECONDARY_SHARE, SolverParams
-from solver.presence import Presence, block_presence
 from solver.secondary import TeamBlocks, choose_secondaries
-from solver.weights import OVER_QUARTER_WEIGHT, risk_weight
+from solver.terms import paid
+from solver.weights import risk_weight
 
 
 def solve_team(
@@ -68,7 +70,7 @@ def solve_team(
         return solve_team_model(ctx, part, budget, cp_workers, params, pin=False)
 
 
-def solve_team_model(  # noqa: PLR0912, PLR0915 - the team model built block by block; to split further with #14
+def solve_team_model(
     ctx: Context,
     part: TeamPart,
     budget: Budget,
@@ -77,129 +79,29 @@ def solve_team_model(  # noqa: PLR0912, PLR0915 - the team model built block by 
     *,
     pin: bool,
 ) -> TeamAllocation:
-    model = cp_model.CpModel()
-    blocks = team_blocks(ctx, part.workers, part.children)
-    current = current_allocation_map(ctx)
-    unallocated = Level(1, "unallocated child-days")
-    continuity = Level(2, "key-worker changes and cover pressure")
-    stability = Level(3, "allocation changes against the current plan")
-    wishes = Level(4, "wishes and even caseloads")
-
-    key_vars: dict[tuple[str, str, int], cp_model.IntVar] = {}
-    key_by: dict[tuple[str, int], dict[str, cp_model.IntVar]] = {}
-    child_blocks: dict[str, list[int]] = {}
-    block_days: dict[tuple[str, int], list[dt.date]] = {}
-    overflow_vars: list[tuple[str, int, int]] = []  # (worker, capacity, block)
-    weekly_of: dict[tuple[str, int], int] = {}
-    presence: dict[tuple[str, int], Presence] = {}  # absences, read once per (worker, block)
-
-    for b, block in enumerate(blocks):
-        present = [
-            ref
-            for ref in part.workers
-            if employed(ctx.workers[ref], block.first)
-            and employed(ctx.workers[ref], block.last)
-            and ctx.workers[ref].max_caseload > 0
-        ]
-        for w in present:
-            presence[(w, b)] = block_presence(ctx, w, block.first, block.last)
-        jobs: list[str] = []
-        load: dict[tuple[str, str], int] = {}
-        for child in part.children:
-            force = set(ctx.in_force[child])
-            days = [d for d in block.days() if d in force]
-            if not days:
-                continue
-            kid = ctx.children[child]
-            candidates = [w for w in present if may_hold_case(ctx.workers[w], kid)]
-            pin_holds = kid.pinned_from is None or block.first >= kid.pinned_from
-            if kid.pinned_worker in candidates and pin_holds:
-                candidates = [kid.pinned_worker]
-            jobs.append(child)
-            key_by[(child, b)] = {}
-            child_blocks.setdefault(child, []).append(b)
-            block_days[(child, b)] = days
-            weekly = weekly_load(ctx, child, days[0])
-            weekly_of[(child, b)] = weekly
-            for w in candidates:
-                load[(w, child)] = presence[(w, b)].load(weekly)
-        # rule 6 net of absences (solver/presence.py)
-        capacity = {w: presence[(w, b)].capacity for w in present}
-        problem = GapProblem(tuple(present), tuple(jobs), load, {}, capacity)
-        assign = add_assignment(
-            model, problem, allow_unassigned=True, soft_capacity=True, prefix=f"key{b}"
-        )
-        weeks = max(1, round(len(block.days()) / 7))
-        for w, over in assign.overflow.items():
-            # 15 minutes a week over capacity ~ a quarter of a cover session
-            unit = model.new_int_var(0, 10_000, f"over15[{w},{b}]")
-            model.add(15 * unit >= over)
-            continuity.add(unit, OVER_QUARTER_WEIGHT * weeks)
-            overflow_vars.append((w, capacity[w], b))
-        for (w, child), var in assign.x.items():
-            key_vars[(child, w, b)] = var
-            key_by[(child, b)][w] = var
-        for child, flag in assign.unassigned.items():
-            kid = ctx.children[child]
-            unallocated.add(flag, risk_weight(kid) * len(block_days[(child, b)]))
-        slot_capacity(
-            ctx,
-            model=model,
-            jobs=jobs,
-            present=present,
-            key_by=key_by,
-            block=b,
-            continuity=continuity,
-            weeks=weeks,
-        )
-        add_caseload(
-            model,
-            ctx,
-            block=block,
-            b=b,
-            present=present,
-            jobs=jobs,
-            block_days=block_days,
-            key_vars=key_vars,
-        )
-        add_even_caseloads(model, b=b, present=present, jobs=jobs, key_vars=key_vars, wishes=wishes)
-
+    team = TeamModel.build(ctx, part)
     wanted, new_cost = add_relationship_terms(
-        model,
+        team.model,
         ctx,
-        blocks=blocks,
-        child_blocks=child_blocks,
-        block_days=block_days,
-        key_by=key_by,
-        presence=presence,
-        current=current,
-        levels=(continuity, stability, wishes),
+        blocks=team.blocks,
+        child_blocks=team.child_blocks,
+        block_days=team.block_days,
+        key_by=team.key_by,
+        allocated=team.allocated,
+        presence=team.presence,
+        current=team.current,
+        levels=(team.continuity, team.stability, team.wishes),
     )
-
-    start = flow_keys(
-        ctx,
-        blocks=len(blocks),
-        child_blocks=child_blocks,
-        block_days=block_days,
-        options={cb: list(options) for cb, options in key_by.items()},
-        wanted=wanted,
-        weekly_of=weekly_of,
-        presence=presence,
-        new_cost=new_cost,
-    )
-    hints = [
-        (var, int(start.get((child, b)) == w))
-        for (child, b), options in key_by.items()
-        for w, var in options.items()
-    ]
-    replace_hints(model, hints)
+    hints = _start(team, wanted, new_cost)
     if pin:
-        for (child, b), w in pinned_keys(ctx, child_blocks, key_by, block_days, current).items():
-            model.add(key_by[(child, b)][w] == 1)
-    continuity.restart_hint = hints  # level 1's optimum says nothing about continuity
+        for (child, b), w in pinned_keys(
+            ctx, team.child_blocks, team.key_by, team.block_days, team.current
+        ).items():
+            team.model.add(team.key_by[(child, b)][w] == 1)
+    team.continuity.restart_hint = hints  # level 1's optimum says nothing about continuity
     lex = solve_lexicographic(
-        model,
-        [unallocated, continuity, stability, wishes],
+        team.model,
+        team.levels,
         budget=budget.share(1 - SECONDARY_SHARE),
         num_workers=cp_workers,
         seed=params.random_seed,
@@ -207,11 +109,13 @@ def solve_team_model(  # noqa: PLR0912, PLR0915 - the team model built block by 
         stage=f"allocation {part.team}",
         shares=ALLOCATION_LEVEL_SHARES,
     )
-    keys = {
+    keys: dict[tuple[str, int], str | None] = {
         (child, b): next((w for w, v in options.items() if lex.is_true(v)), None)
-        for (child, b), options in key_by.items()
+        for (child, b), options in team.key_by.items()
     }
-    gained = fill_unallocated(ctx, keys, key_by, block_days, child_blocks, new_cost=new_cost)
+    gained = fill_unallocated(
+        ctx, keys, team.key_by, team.block_days, team.child_blocks, new_cost=new_cost
+    )
     levels = [
         replace(r, value=r.value - gained, bound=min(r.bound, r.value - gained))
         if r.level == 1 and gained
@@ -222,38 +126,80 @@ def solve_team_model(  # noqa: PLR0912, PLR0915 - the team model built block by 
         TeamBlocks(
             ctx=ctx,
             part=part,
-            blocks=blocks,
-            child_blocks=child_blocks,
-            block_days=block_days,
+            blocks=team.blocks,
+            child_blocks=team.child_blocks,
+            block_days=team.block_days,
             keys=keys,
-            current=current,
-            weekly_of=weekly_of,
+            current=team.current,
+            weekly_of=team.weekly_of,
             shared_slots=lambda w, child: pattern_slots(ctx, w, child),
         ),
         seed=params.random_seed,
         log=params.log_search,
         budget=budget.share(SECONDARY_SHARE),
     )
-    by_child: dict[str, dict[dt.date, DayAlloc]] = {}
-    for child, blist in child_blocks.items():
-        days_map: dict[dt.date, DayAlloc] = {}
-        for b in blist:
-            for day in block_days[(child, b)]:
-                days_map[day] = (keys[(child, b)], seconds_of.get((child, b)))
-        by_child[child] = days_map
     if spread_by_clock and levels:
         levels[-1] = replace(levels[-1], clock_stopped=True)
-    # minutes a week over capacity, from the decisions (not from the free overflow
-    # variables, which may sit anywhere below their 15-minute unit)
+    overflow = _overflow(team, keys)
+    team_paid = paid(team.levels, lex.values)
+    causes = paid_causes(ctx, team_paid, keys=keys, block_days=team.block_days, overflow=overflow)
+    return TeamAllocation(_by_child(team, keys, seconds_of), levels, overflow, team_paid, causes)
+
+
+def _start(
+    team: TeamModel,
+    wanted: dict[tuple[str, int], str],
+    new_cost: dict[tuple[str, int, str], int],
+) -> list[tuple[cp_model.IntVar, int]]:
+    """Hint what a manager would do (solver/flow_start.py); returns the hints."""
+    start = flow_keys(
+        team.ctx,
+        blocks=len(team.blocks),
+        child_blocks=team.child_blocks,
+        block_days=team.block_days,
+        options={cb: list(options) for cb, options in team.key_by.items()},
+        wanted=wanted,
+        weekly_of=team.weekly_of,
+        presence=team.presence,
+        new_cost=new_cost,
+    )
+    hints = [
+        (var, int(start.get((child, b)) == w))
+        for (child, b), options in team.key_by.items()
+        for w, var in options.items()
+    ]
+    replace_hints(team.model, hints)
+    return hints
+
+
+def _by_child(
+    team: TeamModel,
+    keys: dict[tuple[str, int], str | None],
+    seconds_of: Mapping[tuple[str, int], str],
+) -> dict[str, dict[dt.date, DayAlloc]]:
+    """Each child's key and secondary worker by day."""
+    by_child: dict[str, dict[dt.date, DayAlloc]] = {}
+    for child, blist in team.child_blocks.items():
+        days_map: dict[dt.date, DayAlloc] = {}
+        for b in blist:
+            for day in team.block_days[(child, b)]:
+                days_map[day] = (keys[(child, b)], seconds_of.get((child, b)))
+        by_child[child] = days_map
+    return by_child
+
+
+def _overflow(team: TeamModel, keys: dict[tuple[str, int], str | None]) -> dict[str, int]:
+    """Minutes a week over capacity, from the decisions (not from the free overflow
+    variables, which may sit anywhere below their 15-minute unit)."""
     weekly_by: dict[tuple[str, int], int] = {}
     for (child, b), holder in keys.items():
         if holder is not None:
-            minutes = presence[(holder, b)].load(weekly_of[(child, b)])
+            minutes = team.presence[(holder, b)].load(team.weekly_of[(child, b)])
             weekly_by[(holder, b)] = weekly_by.get((holder, b), 0) + minutes
     overflow: dict[str, int] = {}
-    for w, cap, b in overflow_vars:
+    for w, cap, b in team.overflow_vars:
         overflow[w] = max(overflow.get(w, 0), weekly_by.get((w, b), 0) - cap, 0)
-    return by_child, levels, overflow
+    return overflow
 
 
 def fill_unallocated(
@@ -316,8 +262,10 @@ def allocate(ctx: Context, params: SolverParams, budget: Budget) -> AllocationRe
         use_processes=params.use_processes,
     )
     result = AllocationResult()
-    for by_child, levels, overflow in outputs:
-        result.by_child.update(by_child)
-        result.levels.append(levels)
-        result.overflow_minutes.update(overflow)
+    for out in outputs:
+        result.by_child.update(out.by_child)
+        result.levels.append(out.levels)
+        result.overflow_minutes.update(out.overflow)
+        result.paid.extend(out.paid)
+        result.causes.update(out.causes)
     return result

@@ -5,9 +5,11 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 
+from solver.allocation.changes import change_cause
 from solver.context import Context
 from solver.eligibility import employed, may_hold_case
 from solver.findings.common import HIGH, MEDIUM, day_text, severity
+from solver.findings.messages import change_message
 from solver.solution import Allocation, Finding
 
 
@@ -20,36 +22,11 @@ def change_reason(
     caseload: dict[tuple[str, dt.date], int],
     overflow: dict[str, int],
 ) -> str:
-    """Why ``old`` cannot stay key worker for ``child`` from ``day``."""
-    kid = ctx.children[child]
-    if old is not None and old in kid.excluded_workers:
-        # First: an exclusion is the child's own request to change (SPEC children.csv),
-        # and it binds whatever else (a pin, an absence) also holds.
-        return f"{child} has excluded {old} (excluded_workers)"
-    if kid.key_worker_change_reason and day == ctx.in_force[child][0]:
-        return f"the case record changed it ({kid.key_worker_change_reason})"
-    if kid.pinned_worker and kid.pinned_worker != old:
-        since = f" from {kid.pinned_from}" if kid.pinned_from else ""
-        return f"{child} was pinned to {kid.pinned_worker}{since} by the manager"
-    if old is None:
-        return "there was no key worker before"
-    worker = ctx.workers.get(old)
-    if worker is None:
-        return f"{old} is no longer a worker"
-    if worker.end_date is not None and day > worker.end_date:
-        return f"{old} leaves on {day_text(worker.end_date)}"
-    if worker.start_date is not None and day < worker.start_date:
-        return f"{old} only starts on {day_text(worker.start_date)}"
-    if worker.team != kid.team:
-        return f"{old} is no longer in team {kid.team}"
-    problem = ctx.session_problem(old, child, day) if not may_hold_case(worker, kid) else None
-    if problem:
-        return problem.replace("lacks the required skill", "lacks the newly required skill")
-    if caseload.get((old, day), 0) >= worker.max_caseload:
-        return f"{old} is at the caseload limit of {worker.max_caseload}"
-    if overflow.get(old, 0) > 0:
-        return f"{old}'s weekly hours cannot hold all their children's sessions"
-    return "the team's caseloads could not otherwise be met"
+    """Why ``old`` cannot stay key worker for ``child`` from ``day``, in words: for a
+    change no paid term explains (the allocation's ``causes`` say it for the rest)."""
+    return change_message(
+        change_cause(ctx, child=child, old=old, day=day, caseload=caseload, overflow=overflow)
+    )
 
 
 def allocation_findings(ctx: Context, allocations: dict[str, list[Allocation]]) -> list[Finding]:

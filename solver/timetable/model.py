@@ -115,7 +115,9 @@ class TeamModel(TeamStarts):
         levels = lex.levels
         if len(filled) > len(indices):
             indices = sorted(filled)
-            value = self._short_cost(indices)
+            # the fill came after the search: level 1 read from the terms at the filled plan
+            at_fill = {var.index: value for var, value in self._hint(set(indices))}
+            value = self.levels[0].value_at(at_fill)
             levels = [
                 replace(r, value=value, bound=min(r.bound, value), optimal=r.bound >= value)
                 if r.level == 1

@@ -16,9 +16,19 @@ from solver.candidates import (
 from solver.findings import gap_start
 from solver.lexico import Level
 from solver.periods import period_key
+from solver.terms import Reason
 from solver.timetable.candidates import TeamCandidates
 from solver.timetable.constraints import add_capacity, add_no_overlap, add_one_a_day
-from solver.weights import COVER_WEIGHT, GAP_WEIGHT, HANDOVER_WEIGHT, risk_weight
+from solver.weights import (
+    CANCELLED_SESSION_WEIGHT,
+    COVER_WEIGHT,
+    GAP_WEIGHT,
+    HANDOVER_DAYS_PER_UNIT,
+    HANDOVER_WEIGHT,
+    MOVED_SESSION_WEIGHT,
+    UNMET_SESSION_WEIGHT,
+    risk_weight,
+)
 
 
 class TeamObjectives(TeamCandidates):
@@ -40,7 +50,12 @@ class TeamObjectives(TeamCandidates):
                 if room > 0:
                     short = model.new_int_var(0, room, f"short[{child},{period.first_day}]")
                     model.add(short + sum(chosen) >= room)
-                    unmet.add(short, risk)
+                    unmet.add(
+                        short,
+                        UNMET_SESSION_WEIGHT * risk,
+                        Reason.SHORT,
+                        {"child": child, "day": period.first_day},
+                    )
                     self.derived.append((short, "short", room, chosen))
         for group in self.rescues.values():
             if len(group) > 1:
@@ -53,7 +68,12 @@ class TeamObjectives(TeamCandidates):
                 ):  # cancelling a fixed session is a change too: rule 8 prefers a new worker
                     cancel = model.new_bool_var(f"cancel[{broken.id}]")
                     model.add(cancel + sum(options) >= 1)
-                    stability.add(cancel, 1)
+                    stability.add(
+                        cancel,
+                        CANCELLED_SESSION_WEIGHT,
+                        Reason.SESSION_CANCELLED,
+                        {"child": child, "session": broken.id},
+                    )
                     self.derived.append((cancel, "none", 1, options))
         by_child_day = add_one_a_day(model, self.cands, self.vars)
         add_no_overlap(model, self.cands, self.vars, self.travel)
@@ -67,16 +87,23 @@ class TeamObjectives(TeamCandidates):
         for i, cand in enumerate(self.cands):
             risk = risk_weight(ctx.children[cand.child])
             if COVER_WEIGHT[cand.role]:
-                continuity.add(self.vars[i], COVER_WEIGHT[cand.role] * risk)
+                continuity.add(self.vars[i], COVER_WEIGHT[cand.role] * risk, Reason.COVER)
         for (child, _day), group in self.handover_groups.items():
             risk = risk_weight(ctx.children[child])
             missing = model.new_bool_var(f"no_handover[{child},{_day}]")
             model.add(sum(self.vars[i] for i in group) + missing == 1)
-            continuity.add(missing, HANDOVER_WEIGHT * risk)
+            continuity.add(
+                missing,
+                HANDOVER_WEIGHT * risk,
+                Reason.NO_HANDOVER,
+                {"child": child, "day": _day},
+            )
             self.derived.append((missing, "none", 1, [self.vars[i] for i in group]))
             for i in group:  # the closer to the change, the better the handover
                 days_before = (_day - self.cands[i].day).days - 1
-                self.levels[3].add(self.vars[i], days_before // 3)
+                self.levels[3].add(
+                    self.vars[i], days_before // HANDOVER_DAYS_PER_UNIT, Reason.HANDOVER_EARLY
+                )
         for child in self.part.children:
             self._contact_gaps(child, by_child_day)
 
@@ -138,7 +165,9 @@ class TeamObjectives(TeamCandidates):
                 continue
             slack = model.new_bool_var(f"gap[{child},{window[0]}]")
             model.add(sum(terms) + slack >= 1)
-            self.levels[1].add(slack, GAP_WEIGHT * risk)
+            self.levels[1].add(
+                slack, GAP_WEIGHT * risk, Reason.CONTACT_GAP, {"child": child, "day": window[0]}
+            )
             self.derived.append((slack, "none", 1, terms))
 
     def _prepare_costs(self) -> None:
@@ -168,10 +197,10 @@ class TeamObjectives(TeamCandidates):
                     continue  # cannot be kept: its move is already forced
                 moved = model.new_bool_var(f"moved[{e.id}]")
                 model.add(moved + self.vars[found] >= 1)
-                stability.add(moved, 1)
+                stability.add(moved, MOVED_SESSION_WEIGHT, Reason.SESSION_MOVED, {"session": e.id})
                 self.derived.append((moved, "none", 1, [self.vars[found]]))
         for i, var in enumerate(self.vars):
-            routine.add(var, self.routine_cost[i])
+            routine.add(var, self.routine_cost[i], Reason.ROUTINE)
 
     def _contested(self) -> set[int]:
         """Candidates of children who can meet any time that sit in a slot a child with

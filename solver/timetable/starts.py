@@ -20,7 +20,12 @@ from solver.packing import Packing
 from solver.periods import period_key
 from solver.repair import ROLE_RANK, ContinuityRepair, continuity_cost
 from solver.timetable.objectives import TeamObjectives
-from solver.weights import HANDOVER_WEIGHT, risk_weight
+from solver.weights import (
+    HANDOVER_WEIGHT,
+    MOVED_SESSION_WEIGHT,
+    UNMET_SESSION_WEIGHT,
+    risk_weight,
+)
 
 
 class TeamStarts(TeamObjectives):
@@ -45,7 +50,7 @@ class TeamStarts(TeamObjectives):
             ctx, self.travel, self.cands, room=room, minutes=self.facts.minutes, group_of=group_of
         )
 
-    def _greedy_hint(  # noqa: PLR0912 - the greedy start's passes; to split with #14
+    def _greedy_hint(
         self,
         first: list[int] | None = None,
         *,
@@ -60,54 +65,68 @@ class TeamStarts(TeamObjectives):
         ``bench/greedy.py`` does by hand), or ``by_risk`` (high risk first), with or
         without the handovers taken first; the solver starts from the best of these.
         Returns ``[]`` where a session of ``first`` does not fit."""
-        ctx = self.ctx
-        keep = self.hints if first is None else first
         pack = self._packing()
-        for i in keep:
+        if not self._keep(pack, first):
+            return []
+        children = self._hint_order(yardstick=yardstick, by_risk=by_risk)
+        if handovers_first:  # the handovers before a known change first (goal 2)
+            self._take_handovers(pack, children)
+        if not yardstick:
+            self._key_first(pack, children)
+        self._fill_short(pack, children)
+        return list(pack.picked)
+
+    def _keep(self, pack: Packing, first: list[int] | None) -> bool:
+        """Take ``first`` (by default the existing sessions' candidates, those that fit);
+        False where a session of an explicit ``first`` does not fit."""
+        for i in self.hints if first is None else first:
             if pack.fits(self.cands[i], i):
                 pack.take(i)
             elif first is not None:
-                return []
+                return False
         if first is None:
             self.kept_hints = list(pack.picked)
-        # most constrained children first (those who can only meet after school have
-        # few slots); the key worker in a first pass, cover only in a second
+        return True
+
+    def _hint_order(self, *, yardstick: bool, by_risk: bool) -> list[str]:
+        """The children in the order the greedy start serves them: most constrained
+        first (those who can only meet after school have few slots), high risk first;
+        the yardstick's input order (or high risk first)."""
+        ctx = self.ctx
+        planned = [c for c in self.part.children if c in self.by_child or ctx.periods.get(c)]
+        if yardstick:
+            if by_risk:
+                planned.sort(key=lambda c: -risk_weight(ctx.children[c]))
+            return planned
         key_options: dict[str, int] = defaultdict(int)
         for cand in self.cands:
             if cand.role == KEY:
                 key_options[cand.child] += 1
-        children = sorted(
-            (c for c in self.part.children if c in self.by_child or ctx.periods.get(c)),
-            key=lambda c: (
-                key_options[c],
-                -risk_weight(ctx.children[c]),
-                c,
-            ),
-        )
-        if yardstick:
-            children = [c for c in self.part.children if c in self.by_child or ctx.periods.get(c)]
-            if by_risk:
-                children.sort(key=lambda c: -risk_weight(ctx.children[c]))
-        if handovers_first:  # the handovers before a known change first (goal 2)
-            for child in children:
-                for i in sorted(
-                    (i for i in self.by_child.get(child, []) if self.cands[i].handover),
-                    key=lambda i: (self.cands[i].start, i),
-                ):
-                    if pack.fits(self.cands[i], i):
-                        pack.take(i)
-        contested: set[int] = set()
-        if not yardstick:
-            if self._contested_cache is None:  # an ordering hint: once is enough
-                self._contested_cache = self._contested()
-            contested = self._contested_cache
-        for allowed in ({KEY}, {KEY, SECONDARY, OTHER}) if not yardstick else ():
+        return sorted(planned, key=lambda c: (key_options[c], -risk_weight(ctx.children[c]), c))
+
+    def _take_handovers(self, pack: Packing, children: list[str]) -> None:
+        for child in children:
+            for i in sorted(
+                (i for i in self.by_child.get(child, []) if self.cands[i].handover),
+                key=lambda i: (self.cands[i].start, i),
+            ):
+                if pack.fits(self.cands[i], i):
+                    pack.take(i)
+
+    def _key_first(self, pack: Packing, children: list[str]) -> None:
+        """The key worker in a first pass, cover only in a second; first fit (packing
+        from the start of the day leaves the most room, goal 1 first; CP-SAT then
+        improves the routine)."""
+        if self._contested_cache is None:  # an ordering hint: once is enough
+            self._contested_cache = self._contested()
+        contested = self._contested_cache
+        for allowed in ({KEY}, {KEY, SECONDARY, OTHER}):
             for child in children:
                 options = sorted(
                     (i for i in self.by_child.get(child, []) if self.cands[i].role in allowed),
-                    key=lambda i: (  # first fit: packing from the start of the day
-                        ROLE_RANK[self.cands[i].role],  # leaves the most room (goal 1 first);
-                        not self.cands[i].handover,  # CP-SAT then improves the routine
+                    key=lambda i: (
+                        ROLE_RANK[self.cands[i].role],
+                        not self.cands[i].handover,
                         i in contested,
                         self.cands[i].start,
                         self.routine_cost.get(i, 0),
@@ -117,8 +136,6 @@ class TeamStarts(TeamObjectives):
                 for i in options:
                     if pack.fits(self.cands[i], i):
                         pack.take(i)
-        self._fill_short(pack, children)
-        return list(pack.picked)
 
     def _fill_short(self, pack: Packing, children: list[str]) -> None:
         """What is still short: the first free slot on the 15-minute grid with anyone in
@@ -188,7 +205,11 @@ class TeamStarts(TeamObjectives):
         return list(pack.picked), repair.moved_frozen
 
     def _level2_cost(self, picked: list[int]) -> int:
-        """Level 2 of a set of candidates: cover, contact gaps, missing handovers."""
+        """Level 2 of a set of candidates: cover, contact gaps, missing handovers.
+
+        Python, not the model's terms: it prices the greedy starts and their repairs,
+        which are compared before the model is built (and where the budget is too
+        small to build it, the best start is the plan)."""
         by_child: dict[str, list[int]] = defaultdict(list)
         for i in picked:
             by_child[self.cands[i].child].append(i)
@@ -207,7 +228,10 @@ class TeamStarts(TeamObjectives):
         return cost
 
     def _short_cost(self, picked: list[int]) -> int:
-        """Level 1 of a set of candidates: sessions short of the targets, by risk."""
+        """Level 1 of a set of candidates: sessions short of the targets, by risk.
+
+        Python for the same reason as ``_level2_cost``: the starts are priced before
+        there is a model; once there is one, ``Level.value_at`` reads it from the terms."""
         count: dict[tuple[str, dt.date, int], int] = defaultdict(int)
         for i in picked:
             count[period_key(self.cands[i].period)] += 1
@@ -217,16 +241,17 @@ class TeamStarts(TeamObjectives):
             for period in self.ctx.periods.get(child, []):
                 pk = period_key(period)
                 room = max(0, period.target - self.facts.count.get(pk, 0))
-                cost += risk * max(0, room - count[pk])
+                cost += UNMET_SESSION_WEIGHT * risk * max(0, room - count[pk])
         return cost
 
     def _start_levels(self, picked: list[int]) -> list[LevelResult]:
-        """The four levels' values of a start taken as the plan (bounds: 0)."""
+        """The four levels' values of a start taken as the plan (bounds: 0); the model
+        was never built (too little work), so there are no terms to read them from."""
         chosen = set(picked)
         values = [
             self._short_cost(picked),
             self._level2_cost(picked),
-            sum(1 for i in self.hints if i not in chosen),
+            MOVED_SESSION_WEIGHT * sum(1 for i in self.hints if i not in chosen),
             sum(self.routine_cost.get(i, 0) for i in picked),
         ]
         return [
