@@ -68,7 +68,7 @@ def contact_gap_findings(
                     f"({day_text(first)} to {day_text(last)}, limit {limit}) because "
                     f"{in_words(GAP_MESSAGES, cause)}.",
                     limit=limit,
-                    reason_code=cause.reason,
+                    reason_code=str(cause.reason),
                 )
             )
     return out
@@ -129,14 +129,11 @@ def gap_cause(ctx: Context, child: str, key: str | None, first: dt.date, last: d
     absence, the team's closure (a bank holiday is not the worker's absence), both,
     or no slot that fits sooner."""
     seen: dict[str, Fact] = {"child": child, "worker": key, "first": first, "last": last}
-    away = (
-        [d for d in ctx.in_force[child] if first <= d <= last and not ctx.at_work(key, d)]
-        if key
-        else []
-    )
+    if key is None:
+        return Cause(Reason.NO_SLOT, seen)
+    away = [d for d in ctx.in_force[child] if first <= d <= last and not ctx.at_work(key, d)]
     if not away:
         return Cause(Reason.NO_SLOT, seen)
-    assert key is not None
     closed = sum(1 for d in away if ctx.closed_on(key, d))
     counts = {**seen, "away": len(away) - closed, "closed": closed}
     if closed == len(away):

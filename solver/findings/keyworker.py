@@ -59,7 +59,7 @@ def allocation_findings(ctx: Context, allocations: dict[str, list[Allocation]]) 
                         f"{child} has no key worker from {day_text(alloc.start)} to "
                         f"{day_text(alloc.end)} because "
                         f"{in_words(UNALLOCATED_MESSAGES, cause)}.",
-                        reason_code=cause.reason,
+                        reason_code=str(cause.reason),
                     )
                 )
             elif alloc.changed:
@@ -158,7 +158,7 @@ def leaving_findings(ctx: Context, allocations: dict[str, list[Allocation]]) -> 
                 worker.end_date,
                 worker.end_date,
                 f"{in_words(LEAVING_MESSAGES, cause)}.",
-                reason_code=cause.reason,
+                reason_code=str(cause.reason),
             )
         )
     return out

@@ -61,7 +61,7 @@ def cover_findings(
                 f"{s.child}'s session on {day_text(day)} at {local:%H:%M} is covered by {s.worker} "
                 f"({cover_role(role, team=team, own=own)}) because "
                 f"{in_words(COVER_MESSAGES, cause)}.",
-                reason_code=cause.reason,
+                reason_code=str(cause.reason),
             )
         )
     return out
@@ -122,7 +122,7 @@ def unmet_findings(
                     f"{in_words(UNMET_MESSAGES, cause)}.",
                     plan_start=period.plan.start_date,
                     limit=period.required,
-                    reason_code=cause.reason,
+                    reason_code=str(cause.reason),
                 )
             )
     return out
@@ -171,7 +171,7 @@ def frozen_findings(
                 day,
                 f"{child}'s fixed session on {day_text(day)} moves from {original.worker} to "
                 f"{worker} at the same time because {in_words(FROZEN_MESSAGES, cause)}.",
-                reason_code=cause.reason,
+                reason_code=str(cause.reason),
             )
         )
     for sid, child, worker, day in cancelled:
@@ -189,7 +189,7 @@ def frozen_findings(
                 f"{child}'s fixed session on {day_text(day)} with {worker} is cancelled because "
                 f"{in_words(FROZEN_MESSAGES, cause)} and "
                 f"{in_words(FROZEN_MESSAGES, Cause(instead))}.",
-                reason_code=cause.reason,
+                reason_code=str(cause.reason),
             )
         )
     return out
