@@ -135,7 +135,7 @@ def gap_cause(ctx: Context, child: str, key: str | None, first: dt.date, last: d
     if not away:
         return Cause(Reason.NO_SLOT, seen)
     closed = sum(1 for d in away if ctx.closed_on(key, d))
-    counts = {**seen, "away": len(away) - closed, "closed": closed}
+    counts: dict[str, Fact] = {**seen, "away": len(away) - closed, "closed": closed}
     if closed == len(away):
         return Cause(Reason.TEAM_CLOSED, counts)
     if closed == 0:

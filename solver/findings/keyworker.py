@@ -109,7 +109,7 @@ def unallocated_cause(ctx: Context, child: str, day: dt.date) -> Cause:
     fit = [w for w in team if may_hold_case(w, kid)]
     if not fit:
         needs = ", ".join(sorted(kid.required_skills))
-        needed = {**seen, "skills": needs, "language": kid.language}
+        needed: dict[str, Fact] = {**seen, "skills": needs, "language": kid.language}
         if needs and kid.language:
             return Cause(Reason.NO_SKILLED_SPEAKER, needed)
         if needs:

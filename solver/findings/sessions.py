@@ -21,7 +21,7 @@ from solver.findings.messages import (
     in_words,
 )
 from solver.solution import Allocation, Finding, PlannedSession
-from solver.terms import Cause, Reason
+from solver.terms import Cause, Fact, Reason
 from solver.timegrid import elapsed_minutes, monday
 
 
@@ -84,7 +84,7 @@ def cover_cause(
         return problem
     week = monday(day)
     cap = weekly_capacity_minutes(ctx.workers[key], week)
-    seen = {"worker": key, "child": child, "day": day}
+    seen: dict[str, Fact] = {"worker": key, "child": child, "day": day}
     if minutes[(key, week)] + elapsed_minutes(session.start, session.end) > cap:
         return Cause(Reason.WEEK_FULL, {**seen, "week": week})
     return Cause(Reason.NO_SLOT, seen)
@@ -132,7 +132,7 @@ def unmet_cause(ctx: Context, child: str, key: str | None, first: dt.date, last:
     """Why ``child``'s period ``first`` to ``last`` falls short, with ``key`` as key worker."""
     if key is None:
         return Cause(Reason.NO_KEY_WORKER, {"child": child, "first": first, "last": last})
-    seen = {"child": child, "worker": key, "first": first, "last": last}
+    seen: dict[str, Fact] = {"child": child, "worker": key, "first": first, "last": last}
     days = [first + dt.timedelta(days=i) for i in range((last - first).days + 1)]
     open_days = [d for d in days if d >= ctx.today and d >= ctx.instance.horizon_start]
     # the days they would work: a closed Monday and Friday of a Mon/Fri worker is the
