@@ -11,9 +11,10 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from zoneinfo import ZoneInfo
 
-from solver.eligibility import absent, at_work, closure_on, employed, skill_problem
+from solver.eligibility import absent, at_work, closure_on, employed, skill_cause
 from solver.instance import Child, ExistingSession, Instance, SupportPlan, Worker
 from solver.periods import Period, plan_periods
+from solver.terms import Cause, Fact, Reason
 from solver.timegrid import child_stretches, intersect, stretches, wall_minute
 
 
@@ -168,24 +169,31 @@ class Context:
             or self.local_day(session.start) < self.instance.horizon_start
         )
 
-    def session_problem(self, ref: str | None, child: str, day: dt.date) -> str | None:
-        """Why ``ref`` may not work with ``child`` on ``day`` (rules 2 and 3), if so."""
+    def session_problem(self, ref: str | None, child: str, day: dt.date) -> Cause | None:
+        """Why ``ref`` may not work with ``child`` on ``day`` (rules 2 and 3), if so: a
+        code of ``SESSION_PROBLEMS`` with the worker, child and day among its facts
+        (``solver/findings/messages.py`` says it in words)."""
         if ref is None:
             return None
         worker = self.workers.get(ref)
         kid = self.children[child]
+        if worker is not None and at_work(worker, day):
+            found = skill_cause(worker, kid)
+            if found is None:  # the common answer, asked for every candidate
+                return None
+            return Cause(found.reason, {**found.facts, "day": day})
+        seen: dict[str, Fact] = {"worker": ref, "child": child, "day": day}
         if worker is None:
-            return f"{ref} is no longer a worker"
-        if not at_work(worker, day):
-            if worker.end_date is not None and day > worker.end_date:
-                return f"{ref} left on {worker.end_date.isoformat()}"
-            if worker.start_date is not None and day < worker.start_date:
-                return f"{ref} starts on {worker.start_date.isoformat()}"
-            closed = closure_on(worker, day)
-            if closed is not None:
-                return f"{ref}'s team {worker.team} is closed on {day.isoformat()} ({closed})"
-            return f"{ref} is absent on {day.isoformat()}"
-        return skill_problem(worker, kid)
+            return Cause(Reason.NOT_A_WORKER, seen)
+        # not at work that day (rule 2)
+        if worker.end_date is not None and day > worker.end_date:
+            return Cause(Reason.LEFT, {**seen, "end": worker.end_date})
+        if worker.start_date is not None and day < worker.start_date:
+            return Cause(Reason.NOT_STARTED, {**seen, "start": worker.start_date})
+        closed = closure_on(worker, day)
+        if closed is not None:
+            return Cause(Reason.CLOSED, {**seen, "team": worker.team, "closure": closed})
+        return Cause(Reason.ABSENT, seen)
 
     @cached_property
     def fixed_sessions(self) -> list[ExistingSession]:

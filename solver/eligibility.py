@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from solver.instance import Child, Worker
+from solver.terms import Cause, Fact, Reason
 from solver.timegrid import stretches
 
 
@@ -32,20 +33,35 @@ def at_work(worker: Worker, day: dt.date) -> bool:
     return employed(worker, day) and not absent(worker, day)
 
 
-def skill_problem(worker: Worker, child: Child) -> str | None:
-    """Rule 3 for any session worker: the reason ``worker`` may not work with ``child``."""
+def skill_cause(worker: Worker, child: Child) -> Cause | None:
+    """Rule 3 for any session worker: why ``worker`` may not work with ``child``, if so."""
+    # asked for every candidate worker: the facts are only gathered for a problem
     if worker.ref in child.excluded_workers:
-        return f"{worker.ref} is excluded for {child.ref}"
+        return Cause(Reason.EXCLUDED, _seen(worker, child))
     missing = sorted(child.required_skills - worker.skills)
     if missing:
-        return f"{worker.ref} lacks the required skill {', '.join(missing)}"
+        return Cause(Reason.SKILL, {**_seen(worker, child), "skills": ", ".join(missing)})
     if child.language and child.language not in worker.languages:
-        return f"{worker.ref} does not speak {child.language}"
+        return Cause(Reason.LANGUAGE, {**_seen(worker, child), "language": child.language})
     return None
 
 
+def _seen(worker: Worker, child: Child) -> dict[str, Fact]:
+    return {"worker": worker.ref, "child": child.ref}
+
+
+def skill_problem(worker: Worker, child: Child) -> str | None:
+    """``skill_cause`` in words, for the suggestions' reasons."""
+    # the findings import this module (through the context), so their words are
+    # imported here when asked for, not at import time
+    from solver.findings.messages import problem_message  # noqa: PLC0415
+
+    cause = skill_cause(worker, child)
+    return None if cause is None else problem_message(cause)
+
+
 def may_work_with(worker: Worker, child: Child) -> bool:
-    return skill_problem(worker, child) is None
+    return skill_cause(worker, child) is None
 
 
 def may_hold_case(worker: Worker, child: Child) -> bool:

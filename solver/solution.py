@@ -7,7 +7,7 @@ one to one.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,6 +57,9 @@ class Finding:
     # the figure of the plan in force the finding was judged by: max_gap_days for
     # CONTACT_GAP, the period's required count for UNMET_SESSIONS
     limit: int | None = None
+    # the reason's code (solver.terms.Reason: "NO_SLOT", "ABSENT", ...), kept out of
+    # the repr and the comparison so that a plan's findings read as before
+    reason_code: str | None = field(default=None, repr=False, compare=False)
 
 
 @dataclass(frozen=True, slots=True)

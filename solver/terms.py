@@ -28,12 +28,15 @@ Lit = cp_model.IntVar | cp_model_helper.Literal
 
 
 class Reason(StrEnum):
-    """What a term prices, or why a key worker changed (the codes of the findings).
+    """What a term prices, or why a finding happened (the codes of the findings).
 
     The first group says why the old key worker could not stay (a rule binds, in
     the order ``solver/allocation/changes.py`` asks); the second that the old key
-    worker could have stayed but the team's load moved the child; the last two name
-    the other terms of the allocation and the timetable models.
+    worker could have stayed but the team's load moved the child; the next two name
+    the other terms of the allocation and the timetable models; the last says why a
+    session, a period or a child-block falls short (read from the final plan by the
+    classifiers of ``solver/findings``). A code names a fact, not a sentence: each
+    finding kind has its own words for it (``solver/findings/messages.py``).
     """
 
     # a rule binds: the old key worker may not hold the case from that day
@@ -75,6 +78,26 @@ class Reason(StrEnum):
     SESSION_CANCELLED = "SESSION_CANCELLED"  # a fixed session that lost its worker (goal 3)
     HANDOVER_EARLY = "HANDOVER_EARLY"  # a handover days before the change (goal 4)
     ROUTINE = "ROUTINE"  # a session's routine, travel and wish cost (goal 4)
+    # why a finding's break happened, read from the final plan's facts (the rule codes
+    # above also say why a worker may not take a session: ``SESSION_PROBLEMS``)
+    NO_KEY_WORKER = "NO_KEY_WORKER"  # the child has no key worker then
+    WEEK_FULL = "WEEK_FULL"  # the key worker's hours for the week are booked
+    NO_SLOT = "NO_SLOT"  # no free slot with the key worker that the child can make
+    KEY_AWAY = "KEY_AWAY"  # the key worker is away (the rest of the period, days of a gap)
+    TEAM_CLOSED = "TEAM_CLOSED"  # ... or their team is closed
+    AWAY_AND_CLOSED = "AWAY_AND_CLOSED"  # ... or both, on different days
+    PERIOD_OVER = "PERIOD_OVER"  # no day of the period is left to plan
+    PLANNED_ELSEWHERE = (
+        "PLANNED_ELSEWHERE"  # a cancelled fixed session's period is met on other days
+    )
+    NO_WORKER_FREE = "NO_WORKER_FREE"  # ... or no eligible worker is free at its time
+    NO_TEAM_WORKERS = "NO_TEAM_WORKERS"  # the child's team has no workers
+    NO_SKILLED_WORKER = "NO_SKILLED_WORKER"  # no worker of the team has the skills needed
+    NO_SPEAKER = "NO_SPEAKER"  # ... or speaks the child's language
+    NO_SKILLED_SPEAKER = "NO_SKILLED_SPEAKER"  # ... or has both
+    ALL_EXCLUDED = "ALL_EXCLUDED"  # the child excluded every worker of the team
+    NONE_EMPLOYED = "NONE_EMPLOYED"  # no eligible worker is employed then
+    ALL_AT_LIMIT = "ALL_AT_LIMIT"  # every eligible worker is at their caseload limit
 
 
 # the codes that say why a key worker changed (a finding's reason)
@@ -98,6 +121,48 @@ CHANGE_CAUSES = frozenset(
         Reason.TEAM_CASELOADS,
     }
 )
+
+# why a worker may not take a child's session on a day (rules 2 and 3)
+SESSION_PROBLEMS = frozenset(
+    {
+        Reason.NOT_A_WORKER,
+        Reason.LEFT,
+        Reason.NOT_STARTED,
+        Reason.CLOSED,
+        Reason.ABSENT,
+        Reason.EXCLUDED,
+        Reason.SKILL,
+        Reason.LANGUAGE,
+    }
+)
+# the codes of each other finding's reason (``solver/findings``)
+COVER_CAUSES = SESSION_PROBLEMS | {Reason.NO_KEY_WORKER, Reason.WEEK_FULL, Reason.NO_SLOT}
+UNMET_CAUSES = frozenset(
+    {
+        Reason.NO_KEY_WORKER,
+        Reason.TEAM_CLOSED,
+        Reason.KEY_AWAY,
+        Reason.PERIOD_OVER,
+        Reason.NO_SLOT,
+    }
+)
+GAP_CAUSES = frozenset(
+    {Reason.TEAM_CLOSED, Reason.KEY_AWAY, Reason.AWAY_AND_CLOSED, Reason.NO_SLOT}
+)
+# a fixed session moved or cancelled: the problem, then what became of its period
+FROZEN_CAUSES = SESSION_PROBLEMS | {Reason.PLANNED_ELSEWHERE, Reason.NO_WORKER_FREE}
+UNALLOCATED_CAUSES = frozenset(
+    {
+        Reason.NO_TEAM_WORKERS,
+        Reason.NO_SKILLED_WORKER,
+        Reason.NO_SPEAKER,
+        Reason.NO_SKILLED_SPEAKER,
+        Reason.ALL_EXCLUDED,
+        Reason.NONE_EMPLOYED,
+        Reason.ALL_AT_LIMIT,
+    }
+)
+LEAVING_CAUSES = frozenset({Reason.LEFT})  # a key worker leaves inside the horizon
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,5 +1,6 @@
 """CONTACT_GAP: stretches without a session with the key worker longer than the plan in
-force allows, each with the first and last day without contact."""
+force allows, each with the first and last day without contact, and why (``gap_cause``,
+put in words by ``messages.GAP_MESSAGES``)."""
 
 from __future__ import annotations
 
@@ -8,7 +9,9 @@ from collections import defaultdict
 
 from solver.context import Context
 from solver.findings.common import day_text, key_on, severity
+from solver.findings.messages import GAP_MESSAGES, in_words
 from solver.solution import Allocation, Finding, PlannedSession
+from solver.terms import Cause, Fact, Reason
 
 
 def contact_gap_findings(
@@ -51,16 +54,7 @@ def contact_gap_findings(
             first, last, limit, length = stretch
             key = key_on(ctx, allocations, child, max(first, ctx.instance.horizon_start))
             who = key or "a key worker"
-            away = (
-                [d for d in ctx.in_force[child] if first <= d <= last and not ctx.at_work(key, d)]
-                if key
-                else []
-            )
-            why = (
-                _away_words(ctx, key, away)
-                if key and away
-                else "no slot with the key worker fits sooner"
-            )
+            cause = gap_cause(ctx, child, key, first, last)
             out.append(
                 Finding(
                     "CONTACT_GAP",
@@ -71,8 +65,10 @@ def contact_gap_findings(
                     first,
                     last,
                     f"{child} goes {length} days without a session with {who} "
-                    f"({day_text(first)} to {day_text(last)}, limit {limit}) because {why}.",
+                    f"({day_text(first)} to {day_text(last)}, limit {limit}) because "
+                    f"{in_words(GAP_MESSAGES, cause)}.",
                     limit=limit,
+                    reason_code=str(cause.reason),
                 )
             )
     return out
@@ -128,12 +124,20 @@ def gap_stretches(
     return out
 
 
-def _away_words(ctx: Context, key: str, away: list[dt.date]) -> str:
-    """Why the key worker cannot see the child on ``away``: their own absence, the
-    team's closure (a bank holiday is not the worker's absence), or both."""
+def gap_cause(ctx: Context, child: str, key: str | None, first: dt.date, last: dt.date) -> Cause:
+    """Why ``child`` sees no key worker from ``first`` to ``last``: the key worker's own
+    absence, the team's closure (a bank holiday is not the worker's absence), both,
+    or no slot that fits sooner."""
+    seen: dict[str, Fact] = {"child": child, "worker": key, "first": first, "last": last}
+    if key is None:
+        return Cause(Reason.NO_SLOT, seen)
+    away = [d for d in ctx.in_force[child] if first <= d <= last and not ctx.at_work(key, d)]
+    if not away:
+        return Cause(Reason.NO_SLOT, seen)
     closed = sum(1 for d in away if ctx.closed_on(key, d))
+    counts: dict[str, Fact] = {**seen, "away": len(away) - closed, "closed": closed}
     if closed == len(away):
-        return f"the team is closed on {closed} of those days"
+        return Cause(Reason.TEAM_CLOSED, counts)
     if closed == 0:
-        return f"{key} is away on {len(away)} of those days"
-    return f"{key} is away on {len(away) - closed} and the team closed on {closed} of those days"
+        return Cause(Reason.KEY_AWAY, counts)
+    return Cause(Reason.AWAY_AND_CLOSED, counts)

@@ -1,4 +1,9 @@
-"""Key-worker findings: UNALLOCATED, KEYWORKER_CHANGE (with the reason) and WORKER_LEAVING."""
+"""Key-worker findings: UNALLOCATED, KEYWORKER_CHANGE (with the reason) and WORKER_LEAVING.
+
+Each reason is a ``Cause``: ``unallocated_cause`` for a child-block without a key
+worker, the allocation's change cause for a change (``solver/allocation/changes.py``),
+put in words by the kind's table in ``messages.py``.
+"""
 
 from __future__ import annotations
 
@@ -9,8 +14,14 @@ from solver.allocation.changes import change_cause
 from solver.context import Context
 from solver.eligibility import employed, may_hold_case
 from solver.findings.common import HIGH, MEDIUM, day_text, severity
-from solver.findings.messages import change_message
+from solver.findings.messages import (
+    LEAVING_MESSAGES,
+    UNALLOCATED_MESSAGES,
+    change_message,
+    in_words,
+)
 from solver.solution import Allocation, Finding
+from solver.terms import Cause, Fact, Reason
 
 
 def change_reason(
@@ -35,6 +46,7 @@ def allocation_findings(ctx: Context, allocations: dict[str, list[Allocation]]) 
         kid = ctx.children[child]
         for alloc in allocations.get(child, []):
             if alloc.key_worker is None:
+                cause = unallocated_cause(ctx, child, alloc.start)
                 out.append(
                     Finding(
                         "UNALLOCATED",
@@ -46,7 +58,8 @@ def allocation_findings(ctx: Context, allocations: dict[str, list[Allocation]]) 
                         alloc.end,
                         f"{child} has no key worker from {day_text(alloc.start)} to "
                         f"{day_text(alloc.end)} because "
-                        f"{unallocated_reason(ctx, child, alloc.start)}.",
+                        f"{in_words(UNALLOCATED_MESSAGES, cause)}.",
+                        reason_code=str(cause.reason),
                     )
                 )
             elif alloc.changed:
@@ -63,6 +76,7 @@ def allocation_findings(ctx: Context, allocations: dict[str, list[Allocation]]) 
                         alloc.start,
                         f"{child}: key worker {arrow} from {day_text(alloc.start)} because "
                         f"{alloc.reason}.",
+                        reason_code=alloc.reason_code,
                     )
                 )
     return out
@@ -79,26 +93,36 @@ def _previous_key(entries: list[Allocation], alloc: Allocation, current: str | N
 
 
 def unallocated_reason(ctx: Context, child: str, day: dt.date) -> str:
+    """``unallocated_cause`` in words."""
+    return in_words(UNALLOCATED_MESSAGES, unallocated_cause(ctx, child, day))
+
+
+def unallocated_cause(ctx: Context, child: str, day: dt.date) -> Cause:
+    """Why ``child`` has no key worker from ``day``: the team is empty, nobody in it
+    may hold the case (by what the child needs), nobody is employed then, or all
+    who may are at their caseload limit."""
     kid = ctx.children[child]
+    seen: dict[str, Fact] = {"child": child, "team": kid.team, "day": day}
     team = [w for w in ctx.workers.values() if w.team == kid.team]
     if not team:
-        return f"team {kid.team} has no workers"
+        return Cause(Reason.NO_TEAM_WORKERS, seen)
     fit = [w for w in team if may_hold_case(w, kid)]
     if not fit:
-        needs = sorted(kid.required_skills)
-        what = []
+        needs = ", ".join(sorted(kid.required_skills))
+        needed: dict[str, Fact] = {**seen, "skills": needs, "language": kid.language}
+        if needs and kid.language:
+            return Cause(Reason.NO_SKILLED_SPEAKER, needed)
         if needs:
-            what.append(f"the skills {', '.join(needs)}")
+            return Cause(Reason.NO_SKILLED_WORKER, needed)
         if kid.language:
-            what.append(f"the language {kid.language}")
-        need_text = " and ".join(what) or "an unexcluded worker"
-        return f"no worker in team {kid.team} has {need_text}"
+            return Cause(Reason.NO_SPEAKER, needed)
+        return Cause(Reason.ALL_EXCLUDED, seen)
     present = [w for w in fit if employed(w, day)]
     if not present:
-        return f"no eligible worker in team {kid.team} is employed then"
-    return (
-        f"all {len(fit)} eligible workers in team {kid.team} are at their caseload limit "
-        f"({', '.join(w.ref for w in fit[:5])})"
+        return Cause(Reason.NONE_EMPLOYED, seen)
+    return Cause(
+        Reason.ALL_AT_LIMIT,
+        {**seen, "count": len(fit), "workers": ", ".join(w.ref for w in fit[:5])},
     )
 
 
@@ -120,7 +144,10 @@ def leaving_findings(ctx: Context, allocations: dict[str, list[Allocation]]) -> 
         worker = ctx.workers.get(ref)
         if worker is None or worker.end_date is None or not hs <= worker.end_date <= he:
             continue
-        children = sorted(holders[ref])
+        cause = Cause(
+            Reason.LEFT,
+            {"worker": ref, "end": worker.end_date, "children": ", ".join(sorted(holders[ref]))},
+        )
         out.append(
             Finding(
                 "WORKER_LEAVING",
@@ -130,8 +157,8 @@ def leaving_findings(ctx: Context, allocations: dict[str, list[Allocation]]) -> 
                 None,
                 worker.end_date,
                 worker.end_date,
-                f"{ref} leaves on {day_text(worker.end_date)} and is key worker for "
-                f"{', '.join(children)}; check the planned handovers.",
+                f"{in_words(LEAVING_MESSAGES, cause)}.",
+                reason_code=str(cause.reason),
             )
         )
     return out

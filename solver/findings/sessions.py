@@ -1,4 +1,9 @@
-"""Session findings: COVER, UNMET_SESSIONS and FROZEN_CHANGE."""
+"""Session findings: COVER, UNMET_SESSIONS and FROZEN_CHANGE.
+
+Each reason is a ``Cause`` chosen from the final plan's facts (``cover_cause``,
+``unmet_cause``, the worker's ``session_problem``) and put in words by the finding
+kind's table in ``messages.py``.
+"""
 
 from __future__ import annotations
 
@@ -8,7 +13,15 @@ from collections import defaultdict
 from solver.context import Context
 from solver.eligibility import weekly_capacity_minutes
 from solver.findings.common import HIGH, MEDIUM, day_text, key_on, severity
+from solver.findings.messages import (
+    COVER_MESSAGES,
+    FROZEN_MESSAGES,
+    UNMET_MESSAGES,
+    cover_role,
+    in_words,
+)
 from solver.solution import Allocation, Finding, PlannedSession
+from solver.terms import Cause, Fact, Reason
 from solver.timegrid import elapsed_minutes, monday
 
 
@@ -30,24 +43,11 @@ def cover_findings(
         entry = next((a for a in allocations.get(s.child, []) if a.start <= day <= a.end), None)
         key = entry.key_worker if entry else None
         secondary = entry.secondary_worker if entry else None
-        if key is None:
-            why = f"{s.child} has no key worker that day"
-        else:
-            problem = ctx.session_problem(key, s.child, day)
-            if problem:
-                why = problem
-            else:
-                worker = ctx.workers[key]
-                week = monday(day)
-                cap = weekly_capacity_minutes(worker, week)
-                if minutes[(key, week)] + elapsed_minutes(s.start, s.end) > cap:
-                    why = f"{key}'s hours for the week of {day_text(week)} are fully booked"
-                else:
-                    why = f"{key} has no free slot that {s.child} can make in that period"
+        cause = cover_cause(ctx, s, key, day, minutes)
         team, own = ctx.workers[s.worker].team, ctx.children[s.child].team
-        role = "secondary worker" if s.worker == secondary else "cover worker"
+        role = "secondary" if s.worker == secondary else "cover"
         if team != own:
-            role = f"cover worker from team {team}, as nobody in team {own} is free then"
+            role = "other_team"
         local = s.start.astimezone(ctx.tz)
         out.append(
             Finding(
@@ -59,10 +59,35 @@ def cover_findings(
                 day,
                 day,
                 f"{s.child}'s session on {day_text(day)} at {local:%H:%M} is covered by {s.worker} "
-                f"({role}) because {why}.",
+                f"({cover_role(role, team=team, own=own)}) because "
+                f"{in_words(COVER_MESSAGES, cause)}.",
+                reason_code=str(cause.reason),
             )
         )
     return out
+
+
+def cover_cause(
+    ctx: Context,
+    session: PlannedSession,
+    key: str | None,
+    day: dt.date,
+    minutes: dict[tuple[str, dt.date], int],
+) -> Cause:
+    """Why ``session`` is not with the key worker ``key``: none that day, a rule keeps
+    them from it, their week is booked (``minutes`` by worker and week), or no slot."""
+    child = session.child
+    if key is None:
+        return Cause(Reason.NO_KEY_WORKER, {"child": child, "day": day})
+    problem = ctx.session_problem(key, child, day)
+    if problem is not None:
+        return problem
+    week = monday(day)
+    cap = weekly_capacity_minutes(ctx.workers[key], week)
+    seen: dict[str, Fact] = {"worker": key, "child": child, "day": day}
+    if minutes[(key, week)] + elapsed_minutes(session.start, session.end) > cap:
+        return Cause(Reason.WEEK_FULL, {**seen, "week": week})
+    return Cause(Reason.NO_SLOT, seen)
 
 
 def unmet_findings(
@@ -82,7 +107,7 @@ def unmet_findings(
             if have >= period.required:
                 continue
             key = key_on(ctx, allocations, child, max(period.first_day, ctx.instance.horizon_start))
-            why = _unmet_reason(ctx, child, key, period.first_day, period.last_day)
+            cause = unmet_cause(ctx, child, key, period.first_day, period.last_day)
             out.append(
                 Finding(
                     "UNMET_SESSIONS",
@@ -93,17 +118,21 @@ def unmet_findings(
                     period.first_day,
                     period.last_day,
                     f"{child} gets {have} of {period.required} sessions in the period "
-                    f"{day_text(period.first_day)} to {day_text(period.last_day)} because {why}.",
+                    f"{day_text(period.first_day)} to {day_text(period.last_day)} because "
+                    f"{in_words(UNMET_MESSAGES, cause)}.",
                     plan_start=period.plan.start_date,
                     limit=period.required,
+                    reason_code=str(cause.reason),
                 )
             )
     return out
 
 
-def _unmet_reason(ctx: Context, child: str, key: str | None, first: dt.date, last: dt.date) -> str:
+def unmet_cause(ctx: Context, child: str, key: str | None, first: dt.date, last: dt.date) -> Cause:
+    """Why ``child``'s period ``first`` to ``last`` falls short, with ``key`` as key worker."""
     if key is None:
-        return f"{child} has no key worker and no one else in the team is free"
+        return Cause(Reason.NO_KEY_WORKER, {"child": child, "first": first, "last": last})
+    seen: dict[str, Fact] = {"child": child, "worker": key, "first": first, "last": last}
     days = [first + dt.timedelta(days=i) for i in range((last - first).days + 1)]
     open_days = [d for d in days if d >= ctx.today and d >= ctx.instance.horizon_start]
     # the days they would work: a closed Monday and Friday of a Mon/Fri worker is the
@@ -112,11 +141,11 @@ def _unmet_reason(ctx: Context, child: str, key: str | None, first: dt.date, las
     away = [d for d in working if not ctx.at_work(key, d)]
     if working and len(away) == len(working):
         if all(ctx.closed_on(key, d) for d in away):
-            return "the team is closed for the rest of the period and no cover worker is free"
-        return f"{key} is away for the rest of the period and no cover worker is free"
+            return Cause(Reason.TEAM_CLOSED, seen)
+        return Cause(Reason.KEY_AWAY, seen)
     if not open_days:
-        return "the period is already over"
-    return f"{key} and the team have no free slot that {child} can make"
+        return Cause(Reason.PERIOD_OVER, seen)
+    return Cause(Reason.NO_SLOT, seen)
 
 
 def frozen_findings(
@@ -127,12 +156,10 @@ def frozen_findings(
 ) -> list[Finding]:
     """``rescued``/``cancelled``: (session id, child, worker, day) of rule 8's exception."""
     out: list[Finding] = []
-    existing = {s.id: s for s in ctx.instance.existing_sessions} if rescued else {}
+    existing = {s.id: s for s in ctx.instance.existing_sessions}
     for sid, child, worker, day in rescued:
         original = existing[sid]
-        why = ctx.session_problem(original.worker, child, day) or ctx.session_problem(
-            original.with_worker, child, day
-        )
+        cause = _frozen_cause(ctx, original.worker, original.with_worker, child, day)
         out.append(
             Finding(
                 "FROZEN_CHANGE",
@@ -143,15 +170,13 @@ def frozen_findings(
                 day,
                 day,
                 f"{child}'s fixed session on {day_text(day)} moves from {original.worker} to "
-                f"{worker} at the same time because {why}.",
+                f"{worker} at the same time because {in_words(FROZEN_MESSAGES, cause)}.",
+                reason_code=str(cause.reason),
             )
         )
     for sid, child, worker, day in cancelled:
-        why = ctx.session_problem(worker, child, day)
-        if sid in rescuable:
-            instead = "its period's sessions are planned on other days instead"
-        else:
-            instead = "no eligible worker is free at that time"
+        cause = _frozen_cause(ctx, worker, existing[sid].with_worker, child, day)
+        instead = Reason.PLANNED_ELSEWHERE if sid in rescuable else Reason.NO_WORKER_FREE
         out.append(
             Finding(
                 "FROZEN_CHANGE",
@@ -162,7 +187,19 @@ def frozen_findings(
                 day,
                 day,
                 f"{child}'s fixed session on {day_text(day)} with {worker} is cancelled because "
-                f"{why} and {instead}.",
+                f"{in_words(FROZEN_MESSAGES, cause)} and "
+                f"{in_words(FROZEN_MESSAGES, Cause(instead))}.",
+                reason_code=str(cause.reason),
             )
         )
     return out
+
+
+def _frozen_cause(
+    ctx: Context, worker: str, partner: str | None, child: str, day: dt.date
+) -> Cause:
+    """Why a fixed session cannot stay as it was: its worker's problem, else its second
+    worker's (a session is only rescued or cancelled where one of them has one)."""
+    cause = ctx.session_problem(worker, child, day) or ctx.session_problem(partner, child, day)
+    assert cause is not None, f"a fixed session of {child} on {day} moved without a problem"
+    return cause
