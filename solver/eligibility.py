@@ -50,16 +50,6 @@ def _seen(worker: Worker, child: Child) -> dict[str, Fact]:
     return {"worker": worker.ref, "child": child.ref}
 
 
-def skill_problem(worker: Worker, child: Child) -> str | None:
-    """``skill_cause`` in words, for the suggestions' reasons."""
-    # the findings import this module (through the context), so their words are
-    # imported here when asked for, not at import time
-    from solver.findings.messages import problem_message  # noqa: PLC0415
-
-    cause = skill_cause(worker, child)
-    return None if cause is None else problem_message(cause)
-
-
 def may_work_with(worker: Worker, child: Child) -> bool:
     return skill_cause(worker, child) is None
 

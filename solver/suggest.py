@@ -17,8 +17,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from solver.context import Context
-from solver.eligibility import employed, may_hold_case, skill_problem
+from solver.eligibility import employed, may_hold_case, may_work_with, skill_cause
 from solver.errors import UnknownChild
+from solver.findings.messages import problem_message
 from solver.instance import Child, Instance, SupportPlan, Worker
 from solver.timegrid import travel_minutes
 
@@ -92,7 +93,7 @@ def suggest(instance: Instance, child_ref: str, limit: int = 5) -> list[Suggesti
     case = _read_case(Context(instance), child_ref)
     scored: list[tuple[tuple[float, ...], Suggestion]] = []
     for worker in case.ctx.workers.values():
-        if worker.team != case.kid.team and skill_problem(worker, case.kid) is not None:
+        if worker.team != case.kid.team and not may_work_with(worker, case.kid):
             continue  # another team's worker who could not take the child anyway
         found = _judge(case, worker)
         scored.append((tuple(value for _, value in found.costs), found))
@@ -155,7 +156,8 @@ def _team_and_skills(case: _Case, worker: Worker) -> _Verdict:
     """Rules 1-3: of the child's team, with the skills the child needs."""
     if may_hold_case(worker, case.kid):
         return _Verdict()
-    reason = skill_problem(worker, case.kid) or f"in team {worker.team}, not {case.kid.team}"
+    cause = skill_cause(worker, case.kid)
+    reason = problem_message(cause) if cause else f"in team {worker.team}, not {case.kid.team}"
     return _Verdict((reason,), ineligible=True)
 
 

@@ -14,7 +14,6 @@ from solver.findings.common import HIGH, LOW, MEDIUM, key_on
 from solver.findings.gaps import contact_gap_findings, gap_cause, gap_start, gap_stretches
 from solver.findings.keyworker import (
     allocation_findings,
-    change_reason,
     leaving_findings,
     unallocated_cause,
     unallocated_reason,
@@ -56,7 +55,6 @@ __all__ = [
     "UNMET_MESSAGES",
     "allocation_findings",
     "change_message",
-    "change_reason",
     "contact_gap_findings",
     "cover_cause",
     "cover_findings",

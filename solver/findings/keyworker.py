@@ -10,34 +10,16 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 
-from solver.allocation.changes import change_cause
 from solver.context import Context
 from solver.eligibility import employed, may_hold_case
 from solver.findings.common import HIGH, MEDIUM, day_text, severity
 from solver.findings.messages import (
     LEAVING_MESSAGES,
     UNALLOCATED_MESSAGES,
-    change_message,
     in_words,
 )
 from solver.solution import Allocation, Finding
 from solver.terms import Cause, Fact, Reason
-
-
-def change_reason(
-    ctx: Context,
-    *,
-    child: str,
-    old: str | None,
-    day: dt.date,
-    caseload: dict[tuple[str, dt.date], int],
-    overflow: dict[str, int],
-) -> str:
-    """Why ``old`` cannot stay key worker for ``child`` from ``day``, in words: for a
-    change no paid term explains (the allocation's ``causes`` say it for the rest)."""
-    return change_message(
-        change_cause(ctx, child=child, old=old, day=day, caseload=caseload, overflow=overflow)
-    )
 
 
 def allocation_findings(ctx: Context, allocations: dict[str, list[Allocation]]) -> list[Finding]:

@@ -27,7 +27,7 @@ from solver_builders import (
 
 from solver import Absence, Finding, Instance
 from solver.context import Context
-from solver.eligibility import skill_cause, skill_problem
+from solver.eligibility import skill_cause
 from solver.findings import (
     COVER_MESSAGES,
     FROZEN_MESSAGES,
@@ -166,7 +166,11 @@ def test_session_problem_gives_the_rule_that_binds_with_its_facts(
     assert ctx.session_problem(None, "YP-1", tuesday) is None
 
 
-def test_skill_problem_keeps_its_words_for_the_suggestions() -> None:
+def test_skill_causes_keep_their_words_for_the_suggestions() -> None:
+    def skill_problem(worker: Worker, child: Child) -> str | None:
+        cause = skill_cause(worker, child)
+        return None if cause is None else problem_message(cause)
+
     worker = make_worker("W1")
     child = make_child("YP-1", required_skills=frozenset({"bsl", "asd"}))
     assert skill_problem(worker, child) == "W1 lacks the required skill asd, bsl"
