@@ -23,7 +23,7 @@ from datetime import date, datetime
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
+from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
 # The rules of the list (severity ranks, kinds, the filter, open or passed) live in the
@@ -115,11 +115,11 @@ def from_findings(findings: Iterable[solver.Finding]) -> list[PlannedAlert]:
 
 @dataclass
 class StoredAlerts:
-    """What a commit did to the stored alerts; ``to_deliver`` need sending."""
+    """What a commit did to the stored alerts (their ids); ``to_deliver`` need sending."""
 
-    new: list[Alert] = field(default_factory=list)
-    worsened: list[Alert] = field(default_factory=list)
-    resolved: list[Alert] = field(default_factory=list)
+    new: list[str] = field(default_factory=list)
+    worsened: list[str] = field(default_factory=list)
+    resolved: list[str] = field(default_factory=list)
     to_deliver: list[Alert] = field(default_factory=list)
 
 
@@ -135,29 +135,33 @@ def store(
     outcome = StoredAlerts()
     stored = {a.identity: a for a in session.scalars(select(Alert))}
     raised = {a.identity for a in alerts}
+    # new alerts go in as one executemany, not as ORM objects: a first plan at la
+    # size raises thousands, and building and flushing an object each took seconds
+    fresh: list[dict[str, object]] = []
     for planned in alerts:
         row = stored.get(planned.identity)
         if row is None:
-            row = Alert(
-                id=planned.id,
-                identity=planned.identity,
-                kind=planned.kind,
-                severity=planned.severity,
-                child_ref=planned.child,
-                worker_ref=planned.worker,
-                session_id=planned.session,
-                start=planned.start,
-                end=planned.end,
-                message=planned.message,
-                status="open",
-                first_seen_version=version,
-                last_seen_version=version,
-                created_at=now,
-                updated_at=now,
-                delivery_attempts=0,
+            fresh.append(
+                {
+                    "id": planned.id,
+                    "identity": planned.identity,
+                    "kind": planned.kind,
+                    "severity": planned.severity,
+                    "child_ref": planned.child,
+                    "worker_ref": planned.worker,
+                    "session_id": planned.session,
+                    "start": planned.start,
+                    "end": planned.end,
+                    "message": planned.message,
+                    "status": "open",
+                    "first_seen_version": version,
+                    "last_seen_version": version,
+                    "created_at": now,
+                    "updated_at": now,
+                    "delivery_attempts": 0,
+                }
             )
-            session.add(row)
-            outcome.new.append(row)
+            outcome.new.append(planned.id)
             continue
         worse = (
             SEVERITY_RANK[planned.severity]
@@ -167,11 +171,11 @@ def store(
             row.status = "open"
             row.first_seen_version = version
             row.delivered_at = None
-            outcome.new.append(row)
+            outcome.new.append(row.id)
         elif row.status == "acknowledged" and worse:
             row.status = "open"
             row.delivered_at = None
-            outcome.worsened.append(row)
+            outcome.worsened.append(row.id)
         row.severity = planned.severity
         row.start, row.end = planned.start, planned.end
         row.message = planned.message
@@ -192,8 +196,10 @@ def store(
             continue  # not raised again only because it is committed: a person must see it
         row.status = "resolved"
         row.updated_at = now
-        outcome.resolved.append(row)
+        outcome.resolved.append(row.id)
     session.flush()
+    if fresh:
+        session.execute(insert(Alert), fresh)
     outcome.to_deliver = list(
         session.scalars(select(Alert).where(Alert.delivered_at.is_(None), Alert.status == "open"))
     )

@@ -29,26 +29,26 @@ def excuse_before_go_live(
         return findings
     instance = loaded.instance
     zone = instance.tz
+    # read once: at la size a scan of every plan and session per finding took a second
+    plans: dict[tuple[str, date | None], solver.SupportPlan] = {
+        (p.child, p.start_date): p for p in instance.plans
+    }
+    days_of: dict[str, list[date]] = {}
+    for s in solution.sessions:
+        days_of.setdefault(s.child, []).append(s.start.astimezone(zone).date())
     out: list[solver.Finding] = []
     for f in findings:
         if f.kind != "UNMET_SESSIONS" or f.start >= go_live or f.child is None:
             out.append(f)
             continue
-        plan = next(
-            (p for p in instance.plans if p.child == f.child and p.start_date == f.plan_start),
-            None,
-        )
+        plan = plans.get((f.child, f.plan_start))
         if plan is None:
             out.append(f)
             continue
         days = [f.start + timedelta(days=i) for i in range(plan.every_weeks * 7)]
         open_days = sum(1 for d in days if d >= go_live and plan.in_force(d))
         owed = math.ceil(Fraction(plan.sessions * open_days, len(days)))
-        have = sum(
-            1
-            for s in solution.sessions
-            if s.child == f.child and _counts(s.start.astimezone(zone).date(), f, plan)
-        )
+        have = sum(1 for day in days_of.get(f.child, []) if _counts(day, f, plan))
         if have < owed:
             out.append(f)
     return out

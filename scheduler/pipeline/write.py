@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import select, update
+from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session
 
 import solver
@@ -150,27 +150,30 @@ def write_sessions(
         )
     }
     planned_ids: set[str] = set()
+    # new sessions go in as one executemany, not as ORM objects: a first plan at la
+    # size has over ten thousand, and an object each took seconds to build and flush
+    fresh: list[dict[str, object]] = []
     for s in proposal.solution.sessions:
         planned_ids.add(s.id)
         worker_id = worker_ids[s.worker]
         with_id = worker_ids[s.with_worker] if s.with_worker else None
         row = existing.get(s.id)
         if row is None:
-            session.add(
-                PlanSession(
-                    id=s.id,
-                    child_id=child_ids[s.child],
-                    worker_id=worker_id,
-                    with_worker_id=with_id,
-                    start=s.start,
-                    end=s.end,
-                    cover=s.cover,
-                    locked=s.locked,
-                    sequence=0,
-                    created_in=version_id,
-                    updated_in=version_id,
-                    updated_at=now,
-                )
+            fresh.append(
+                {
+                    "id": s.id,
+                    "child_id": child_ids[s.child],
+                    "worker_id": worker_id,
+                    "with_worker_id": with_id,
+                    "start": s.start,
+                    "end": s.end,
+                    "cover": s.cover,
+                    "locked": s.locked,
+                    "sequence": 0,
+                    "created_in": version_id,
+                    "updated_in": version_id,
+                    "updated_at": now,
+                }
             )
             continue
         moved = (row.start, row.end, row.worker_id, row.with_worker_id, row.removed_in) != (
@@ -204,3 +207,5 @@ def write_sessions(
                 updated_at=now,
             )
         )
+    if fresh:
+        session.execute(insert(PlanSession), fresh)
