@@ -80,6 +80,12 @@ def rules_2_3(r: Reading, sessions: Sessions) -> list[Violation]:
     """Each session's workers: at work that day (2), suited to the child (3); a worker
     from another team only where nobody of the child's team could (3)."""
     out: list[Violation] = []
+    # each worker's sessions, read once: asking every session of the plan for every
+    # cross-team session took seconds at la size
+    by_worker: dict[str, list[PlannedSession]] = defaultdict(list)
+    for s in sessions:
+        for ref in _workers(s):
+            by_worker[ref].append(s)
     for s in sessions:
         if s.past:
             continue
@@ -99,12 +105,16 @@ def rules_2_3(r: Reading, sessions: Sessions) -> list[Violation]:
                 out.append(Violation(2, f"{tag}: {why}"))
             if not r.may_see(worker, kid):
                 out.append(Violation(3, f"{tag}: {ref} lacks a skill or language or is excluded"))
-        out += _cross_team(r, sessions, s, kid, tag)
+        out += _cross_team(r, by_worker, s, kid, tag)
     return out
 
 
 def _cross_team(
-    r: Reading, sessions: Sessions, s: PlannedSession, kid: Child, tag: str
+    r: Reading,
+    by_worker: dict[str, list[PlannedSession]],
+    s: PlannedSession,
+    kid: Child,
+    tag: str,
 ) -> list[Violation]:
     worker = r.workers.get(s.worker)
     if worker is None or worker.team == kid.team or s.with_worker is not None:
@@ -118,7 +128,7 @@ def _cross_team(
             and r.may_see(other, kid)
             and r.at_work(other, day)
             and r.worker_fits(other.ref, s.start, s.end)
-            and not _busy(sessions, other.ref, s)
+            and not _busy(by_worker.get(other.ref, []), s)
         ):
             return [
                 Violation(
@@ -130,11 +140,9 @@ def _cross_team(
     return []
 
 
-def _busy(sessions: Sessions, ref: str, session: PlannedSession) -> bool:
-    return any(
-        ref in (s.worker, s.with_worker) and s.start < session.end and session.start < s.end
-        for s in sessions
-    )
+def _busy(theirs: list[PlannedSession], session: PlannedSession) -> bool:
+    """Whether any of a worker's sessions (``theirs``) overlaps ``session``."""
+    return any(s.start < session.end and session.start < s.end for s in theirs)
 
 
 def rule_4(r: Reading, sessions: Sessions) -> list[Violation]:

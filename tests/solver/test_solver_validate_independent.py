@@ -119,3 +119,24 @@ def test_start_with_seconds_is_off_the_15_minute_grid() -> None:
     late = replace(solution, sessions=(replace(s, start=s.start + half, end=s.end + half),))
     assert [v.rule for v in validate(instance, late)] == [1]
     assert "15-minute boundary" in validate(instance, late)[0].message
+
+
+def test_cross_team_cover_is_refused_only_while_someone_of_the_team_is_free() -> None:
+    # W1 (team A) holds both children's sessions; handing YP-1's to WB (team B) breaks
+    # rule 3 while W1 is free at that time, and not once W1 is busy with YP-2 then
+    instance = make_instance(
+        [make_worker("W1"), make_worker("WB", team="B")],
+        [make_child("YP-1"), make_child("YP-2")],
+        weeks=1,
+    )
+    first = solve_valid(instance)
+    mine = {s.child: s for s in first.sessions}
+    moved = replace(mine["YP-1"], worker="WB", cover=True)
+    others = [s for s in first.sessions if s.child != "YP-1"]
+    alone = replace(first, sessions=(moved, *others))
+    problems = [v for v in validate(instance, alone) if "although W1 of team A could" in str(v)]
+    assert len(problems) == 1
+
+    busy = replace(mine["YP-2"], start=moved.start, end=moved.end)
+    both = replace(first, sessions=(moved, busy))
+    assert not [v for v in validate(instance, both) if "although" in str(v)]
