@@ -15,12 +15,14 @@ model gets, kind by kind, is ``solver/timetable/candidates.py``.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from dataclasses import dataclass
+from zoneinfo import ZoneInfo
 
 from solver.context import Context
 from solver.eligibility import may_work_with
 from solver.periods import Period
-from solver.timegrid import elapsed_minutes, intersect, place_session, travel_minutes
+from solver.timegrid import UTC, elapsed_minutes, intersect, place_session, travel_minutes
 
 KEY, SECONDARY, OTHER = "key", "secondary", "other"
 DAY_MINUTES = 24 * 60
@@ -75,11 +77,12 @@ class TravelTable:
     def gap(self, a: str, b: str) -> dt.timedelta:
         """``between`` as a duration: rule 4's test runs millions of times at la size,
         and building the same ``timedelta`` again each time was a tenth of the solve."""
-        found = self._gaps.get((a, b))
-        if found is None:
+        try:  # almost always there: a miss is the rare case, not a lookup per call
+            return self._gaps[(a, b)]
+        except KeyError:
             found = dt.timedelta(minutes=self.between(a, b))
             self._gaps[(a, b)] = found
-        return found
+            return found
 
     def from_base(self, worker: str, child: str) -> int:
         w, c = self.ctx.workers[worker], self.ctx.children[child]
@@ -90,6 +93,8 @@ def clashes(
     start: dt.datetime, end: dt.datetime, child: str, busy: list[Busy], travel: TravelTable
 ) -> bool:
     """Rule 4 against one worker's fixed sessions that day: overlap, or too little travel."""
+    if not busy:  # most worker-days have no fixed session
+        return False
     for other in busy:
         gap = travel.gap(child, other.child)
         if start < other.end + gap and other.start < end + gap:
@@ -131,26 +136,59 @@ def make_candidates(
     handover: bool = False,
 ) -> list[Candidate]:
     weekday = day.weekday()
-    spans = list(ctx.child_spans(child, weekday))
-    for ref in (worker, with_worker):
-        if ref is not None:
-            spans = intersect(tuple(spans), ctx.worker_spans(ref, weekday))
+    refs = (worker,) if with_worker is None else (worker, with_worker)
     minutes = period.plan.session_minutes
+    windows = (ctx.child_spans(child, weekday), *(ctx.worker_spans(r, weekday) for r in refs))
+    slots = _open_slots(day, windows, minutes, step=step, extra=frozenset(extra), tz=ctx.tz)
+    blocks = _blocks(child, [busy.get((ref, day), []) for ref in refs], travel)
+    now = ctx.instance.now
     out: list[Candidate] = []
-    for start_minute, span in grid_starts(spans, minutes, step, extra):
-        placed = place_session(day, start_minute, minutes, span, ctx.tz)
-        if placed is None:
+    for start, end in slots:
+        if start < now:
             continue
-        start, end = placed
-        if start < ctx.instance.now:
-            continue
-        if any(
-            clashes(start, end, child, busy.get((ref, day), []), travel)
-            for ref in (worker, with_worker)
-            if ref is not None
-        ):
+        if blocks and any(start < hi and lo < end for hi, lo in blocks):
             continue
         out.append(Candidate(child, worker, with_worker, day, start, end, period, role, handover))
+    return out
+
+
+# A pure function of a few small values, asked again for every child and worker that
+# share windows on a day (every period, every construction): memoised, bounded.
+@functools.lru_cache(maxsize=1 << 16)
+def _open_slots(
+    day: dt.date,
+    windows: tuple[tuple[tuple[int, int], ...], ...],
+    minutes: int,
+    *,
+    step: int,
+    extra: frozenset[int],
+    tz: ZoneInfo,
+) -> tuple[tuple[dt.datetime, dt.datetime], ...]:
+    """Start and end (in UTC) of every grid slot (``grid_starts``) inside all of
+    ``windows`` (the child's, then each worker's) that ``place_session`` accepts, by
+    start minute."""
+    spans = list(windows[0])
+    for theirs in windows[1:]:
+        spans = intersect(tuple(spans), theirs)
+    out: list[tuple[dt.datetime, dt.datetime]] = []
+    for start_minute, span in grid_starts(spans, minutes, step, set(extra)):
+        placed = place_session(day, start_minute, minutes, span, tz)
+        if placed is not None:
+            out.append(placed)
+    return tuple(out)
+
+
+def _blocks(
+    child: str, busy_lists: list[list[Busy]], travel: TravelTable
+) -> list[tuple[dt.datetime, dt.datetime]]:
+    """``clashes`` for a UTC session ``(start, end)`` as ``start < hi and lo < end`` per
+    fixed session: each one's bounds once, not once per slot. ``lo`` is in UTC, where
+    adding a duration is exact, so ``lo < end`` is ``other.start < end + gap``."""
+    out: list[tuple[dt.datetime, dt.datetime]] = []
+    for busy in busy_lists:
+        for other in busy:
+            gap = travel.gap(child, other.child)
+            out.append((other.end + gap, other.start.astimezone(UTC) - gap))
     return out
 
 
