@@ -17,7 +17,7 @@ from solver.candidates import (
 from solver.eligibility import may_work_with
 from solver.lexico import LevelResult
 from solver.packing import Packing
-from solver.periods import period_key
+from solver.periods import Period, period_key
 from solver.repair import ROLE_RANK, ContinuityRepair, continuity_cost
 from solver.timetable.objectives import TeamObjectives
 from solver.weights import (
@@ -154,26 +154,44 @@ class TeamStarts(TeamObjectives):
                     ),
                     None,
                 )
-                kid = ctx.children[child]
                 team = [key] if key else []
-                team += [
-                    w for w in self.part.workers if w != key and may_work_with(ctx.workers[w], kid)
-                ]
+                team += [w for w in self._may_see(child) if w != key]
+                open_days = self._open_days(child, period)
                 for w in team:
                     if pack.room[pk] <= 0:
                         break
-                    for day in ctx.in_force[child]:
+                    for day in open_days:
                         if pack.room[pk] <= 0:
                             break
-                        if not period.contains(day) or day < ctx.today or not ctx.at_work(w, day):
+                        if not ctx.at_work(w, day) or pack.has_session(child, day):
                             continue
-                        if pack.has_session(child, day) or day in self.facts.days.get(child, ()):
-                            continue
-                        for cand in self._grid_slots(child, period, day, w):
-                            if not pack.fits(cand):  # only the slot taken joins the model
-                                continue
+                        cand = pack.first_fit(self._grid_slots(child, period, day, w))
+                        if cand is not None:  # only the slot taken joins the model
                             pack.take(self._intern(cand))
-                            break
+
+    def _may_see(self, child: str) -> list[str]:
+        """The team's workers who may see ``child`` (rule 3), in the team's order."""
+        found = self._seers.get(child)
+        if found is None:
+            ctx, kid = self.ctx, self.ctx.children[child]
+            found = [w for w in self.part.workers if may_work_with(ctx.workers[w], kid)]
+            self._seers[child] = found
+        return found
+
+    def _open_days(self, child: str, period: Period) -> list[dt.date]:
+        """The days of ``period`` from today on that hold no fixed session of ``child``:
+        the same for every fill, which tries them for each worker in turn."""
+        pk = period_key(period)
+        found = self._period_days.get((child, pk))
+        if found is None:
+            ctx, fixed = self.ctx, self.facts.days.get(child, set())
+            found = [
+                d
+                for d in ctx.in_force[child]
+                if period.contains(d) and d >= ctx.today and d not in fixed
+            ]
+            self._period_days[(child, pk)] = found
+        return found
 
     def _repaired(self, picked: list[int], frozen: set[str]) -> tuple[list[int], set[str]]:
         """``picked`` after the continuity repair and a last fill, and the ``frozen`` children
