@@ -63,7 +63,7 @@ class TravelTable:
     def __init__(self, ctx: Context) -> None:
         self.ctx = ctx
         self._cache: dict[tuple[str, str], int] = {}
-        self._gaps: dict[tuple[str, str], dt.timedelta] = {}
+        self._gaps: dict[str, dict[str, dt.timedelta]] = {}  # by child, then other child
 
     def between(self, a: str, b: str) -> int:
         key = (a, b) if a <= b else (b, a)
@@ -77,12 +77,19 @@ class TravelTable:
     def gap(self, a: str, b: str) -> dt.timedelta:
         """``between`` as a duration: rule 4's test runs millions of times at la size,
         and building the same ``timedelta`` again each time was a tenth of the solve."""
-        try:  # almost always there: a miss is the rare case, not a lookup per call
-            return self._gaps[(a, b)]
-        except KeyError:
-            found = dt.timedelta(minutes=self.between(a, b))
-            self._gaps[(a, b)] = found
-            return found
+        row = self.gaps_from(a)
+        found = row.get(b)
+        if found is None:
+            found = row[b] = dt.timedelta(minutes=self.between(a, b))
+        return found
+
+    def gaps_from(self, a: str) -> dict[str, dt.timedelta]:
+        """The gaps from ``a`` found so far, by other child: a loop over one child's
+        neighbours reads them without building a pair per lookup (``gap`` fills it)."""
+        row = self._gaps.get(a)
+        if row is None:
+            row = self._gaps[a] = {}
+        return row
 
     def from_base(self, worker: str, child: str) -> int:
         w, c = self.ctx.workers[worker], self.ctx.children[child]
@@ -95,8 +102,11 @@ def clashes(
     """Rule 4 against one worker's fixed sessions that day: overlap, or too little travel."""
     if not busy:  # most worker-days have no fixed session
         return False
+    gaps = travel.gaps_from(child)
     for other in busy:
-        gap = travel.gap(child, other.child)
+        gap = gaps.get(other.child)
+        if gap is None:
+            gap = travel.gap(child, other.child)
         if start < other.end + gap and other.start < end + gap:
             return True
     return False
@@ -196,18 +206,21 @@ def cover_workers(
     ctx: Context,
     *,
     child: str,
-    day: dt.date,
+    day: dt.date | None,
     team_workers: list[str],
     skip: set[str],
     load_rank: dict[str, int],
     limit: int,
 ) -> list[str]:
-    """Up to ``limit`` team workers who may cover ``child`` on ``day``: known first, then free."""
+    """Up to ``limit`` team workers who may cover ``child`` on ``day``: known first, then
+    free (``day`` None: on any day, absences left out)."""
     kid = ctx.children[child]
     options = [
         w
         for w in team_workers
-        if w not in skip and ctx.at_work(w, day) and may_work_with(ctx.workers[w], kid)
+        if w not in skip
+        and (day is None or ctx.at_work(w, day))
+        and may_work_with(ctx.workers[w], kid)
     ]
     options.sort(key=lambda w: (w not in kid.known_workers, load_rank.get(w, 0), w))
     return options[:limit]

@@ -59,9 +59,12 @@ class Packing:
         if group is not None and group in self._groups:
             return False
         minutes = -1
+        gaps = self.travel.gaps_from(cand.child)
         for ref in cand.workers:
             for lo, hi, other, _ in self._busy.get((ref, cand.day), ()):
-                gap = self.travel.gap(cand.child, other)
+                gap = gaps.get(other)
+                if gap is None:
+                    gap = self.travel.gap(cand.child, other)
                 if cand.start < hi + gap and lo < cand.end + gap:
                     return False
             week = (ref, self._monday(cand.day))

@@ -17,7 +17,7 @@ from solver.candidates import (
 from solver.eligibility import may_work_with
 from solver.lexico import LevelResult
 from solver.packing import Packing
-from solver.periods import Period, period_key
+from solver.periods import period_key
 from solver.repair import ROLE_RANK, ContinuityRepair, continuity_cost
 from solver.timetable.objectives import TeamObjectives
 from solver.weights import (
@@ -176,21 +176,6 @@ class TeamStarts(TeamObjectives):
             ctx, kid = self.ctx, self.ctx.children[child]
             found = [w for w in self.part.workers if may_work_with(ctx.workers[w], kid)]
             self._seers[child] = found
-        return found
-
-    def _open_days(self, child: str, period: Period) -> list[dt.date]:
-        """The days of ``period`` from today on that hold no fixed session of ``child``:
-        the same for every fill, which tries them for each worker in turn."""
-        pk = period_key(period)
-        found = self._period_days.get((child, pk))
-        if found is None:
-            ctx, fixed = self.ctx, self.facts.days.get(child, set())
-            found = [
-                d
-                for d in ctx.in_force[child]
-                if period.contains(d) and d >= ctx.today and d not in fixed
-            ]
-            self._period_days[(child, pk)] = found
         return found
 
     def _repaired(self, picked: list[int], frozen: set[str]) -> tuple[list[int], set[str]]:

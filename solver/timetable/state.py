@@ -25,7 +25,7 @@ from solver.candidates import (
 from solver.context import Context, TeamPart
 from solver.instance import ExistingSession
 from solver.lexico import Level
-from solver.periods import period_key
+from solver.periods import Period, period_key
 from solver.timetable.facts import FixedFacts
 
 OTHER_COVER_LIMIT = 4
@@ -82,6 +82,8 @@ class TeamState:
             tuple[str, tuple[str, dt.date, int], dt.date, str], list[Candidate]
         ] = {}
         self._contested_cache: set[int] | None = None
+        self._away_weeks: dict[tuple[str, dt.date], bool] = {}
+        self._cover_order: dict[str, list[str]] = {}
         self._seers: dict[str, list[str]] = {}
         self._period_days: dict[tuple[str, tuple[str, dt.date, int]], list[dt.date]] = {}
         self._stamps: dict[tuple[dt.datetime, dt.tzinfo | None], str] = {}
@@ -233,6 +235,21 @@ class TeamState:
             out += sorted(keepable[child])
         return out
 
+    def _open_days(self, child: str, period: Period) -> list[dt.date]:
+        """The days of ``period`` from today on that hold no fixed session of ``child``:
+        the same for the candidates and every fill (which tries them for each worker)."""
+        pk = period_key(period)
+        found = self._period_days.get((child, pk))
+        if found is None:
+            ctx, fixed = self.ctx, self.facts.days.get(child, set())
+            found = [
+                d
+                for d in ctx.in_force[child]
+                if period.contains(d) and d >= ctx.today and d not in fixed
+            ]
+            self._period_days[(child, pk)] = found
+        return found
+
     def _routine_of(self, i: int) -> int:
         ctx = self.ctx
         cand = self.cands[i]
@@ -276,7 +293,7 @@ class TeamState:
         all aim at the same slot."""
         keyed = sorted(
             {
-                (self.cands[i].day.weekday(), self.ctx.wall(self.cands[i].start)[1])
+                (self.cands[i].day.weekday(), self._wall_minute(self.cands[i].start))
                 for i in self.by_child.get(child, [])
                 if self.cands[i].role == KEY
             }
