@@ -15,12 +15,14 @@ model gets, kind by kind, is ``solver/timetable/candidates.py``.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from dataclasses import dataclass
+from zoneinfo import ZoneInfo
 
 from solver.context import Context
 from solver.eligibility import may_work_with
 from solver.periods import Period
-from solver.timegrid import elapsed_minutes, intersect, place_session, travel_minutes
+from solver.timegrid import UTC, elapsed_minutes, intersect, place_session, travel_minutes
 
 KEY, SECONDARY, OTHER = "key", "secondary", "other"
 DAY_MINUTES = 24 * 60
@@ -61,7 +63,7 @@ class TravelTable:
     def __init__(self, ctx: Context) -> None:
         self.ctx = ctx
         self._cache: dict[tuple[str, str], int] = {}
-        self._gaps: dict[tuple[str, str], dt.timedelta] = {}
+        self._gaps: dict[str, dict[str, dt.timedelta]] = {}  # by child, then other child
 
     def between(self, a: str, b: str) -> int:
         key = (a, b) if a <= b else (b, a)
@@ -75,11 +77,19 @@ class TravelTable:
     def gap(self, a: str, b: str) -> dt.timedelta:
         """``between`` as a duration: rule 4's test runs millions of times at la size,
         and building the same ``timedelta`` again each time was a tenth of the solve."""
-        found = self._gaps.get((a, b))
+        row = self.gaps_from(a)
+        found = row.get(b)
         if found is None:
-            found = dt.timedelta(minutes=self.between(a, b))
-            self._gaps[(a, b)] = found
+            found = row[b] = dt.timedelta(minutes=self.between(a, b))
         return found
+
+    def gaps_from(self, a: str) -> dict[str, dt.timedelta]:
+        """The gaps from ``a`` found so far, by other child: a loop over one child's
+        neighbours reads them without building a pair per lookup (``gap`` fills it)."""
+        row = self._gaps.get(a)
+        if row is None:
+            row = self._gaps[a] = {}
+        return row
 
     def from_base(self, worker: str, child: str) -> int:
         w, c = self.ctx.workers[worker], self.ctx.children[child]
@@ -90,8 +100,13 @@ def clashes(
     start: dt.datetime, end: dt.datetime, child: str, busy: list[Busy], travel: TravelTable
 ) -> bool:
     """Rule 4 against one worker's fixed sessions that day: overlap, or too little travel."""
+    if not busy:  # most worker-days have no fixed session
+        return False
+    gaps = travel.gaps_from(child)
     for other in busy:
-        gap = travel.gap(child, other.child)
+        gap = gaps.get(other.child)
+        if gap is None:
+            gap = travel.gap(child, other.child)
         if start < other.end + gap and other.start < end + gap:
             return True
     return False
@@ -131,26 +146,59 @@ def make_candidates(
     handover: bool = False,
 ) -> list[Candidate]:
     weekday = day.weekday()
-    spans = list(ctx.child_spans(child, weekday))
-    for ref in (worker, with_worker):
-        if ref is not None:
-            spans = intersect(tuple(spans), ctx.worker_spans(ref, weekday))
+    refs = (worker,) if with_worker is None else (worker, with_worker)
     minutes = period.plan.session_minutes
+    windows = (ctx.child_spans(child, weekday), *(ctx.worker_spans(r, weekday) for r in refs))
+    slots = _open_slots(day, windows, minutes, step=step, extra=frozenset(extra), tz=ctx.tz)
+    blocks = _blocks(child, [busy.get((ref, day), []) for ref in refs], travel)
+    now = ctx.instance.now
     out: list[Candidate] = []
-    for start_minute, span in grid_starts(spans, minutes, step, extra):
-        placed = place_session(day, start_minute, minutes, span, ctx.tz)
-        if placed is None:
+    for start, end in slots:
+        if start < now:
             continue
-        start, end = placed
-        if start < ctx.instance.now:
-            continue
-        if any(
-            clashes(start, end, child, busy.get((ref, day), []), travel)
-            for ref in (worker, with_worker)
-            if ref is not None
-        ):
+        if blocks and any(start < hi and lo < end for hi, lo in blocks):
             continue
         out.append(Candidate(child, worker, with_worker, day, start, end, period, role, handover))
+    return out
+
+
+# A pure function of a few small values, asked again for every child and worker that
+# share windows on a day (every period, every construction): memoised, bounded.
+@functools.lru_cache(maxsize=1 << 16)
+def _open_slots(
+    day: dt.date,
+    windows: tuple[tuple[tuple[int, int], ...], ...],
+    minutes: int,
+    *,
+    step: int,
+    extra: frozenset[int],
+    tz: ZoneInfo,
+) -> tuple[tuple[dt.datetime, dt.datetime], ...]:
+    """Start and end (in UTC) of every grid slot (``grid_starts``) inside all of
+    ``windows`` (the child's, then each worker's) that ``place_session`` accepts, by
+    start minute."""
+    spans = list(windows[0])
+    for theirs in windows[1:]:
+        spans = intersect(tuple(spans), theirs)
+    out: list[tuple[dt.datetime, dt.datetime]] = []
+    for start_minute, span in grid_starts(spans, minutes, step, set(extra)):
+        placed = place_session(day, start_minute, minutes, span, tz)
+        if placed is not None:
+            out.append(placed)
+    return tuple(out)
+
+
+def _blocks(
+    child: str, busy_lists: list[list[Busy]], travel: TravelTable
+) -> list[tuple[dt.datetime, dt.datetime]]:
+    """``clashes`` for a UTC session ``(start, end)`` as ``start < hi and lo < end`` per
+    fixed session: each one's bounds once, not once per slot. ``lo`` is in UTC, where
+    adding a duration is exact, so ``lo < end`` is ``other.start < end + gap``."""
+    out: list[tuple[dt.datetime, dt.datetime]] = []
+    for busy in busy_lists:
+        for other in busy:
+            gap = travel.gap(child, other.child)
+            out.append((other.end + gap, other.start.astimezone(UTC) - gap))
     return out
 
 
@@ -158,18 +206,21 @@ def cover_workers(
     ctx: Context,
     *,
     child: str,
-    day: dt.date,
+    day: dt.date | None,
     team_workers: list[str],
     skip: set[str],
     load_rank: dict[str, int],
     limit: int,
 ) -> list[str]:
-    """Up to ``limit`` team workers who may cover ``child`` on ``day``: known first, then free."""
+    """Up to ``limit`` team workers who may cover ``child`` on ``day``: known first, then
+    free (``day`` None: on any day, absences left out)."""
     kid = ctx.children[child]
     options = [
         w
         for w in team_workers
-        if w not in skip and ctx.at_work(w, day) and may_work_with(ctx.workers[w], kid)
+        if w not in skip
+        and (day is None or ctx.at_work(w, day))
+        and may_work_with(ctx.workers[w], kid)
     ]
     options.sort(key=lambda w: (w not in kid.known_workers, load_rank.get(w, 0), w))
     return options[:limit]

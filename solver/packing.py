@@ -18,7 +18,7 @@ from solver.candidates import Candidate, TravelTable
 from solver.context import Context
 from solver.eligibility import weekly_capacity_minutes
 from solver.periods import PeriodKey, period_key
-from solver.timegrid import monday
+from solver.timegrid import UTC, monday
 
 
 class Packing:
@@ -48,6 +48,8 @@ class Packing:
             defaultdict(list)
         )
         self._caps: dict[tuple[str, dt.date], int] = {}
+        self._mondays: dict[dt.date, dt.date] = {}
+        self._lengths: dict[int, int] = {}  # a candidate's minutes, by index
 
     def fits(self, cand: Candidate, index: int = -1) -> bool:
         """Whether ``cand`` (the candidate at ``index``, or a fresh one) may join."""
@@ -56,15 +58,69 @@ class Packing:
         group = self.group_of.get(index)
         if group is not None and group in self._groups:
             return False
+        minutes = -1
+        gaps = self.travel.gaps_from(cand.child)
         for ref in cand.workers:
-            for lo, hi, other, _ in self._busy[(ref, cand.day)]:
-                gap = self.travel.gap(cand.child, other)
+            for lo, hi, other, _ in self._busy.get((ref, cand.day), ()):
+                gap = gaps.get(other)
+                if gap is None:
+                    gap = self.travel.gap(cand.child, other)
                 if cand.start < hi + gap and lo < cand.end + gap:
                     return False
-            week = (ref, monday(cand.day))
-            if self.minutes.get(week, 0) + cand.minutes > self.cap(week):
+            week = (ref, self._monday(cand.day))
+            if minutes < 0:
+                minutes = self._length(cand, index)
+            if self.minutes.get(week, 0) + minutes > self.cap(week):
                 return False
         return True
+
+    def first_fit(self, slots: Sequence[Candidate]) -> Candidate | None:
+        """The first of ``slots`` that ``fits`` as a fresh candidate.
+
+        ``slots`` are one child's with one worker on one day in one period, in UTC (as
+        ``make_candidates`` makes them): the period room, the child's day and each
+        chosen session's travel bounds are the same for all of them, so they are read
+        once, not once per slot (the last fill tries thousands of slots per child)."""
+        if not slots:
+            return None
+        first = slots[0]
+        if self.room.get(period_key(first.period), 0) <= 0:
+            return None
+        if (first.child, first.day) in self._days:
+            return None
+        group = self.group_of.get(-1)
+        if group is not None and group in self._groups:
+            return None
+        # ``fits``'s ``lo < end + gap`` as ``lo - gap < end``: exact in UTC, where ``end`` is
+        blocks: list[tuple[dt.datetime, dt.datetime]] = []
+        for ref in first.workers:
+            for lo, hi, other, _ in self._busy.get((ref, first.day), ()):
+                gap = self.travel.gap(first.child, other)
+                blocks.append((hi + gap, lo.astimezone(UTC) - gap))
+        weeks = [(ref, self._monday(first.day)) for ref in first.workers]
+        left = min(self.cap(week) - self.minutes.get(week, 0) for week in weeks)
+        for cand in slots:
+            if any(cand.start < hi and lo < cand.end for hi, lo in blocks):
+                continue
+            if cand.minutes > left:
+                continue
+            return cand
+        return None
+
+    def _monday(self, day: dt.date) -> dt.date:
+        found = self._mondays.get(day)
+        if found is None:
+            found = self._mondays[day] = monday(day)
+        return found
+
+    def _length(self, cand: Candidate, index: int) -> int:
+        """``cand.minutes``, read once per candidate of the model: fits asks it often."""
+        if index < 0:
+            return cand.minutes
+        found = self._lengths.get(index)
+        if found is None:
+            found = self._lengths[index] = cand.minutes
+        return found
 
     def has_session(self, child: str, day: dt.date) -> bool:
         return (child, day) in self._days
@@ -73,7 +129,7 @@ class Packing:
         """The chosen sessions that keep ``cand`` out by rule 4 or 5 (not by capacity)."""
         out: set[int] = set()
         for ref in cand.workers:
-            for lo, hi, other, index in self._busy[(ref, cand.day)]:
+            for lo, hi, other, index in self._busy.get((ref, cand.day), ()):
                 gap = self.travel.gap(cand.child, other)
                 if cand.start < hi + gap and lo < cand.end + gap:
                     out.add(index)
@@ -97,8 +153,8 @@ class Packing:
             self._groups.add(group)
         for ref in cand.workers:
             self._busy[(ref, cand.day)].append((cand.start, cand.end, cand.child, index))
-            week = (ref, monday(cand.day))
-            self.minutes[week] = self.minutes.get(week, 0) + cand.minutes
+            week = (ref, self._monday(cand.day))
+            self.minutes[week] = self.minutes.get(week, 0) + self._length(cand, index)
         self.picked[index] = None
         self.by_child[cand.child].add(index)
 
@@ -114,5 +170,5 @@ class Packing:
         for ref in cand.workers:
             spans = self._busy[(ref, cand.day)]
             spans[:] = [s for s in spans if s[3] != index]
-            week = (ref, monday(cand.day))
-            self.minutes[week] -= cand.minutes
+            week = (ref, self._monday(cand.day))
+            self.minutes[week] -= self._length(cand, index)

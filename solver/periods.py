@@ -90,4 +90,5 @@ def plan_on(plans: list[SupportPlan], day: dt.date) -> SupportPlan | None:
 
 def period_key(period: Period) -> PeriodKey:
     """A period's identity: the child, its plan's first day and the period's index."""
-    return (period.child, period.plan.start_date, period.index)
+    plan = period.plan  # not ``period.child``: asked millions of times at la size
+    return (plan.child, plan.start_date, period.index)

@@ -35,10 +35,14 @@ class TeamCandidates(TeamState):
         # a closed day (a bank holiday, a team day) closes the whole team: nobody there
         # can cover it, and the key worker's other days are no less theirs
         ctx = self.ctx
-        if any(
-            not ctx.at_work(key, d) and ctx.closed_on(key, d) is None
-            for d in (week + dt.timedelta(days=k) for k in range(7))
-        ):
+        away = self._away_weeks.get((key, week))
+        if away is None:  # asked for every child of the key worker's caseload, every day
+            away = any(
+                not ctx.at_work(key, d) and ctx.closed_on(key, d) is None
+                for d in (week + dt.timedelta(days=k) for k in range(7))
+            )
+            self._away_weeks[(key, week)] = away
+        if away:
             return True
         if self.alloc.overflow_minutes.get(key, 0) > 0:
             return True
@@ -85,10 +89,7 @@ class TeamCandidates(TeamState):
         ):
             self._existing_candidates(child, period)
             return
-        fixed_days = self.facts.days.get(child, set())
-        for day in ctx.in_force[child]:
-            if not period.contains(day) or day < ctx.today or day in fixed_days:
-                continue
+        for day in self._open_days(child, period):
             todays = [e for e in movable if ctx.local_day(e.start) == day]
             workers = self._allocated_workers(child, day)
             workers += self._session_workers(child, day, todays, workers, team)
@@ -108,17 +109,35 @@ class TeamCandidates(TeamState):
         if sec is not None and ctx.at_work(sec, day) and needs_cover:
             workers.append((sec, SECONDARY))
         if needs_cover:
-            for w in cover_workers(
-                ctx,
-                child=child,
-                day=day,
-                team_workers=self.part.workers,
-                skip={key or "", sec or ""},
-                load_rank=self.load_rank,
-                limit=OTHER_COVER_LIMIT,
-            ):
+            skip = {key or "", sec or ""}
+            for w in self._cover(child, day, skip=skip, limit=OTHER_COVER_LIMIT):
                 workers.append((w, OTHER))
         return workers
+
+    def _cover(self, child: str, day: dt.date, *, skip: set[str], limit: int) -> list[str]:
+        """``cover_workers`` for this team: its order (known first, then by caseload)
+        does not depend on the day, so each child's is sorted once and only the day's
+        absences are filtered out (a total order: filtering after sorting is the same)."""
+        order = self._cover_order.get(child)
+        if order is None:
+            order = cover_workers(
+                self.ctx,
+                child=child,
+                day=None,
+                team_workers=self.part.workers,
+                skip=set(),
+                load_rank=self.load_rank,
+                limit=len(self.part.workers),
+            )
+            self._cover_order[child] = order
+        at_work = self.ctx.at_work
+        out: list[str] = []
+        for w in order:
+            if len(out) >= limit:
+                break
+            if w not in skip and at_work(w, day):
+                out.append(w)
+        return out
 
     def _session_workers(
         self,
@@ -252,15 +271,7 @@ class TeamCandidates(TeamState):
             for ref in (s.worker, key, sec, s.with_worker):
                 if ref and ref not in options:
                     options.append(ref)
-            for w in cover_workers(
-                ctx,
-                child=child,
-                day=day,
-                team_workers=self.part.workers,
-                skip=set(options),
-                load_rank=self.load_rank,
-                limit=3,
-            ):
+            for w in self._cover(child, day, skip=set(options), limit=3):
                 options.append(w)
             partner = s.with_worker if not ctx.session_problem(s.with_worker, child, day) else None
             if partner is not None and partner not in self.part.workers:

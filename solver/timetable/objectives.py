@@ -206,9 +206,10 @@ class TeamObjectives(TeamCandidates):
         """Candidates of children who can meet any time that sit in a slot a child with
         narrow windows (after school, say) could also use with that worker."""
         pad = dt.timedelta(minutes=30)
+        narrow = {c: bool(self.ctx.children[c].availability) for c in self.by_child}
         spans: dict[tuple[str, dt.date], list[tuple[dt.datetime, dt.datetime]]] = defaultdict(list)
         for cand in self.cands:
-            if self.ctx.children[cand.child].availability:
+            if narrow[cand.child]:
                 spans[(cand.worker, cand.day)].append((cand.start - pad, cand.end + pad))
         # per worker-day, the union of the narrow children's padded slots: disjoint
         # and sorted, so one bisect finds the only span a candidate could meet
@@ -225,7 +226,7 @@ class TeamObjectives(TeamCandidates):
             merged[key] = (los, his)
         out: set[int] = set()
         for i, cand in enumerate(self.cands):
-            if self.ctx.children[cand.child].availability:
+            if narrow[cand.child]:
                 continue
             union = merged.get((cand.worker, cand.day))
             if union is None:

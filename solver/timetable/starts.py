@@ -154,26 +154,29 @@ class TeamStarts(TeamObjectives):
                     ),
                     None,
                 )
-                kid = ctx.children[child]
                 team = [key] if key else []
-                team += [
-                    w for w in self.part.workers if w != key and may_work_with(ctx.workers[w], kid)
-                ]
+                team += [w for w in self._may_see(child) if w != key]
+                open_days = self._open_days(child, period)
                 for w in team:
                     if pack.room[pk] <= 0:
                         break
-                    for day in ctx.in_force[child]:
+                    for day in open_days:
                         if pack.room[pk] <= 0:
                             break
-                        if not period.contains(day) or day < ctx.today or not ctx.at_work(w, day):
+                        if not ctx.at_work(w, day) or pack.has_session(child, day):
                             continue
-                        if pack.has_session(child, day) or day in self.facts.days.get(child, ()):
-                            continue
-                        for cand in self._grid_slots(child, period, day, w):
-                            if not pack.fits(cand):  # only the slot taken joins the model
-                                continue
+                        cand = pack.first_fit(self._grid_slots(child, period, day, w))
+                        if cand is not None:  # only the slot taken joins the model
                             pack.take(self._intern(cand))
-                            break
+
+    def _may_see(self, child: str) -> list[str]:
+        """The team's workers who may see ``child`` (rule 3), in the team's order."""
+        found = self._seers.get(child)
+        if found is None:
+            ctx, kid = self.ctx, self.ctx.children[child]
+            found = [w for w in self.part.workers if may_work_with(ctx.workers[w], kid)]
+            self._seers[child] = found
+        return found
 
     def _repaired(self, picked: list[int], frozen: set[str]) -> tuple[list[int], set[str]]:
         """``picked`` after the continuity repair and a last fill, and the ``frozen`` children

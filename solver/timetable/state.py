@@ -25,7 +25,7 @@ from solver.candidates import (
 from solver.context import Context, TeamPart
 from solver.instance import ExistingSession
 from solver.lexico import Level
-from solver.periods import period_key
+from solver.periods import Period, period_key
 from solver.timetable.facts import FixedFacts
 
 OTHER_COVER_LIMIT = 4
@@ -82,6 +82,13 @@ class TeamState:
             tuple[str, tuple[str, dt.date, int], dt.date, str], list[Candidate]
         ] = {}
         self._contested_cache: set[int] | None = None
+        self._away_weeks: dict[tuple[str, dt.date], bool] = {}
+        self._cover_order: dict[str, list[str]] = {}
+        self._seers: dict[str, list[str]] = {}
+        self._period_days: dict[tuple[str, tuple[str, dt.date, int]], list[dt.date]] = {}
+        self._stamps: dict[tuple[dt.datetime, dt.tzinfo | None], str] = {}
+        self._minutes: dict[dt.datetime, int] = {}
+        self._from_base: dict[tuple[str, str], int] = {}
         # set as the model is built (candidates, then costs), read by every later layer
         self.handover_groups: dict[tuple[str, dt.date], list[int]] = {}
         self.index_of: dict[tuple[str, str, str | None, dt.datetime], int] = {}
@@ -100,7 +107,13 @@ class TeamState:
         index = len(self.cands)
         self.cands.append(cand)
         self.by_child.setdefault(cand.child, []).append(index)
-        name = f"session[{cand.child},{cand.worker},{cand.with_worker},{cand.start.isoformat()}]"
+        # candidates share a few hundred start times: each formatted once (by zone too,
+        # as equal instants in two zones are equal keys but read differently)
+        moment = (cand.start, cand.start.tzinfo)
+        stamp = self._stamps.get(moment)
+        if stamp is None:
+            stamp = self._stamps[moment] = cand.start.isoformat()
+        name = f"session[{cand.child},{cand.worker},{cand.with_worker},{stamp}]"
         self.vars.append(self.model.new_bool_var(name))
         if cand.rescue_of is not None:
             self.rescues[cand.rescue_of].append(index)
@@ -222,6 +235,21 @@ class TeamState:
             out += sorted(keepable[child])
         return out
 
+    def _open_days(self, child: str, period: Period) -> list[dt.date]:
+        """The days of ``period`` from today on that hold no fixed session of ``child``:
+        the same for the candidates and every fill (which tries them for each worker)."""
+        pk = period_key(period)
+        found = self._period_days.get((child, pk))
+        if found is None:
+            ctx, fixed = self.ctx, self.facts.days.get(child, set())
+            found = [
+                d
+                for d in ctx.in_force[child]
+                if period.contains(d) and d >= ctx.today and d not in fixed
+            ]
+            self._period_days[(child, pk)] = found
+        return found
+
     def _routine_of(self, i: int) -> int:
         ctx = self.ctx
         cand = self.cands[i]
@@ -237,17 +265,27 @@ class TeamState:
             self._routine_refs[child] = reference
         pattern, anchor_days, anchor_minute = reference
         kid = ctx.children[child]
-        slot = (cand.day.weekday(), ctx.wall(cand.start)[1])
+        slot = (cand.day.weekday(), self._wall_minute(cand.start))
         cost = 0
         if pattern:
             if slot not in pattern:
                 cost += 1 if any(slot[0] == p[0] for p in pattern) else 2
         elif anchor_minute >= 0:
             cost += (slot[0] not in anchor_days) + (slot[1] != anchor_minute)
-        cost += max(0, self.travel.from_base(cand.worker, child) - 15) // 15
+        base = self._from_base.get((cand.worker, child))
+        if base is None:
+            base = self._from_base[(cand.worker, child)] = self.travel.from_base(cand.worker, child)
+        cost += max(0, base - 15) // 15
         if kid.preferred_gender and ctx.workers[cand.worker].gender != kid.preferred_gender:
             cost += 1
         return cost
+
+    def _wall_minute(self, moment: dt.datetime) -> int:
+        """``ctx.wall(moment)[1]``, read once per start time: every candidate asks it."""
+        found = self._minutes.get(moment)
+        if found is None:
+            found = self._minutes[moment] = self.ctx.wall(moment)[1]
+        return found
 
     def _anchor(self, child: str) -> tuple[set[int], int]:
         """A routine for a child without history: weekdays and a time among the key
@@ -255,7 +293,7 @@ class TeamState:
         all aim at the same slot."""
         keyed = sorted(
             {
-                (self.cands[i].day.weekday(), self.ctx.wall(self.cands[i].start)[1])
+                (self.cands[i].day.weekday(), self._wall_minute(self.cands[i].start))
                 for i in self.by_child.get(child, [])
                 if self.cands[i].role == KEY
             }
