@@ -135,9 +135,18 @@ def _completed(
     solver.parameters.stop_after_first_solution = True
     solver.parameters.fix_variables_to_their_hinted_value = True
     budget.limit(solver, COMPLETION_WORK)
-    if solver.solve(model) in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+    if solver.solve(model) in (cp_model.OPTIMAL, cp_model.FEASIBLE) and _whole(solver, model):
         return list(solver.response_proto.solution)
     return None
+
+
+def _whole(solver: cp_model.CpSolver, model: cp_model.CpModel) -> bool:
+    """Whether the last solve's solution gives every variable of ``model`` a value.
+
+    Twice, under a load of 7 on two cores with the safety clock near, a plan failed
+    with an IndexError reading a solution shorter than its model; a solution that is
+    not whole is taken as no solution, so the level keeps the one before."""
+    return len(solver.response_proto.solution) == len(model.proto.variables)
 
 
 def replace_hints(model: cp_model.CpModel, pairs: Sequence[tuple[cp_model.IntVar, int]]) -> None:
@@ -227,7 +236,7 @@ class _Lexicographic:
         self.work_left = max(0.0, self.work_left - used(solver))
         by_clock = stopped_by_clock(solver, status)
         hinted = self.values is not None  # the first point below is not hinted on
-        if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        if status in (cp_model.OPTIMAL, cp_model.FEASIBLE) and _whole(solver, model):
             self._found(level, solver, status == cp_model.OPTIMAL, scale, by_clock)
             hinted = True
         elif self.values is not None:
@@ -306,10 +315,10 @@ class _Lexicographic:
         first.parameters.max_time_in_seconds = self.budget.seconds_left() + 30.0
         first.parameters.fix_variables_to_their_hinted_value = True
         status = first.solve(model)
-        if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE) or not _whole(first, model):
             first.parameters.fix_variables_to_their_hinted_value = False
             status = first.solve(model)
-        if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE) or not _whole(first, model):
             raise SolverError(
                 self.stage, f"no solution at level {level.name}: {first.status_name(status)}"
             )
@@ -326,6 +335,6 @@ class _Lexicographic:
         solver.parameters.stop_after_first_solution = True
         solver.parameters.max_time_in_seconds = self.budget.seconds_left() + 30.0
         status = solver.solve(model)
-        if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE) or not _whole(solver, model):
             raise SolverError(self.stage, f"no feasible solution: {solver.status_name(status)}")
         return list(solver.response_proto.solution)
