@@ -132,17 +132,42 @@ class Context:
     def shares_window(self, worker: str, child: str, weekday: int, minutes: int) -> bool:
         """Whether the worker's and the child's windows on ``weekday`` share a stretch
         long enough for a session of ``minutes`` (ignoring absences)."""
-        key = (worker, child, weekday, minutes)
-        found = self._shared_window.get(key)
+        return weekday in self.shared_weekdays(worker, child, minutes)
+
+    def shared_weekdays(self, worker: str, child: str, minutes: int) -> frozenset[int]:
+        """The weekdays on which the worker's and the child's windows share a stretch
+        long enough for a session of ``minutes`` (ignoring absences)."""
+        # read per worker, child and day at la size: the answer depends only on the
+        # two weekly patterns, and a team has few of them (20 and 4 at la size)
+        key = (self._worker_pattern[worker], self._child_pattern[child], minutes)
+        found = self._shared_weekdays.get(key)
         if found is None:
-            spans = intersect(self.child_spans(child, weekday), self.worker_spans(worker, weekday))
-            found = any(hi - lo >= minutes for lo, hi in spans)
-            self._shared_window[key] = found
+            found = frozenset(
+                weekday
+                for weekday in range(7)
+                if any(
+                    hi - lo >= minutes
+                    for lo, hi in intersect(
+                        self.child_spans(child, weekday), self.worker_spans(worker, weekday)
+                    )
+                )
+            )
+            self._shared_weekdays[key] = found
         return found
 
     @cached_property
-    def _shared_window(self) -> dict[tuple[str, str, int, int], bool]:
+    def _shared_weekdays(self) -> dict[tuple[int, int, int], frozenset[int]]:
         return {}
+
+    @cached_property
+    def _worker_pattern(self) -> dict[str, int]:
+        """Each worker's weekly windows as a number, equal for equal windows."""
+        return _patterns(self._worker_spans)
+
+    @cached_property
+    def _child_pattern(self) -> dict[str, int]:
+        """Each child's weekly windows as a number, equal for equal windows."""
+        return _patterns(self._child_spans)
 
     # -- plans and periods --------------------------------------------------
     def plan_on(self, child: str, day: dt.date) -> SupportPlan | None:
@@ -241,3 +266,9 @@ class Context:
                 if best is None or day > best:
                     best = day
         return best
+
+
+def _patterns(spans: dict[str, list[tuple[tuple[int, int], ...]]]) -> dict[str, int]:
+    """A number per ref, the same for refs with the same windows on every weekday."""
+    seen: dict[tuple[tuple[tuple[int, int], ...], ...], int] = {}
+    return {ref: seen.setdefault(tuple(week), len(seen)) for ref, week in spans.items()}
