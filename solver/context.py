@@ -159,6 +159,27 @@ class Context:
     def _shared_weekdays(self) -> dict[tuple[int, int, int], frozenset[int]]:
         return {}
 
+    def weekly_slots(self, worker: str, child: str, minutes: int) -> int:
+        """Sessions of ``minutes`` a week that fit both the worker's and the child's
+        windows, 30 minutes apart for travel (ignoring absences)."""
+        # asked for every worker and child of a team: by pattern, as shared_weekdays
+        key = (self._worker_pattern[worker], self._child_pattern[child], minutes)
+        found = self._weekly_slots.get(key)
+        if found is None:
+            found = 0
+            for weekday in range(7):
+                for lo, hi in intersect(
+                    self.child_spans(child, weekday), self.worker_spans(worker, weekday)
+                ):
+                    if hi - lo >= minutes:
+                        found += (hi - lo - minutes) // (minutes + 30) + 1
+            self._weekly_slots[key] = found
+        return found
+
+    @cached_property
+    def _weekly_slots(self) -> dict[tuple[int, int, int], int]:
+        return {}
+
     @cached_property
     def _worker_pattern(self) -> dict[str, int]:
         """Each worker's weekly windows as a number, equal for equal windows."""
