@@ -265,7 +265,19 @@ class Context:
         return out
 
     def wall(self, moment: dt.datetime) -> tuple[dt.date, int]:
-        return wall_minute(moment, self.tz)
+        # asked over a million times at la size, mostly for the same few thousand
+        # candidate and session starts: a time-zone conversion each time was the cost
+        # (keyed with fold too: two readings of an ambiguous local time compare equal)
+        key = (moment, moment.fold)
+        found = self._wall.get(key)
+        if found is None:
+            found = wall_minute(moment, self.tz)
+            self._wall[key] = found
+        return found
+
+    @cached_property
+    def _wall(self) -> dict[tuple[dt.datetime, int], tuple[dt.date, int]]:
+        return {}
 
     @cached_property
     def sessions_by_child(self) -> dict[str, list[ExistingSession]]:

@@ -51,7 +51,13 @@ def _seen(worker: Worker, child: Child) -> dict[str, Fact]:
 
 
 def may_work_with(worker: Worker, child: Child) -> bool:
-    return skill_cause(worker, child) is None
+    """Whether ``skill_cause`` finds nothing, without building its answer."""
+    # asked over a million times at la size: the sets compared, no sorted list built
+    return (
+        worker.ref not in child.excluded_workers
+        and child.required_skills <= worker.skills
+        and (not child.language or child.language in worker.languages)
+    )
 
 
 def may_hold_case(worker: Worker, child: Child) -> bool:
