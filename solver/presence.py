@@ -54,7 +54,9 @@ class Presence:
 
     def load(self, weekly: int) -> int:
         """The weekly minutes of a child's sessions that fall to this worker."""
-        return math.ceil(weekly * self.load_share)
+        # ceil(weekly * load_share) in integers: read for every candidate of every block
+        share = self.load_share
+        return -(-weekly * share.numerator // share.denominator)
 
 
 def block_presence(ctx: Context, worker: str, first: dt.date, last: dt.date) -> Presence:
@@ -96,9 +98,11 @@ class AbsencePricing:
     """Level-2 prices of new key-worker relationships, for one team's allocation."""
 
     ctx: Context
-    # per child: the horizon days from today on with a child window, by period
-    # (its place in ctx.periods)
-    _countable: dict[str, dict[int, int]] = field(default_factory=dict, init=False)
+    # per child: its days from today on with a child window, with their period (its
+    # place in ctx.periods), and their count by period
+    _countable: dict[str, tuple[dict[dt.date, int], dict[int, int]]] = field(
+        default_factory=dict, init=False
+    )
     # per child and block (its first remaining day): those days of the block, by period
     _groups: dict[tuple[str, dt.date], list[_Group]] = field(default_factory=dict, init=False)
 
@@ -188,12 +192,12 @@ class AbsencePricing:
         worker the block may give the child, so read once)."""
         found = self._groups.get((child, ahead[0]))
         if found is None:
+            period_on, countable = self._countable_days(child)
             by_period: dict[int, list[dt.date]] = {}
-            for day in ahead:
-                index = self._period_index(child, day)
-                if index is not None and self.ctx.child_spans(child, day.weekday()):
+            for day in ahead:  # in force from today on: period_on has those with a window
+                index = period_on.get(day)
+                if index is not None:
                     by_period.setdefault(index, []).append(day)
-            countable = self._countable_days(child)
             periods = self.ctx.periods[child]
             found = []
             for index, here in by_period.items():
@@ -231,26 +235,24 @@ class AbsencePricing:
             first = last = day
         return gaps
 
-    def _countable_days(self, child: str) -> dict[int, int]:
-        """Per period (its place in ``ctx.periods``), its horizon days from today on
-        with a child window."""
+    def _countable_days(self, child: str) -> tuple[dict[dt.date, int], dict[int, int]]:
+        """The child's horizon days from today on with a child window and a period, with
+        that period (as its place in ``ctx.periods``: a Period hashes its whole plan),
+        and the count of those days per period."""
         found = self._countable.get(child)
         if found is None:
-            found = {}
             ctx = self.ctx
+            periods = ctx.periods.get(child, [])
+            period_on: dict[dt.date, int] = {}
+            counts: dict[int, int] = {}
             for day in ctx.in_force[child]:
                 if day < ctx.today or not ctx.child_spans(child, day.weekday()):
                     continue
-                index = self._period_index(child, day)
+                # ctx.period_of's period: the first that holds the day
+                index = next((i for i, p in enumerate(periods) if p.contains(day)), None)
                 if index is not None:
-                    found[index] = found.get(index, 0) + 1
+                    period_on[day] = index
+                    counts[index] = counts.get(index, 0) + 1
+            found = (period_on, counts)
             self._countable[child] = found
         return found
-
-    def _period_index(self, child: str, day: dt.date) -> int | None:
-        """``ctx.period_of``'s period as its place in ``ctx.periods``: a Period hashes
-        its whole plan, which the cover price's dictionaries paid for on every day."""
-        for index, period in enumerate(self.ctx.periods.get(child, [])):
-            if period.contains(day):
-                return index
-        return None
