@@ -103,13 +103,15 @@ class Context:
         }
 
     def at_work(self, ref: str, day: dt.date) -> bool:
-        # asked millions of times at la size (every candidate, fill and repair step)
-        found = self._at_work.get((ref, day))
-        if found is None:
+        # asked millions of times at la size (every candidate, fill and repair step):
+        # a subscript, not a .get call, on the hit that nearly every call is
+        try:
+            return self._at_work[(ref, day)]
+        except KeyError:
             worker = self.workers.get(ref)
             found = worker is not None and at_work(worker, day)
             self._at_work[(ref, day)] = found
-        return found
+            return found
 
     def closed_on(self, ref: str, day: dt.date) -> str | None:
         """Why ``ref``'s team is closed on ``day`` (a bank holiday, a team day), if it is."""

@@ -72,12 +72,14 @@ def working_weekdays(worker: Worker) -> int:
 
 def weekly_capacity_minutes(worker: Worker, week_monday: dt.date) -> int:
     """Rule 6: hours_per_week * 60 * d / D for the ISO week starting ``week_monday``."""
-    total = working_weekdays(worker)
+    # each weekday's windows read once (working_weekdays' count and the week's days)
+    windowed = [bool(stretches(worker.availability, weekday)) for weekday in range(7)]
+    total = sum(windowed)
     if total == 0:
         return 0
     present = 0
     for offset in range(7):
         day = week_monday + dt.timedelta(days=offset)
-        if stretches(worker.availability, day.weekday()) and at_work(worker, day):
+        if windowed[day.weekday()] and at_work(worker, day):
             present += 1
     return int(worker.hours_per_week * 60 * present / total + 1e-9)
