@@ -103,13 +103,15 @@ class Context:
         }
 
     def at_work(self, ref: str, day: dt.date) -> bool:
-        # asked millions of times at la size (every candidate, fill and repair step)
-        found = self._at_work.get((ref, day))
-        if found is None:
+        # asked millions of times at la size (every candidate, fill and repair step):
+        # a subscript, not a .get call, on the hit that nearly every call is
+        try:
+            return self._at_work[(ref, day)]
+        except KeyError:
             worker = self.workers.get(ref)
             found = worker is not None and at_work(worker, day)
             self._at_work[(ref, day)] = found
-        return found
+            return found
 
     def closed_on(self, ref: str, day: dt.date) -> str | None:
         """Why ``ref``'s team is closed on ``day`` (a bank holiday, a team day), if it is."""
@@ -132,17 +134,63 @@ class Context:
     def shares_window(self, worker: str, child: str, weekday: int, minutes: int) -> bool:
         """Whether the worker's and the child's windows on ``weekday`` share a stretch
         long enough for a session of ``minutes`` (ignoring absences)."""
-        key = (worker, child, weekday, minutes)
-        found = self._shared_window.get(key)
+        return weekday in self.shared_weekdays(worker, child, minutes)
+
+    def shared_weekdays(self, worker: str, child: str, minutes: int) -> frozenset[int]:
+        """The weekdays on which the worker's and the child's windows share a stretch
+        long enough for a session of ``minutes`` (ignoring absences)."""
+        # read per worker, child and day at la size: the answer depends only on the
+        # two weekly patterns, and a team has few of them (20 and 4 at la size)
+        key = (self._worker_pattern[worker], self._child_pattern[child], minutes)
+        found = self._shared_weekdays.get(key)
         if found is None:
-            spans = intersect(self.child_spans(child, weekday), self.worker_spans(worker, weekday))
-            found = any(hi - lo >= minutes for lo, hi in spans)
-            self._shared_window[key] = found
+            found = frozenset(
+                weekday
+                for weekday in range(7)
+                if any(
+                    hi - lo >= minutes
+                    for lo, hi in intersect(
+                        self.child_spans(child, weekday), self.worker_spans(worker, weekday)
+                    )
+                )
+            )
+            self._shared_weekdays[key] = found
         return found
 
     @cached_property
-    def _shared_window(self) -> dict[tuple[str, str, int, int], bool]:
+    def _shared_weekdays(self) -> dict[tuple[int, int, int], frozenset[int]]:
         return {}
+
+    def weekly_slots(self, worker: str, child: str, minutes: int) -> int:
+        """Sessions of ``minutes`` a week that fit both the worker's and the child's
+        windows, 30 minutes apart for travel (ignoring absences)."""
+        # asked for every worker and child of a team: by pattern, as shared_weekdays
+        key = (self._worker_pattern[worker], self._child_pattern[child], minutes)
+        found = self._weekly_slots.get(key)
+        if found is None:
+            found = 0
+            for weekday in range(7):
+                for lo, hi in intersect(
+                    self.child_spans(child, weekday), self.worker_spans(worker, weekday)
+                ):
+                    if hi - lo >= minutes:
+                        found += (hi - lo - minutes) // (minutes + 30) + 1
+            self._weekly_slots[key] = found
+        return found
+
+    @cached_property
+    def _weekly_slots(self) -> dict[tuple[int, int, int], int]:
+        return {}
+
+    @cached_property
+    def _worker_pattern(self) -> dict[str, int]:
+        """Each worker's weekly windows as a number, equal for equal windows."""
+        return _patterns(self._worker_spans)
+
+    @cached_property
+    def _child_pattern(self) -> dict[str, int]:
+        """Each child's weekly windows as a number, equal for equal windows."""
+        return _patterns(self._child_spans)
 
     # -- plans and periods --------------------------------------------------
     def plan_on(self, child: str, day: dt.date) -> SupportPlan | None:
@@ -219,7 +267,19 @@ class Context:
         return out
 
     def wall(self, moment: dt.datetime) -> tuple[dt.date, int]:
-        return wall_minute(moment, self.tz)
+        # asked over a million times at la size, mostly for the same few thousand
+        # candidate and session starts: a time-zone conversion each time was the cost
+        # (keyed with fold too: two readings of an ambiguous local time compare equal)
+        key = (moment, moment.fold)
+        found = self._wall.get(key)
+        if found is None:
+            found = wall_minute(moment, self.tz)
+            self._wall[key] = found
+        return found
+
+    @cached_property
+    def _wall(self) -> dict[tuple[dt.datetime, int], tuple[dt.date, int]]:
+        return {}
 
     @cached_property
     def sessions_by_child(self) -> dict[str, list[ExistingSession]]:
@@ -241,3 +301,9 @@ class Context:
                 if best is None or day > best:
                     best = day
         return best
+
+
+def _patterns(spans: dict[str, list[tuple[tuple[int, int], ...]]]) -> dict[str, int]:
+    """A number per ref, the same for refs with the same windows on every weekday."""
+    seen: dict[tuple[tuple[tuple[int, int], ...], ...], int] = {}
+    return {ref: seen.setdefault(tuple(week), len(seen)) for ref, week in spans.items()}

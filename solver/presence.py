@@ -31,7 +31,6 @@ from dataclasses import dataclass, field
 from fractions import Fraction
 
 from solver.context import Context
-from solver.periods import Period
 from solver.timegrid import intersect, monday
 from solver.weights import (
     ABSENT_GAP_WEIGHT,
@@ -55,7 +54,9 @@ class Presence:
 
     def load(self, weekly: int) -> int:
         """The weekly minutes of a child's sessions that fall to this worker."""
-        return math.ceil(weekly * self.load_share)
+        # ceil(weekly * load_share) in integers: read for every candidate of every block
+        share = self.load_share
+        return -(-weekly * share.numerator // share.denominator)
 
 
 def block_presence(ctx: Context, worker: str, first: dt.date, last: dt.date) -> Presence:
@@ -80,17 +81,30 @@ def block_presence(ctx: Context, worker: str, first: dt.date, last: dt.date) -> 
     return Presence(capacity, Fraction(len(days) - idle, len(days)), away)
 
 
+@dataclass(frozen=True, slots=True)
+class _Group:
+    """One period's remaining days of a block with a child window, as the cover
+    price reads them for every worker the block may give the child."""
+
+    # the block's share of the period's sessions, as numerator and (positive) denominator
+    expected: tuple[int, int]
+    minutes: int  # the plan's session length
+    days: frozenset[dt.date]
+    weekdays: tuple[tuple[int, int], ...]  # (weekday, its days in the group)
+
+
 @dataclass
 class AbsencePricing:
     """Level-2 prices of new key-worker relationships, for one team's allocation."""
 
     ctx: Context
-    # per child: the horizon days from today on with a child window, by period
-    _countable: dict[str, dict[Period, int]] = field(default_factory=dict, init=False)
-    # per child and block (its first remaining day): those days of the block, by period
-    _groups: dict[tuple[str, dt.date], dict[Period, list[dt.date]]] = field(
+    # per child: its days from today on with a child window, with their period (its
+    # place in ctx.periods), and their count by period
+    _countable: dict[str, tuple[dict[dt.date, int], dict[int, int]]] = field(
         default_factory=dict, init=False
     )
+    # per child and block (its first remaining day): those days of the block, by period
+    _groups: dict[tuple[str, dt.date], list[_Group]] = field(default_factory=dict, init=False)
 
     def new_key_cost(
         self, child: str, days: Sequence[dt.date], worker: str, presence: Presence
@@ -100,20 +114,18 @@ class AbsencePricing:
         if not presence.absent:
             return 0
         ahead = [d for d in days if d >= self.ctx.today]
-        if not presence.absent.intersection(ahead):
+        hits = presence.absent.intersection(ahead)
+        if not hits:
             return 0
-        cover = self._absent_cover(child, ahead, worker, presence.absent)
-        gaps = self._absent_gaps(child, ahead, presence.absent)
+        cover, per = self._absent_cover(child, ahead, worker, hits)  # cover = cover / per
+        gaps = self._absent_gaps(child, hits)
         risk = risk_weight(self.ctx.children[child])
         # Away on most of the days: a manager would not start the relationship even
         # where the plan asks for few sessions (one every six weeks, say), so that
         # the cover it costs is small; it outweighs the child not knowing someone else.
-        mostly_away = 2 * len(presence.absent.intersection(ahead)) > len(ahead)
-        return risk * round(
-            ABSENT_SESSION_WEIGHT * cover
-            + ABSENT_GAP_WEIGHT * gaps
-            + (MOSTLY_AWAY_WEIGHT if mostly_away else 0)
-        )
+        mostly_away = 2 * len(hits) > len(ahead)
+        whole = ABSENT_GAP_WEIGHT * gaps + (MOSTLY_AWAY_WEIGHT if mostly_away else 0)
+        return risk * round(Fraction(ABSENT_SESSION_WEIGHT * cover + whole * per, per))
 
     def missing_handover_cost(self, child: str) -> int:
         """A leaver's successor with no joint handover slot before the leaving day."""
@@ -147,62 +159,100 @@ class AbsencePricing:
         return False
 
     def _absent_cover(
-        self, child: str, ahead: list[dt.date], worker: str, away: frozenset[dt.date]
-    ) -> Fraction:
-        """Sessions that will be cover because of the absence: per period, the block's
-        share of its sessions less the days the worker could see the child, against
-        the same count as if the worker were there (their windows are priced elsewhere)."""
+        self, child: str, ahead: list[dt.date], worker: str, hits: frozenset[dt.date]
+    ) -> tuple[int, int]:
+        """Sessions that will be cover because of the absence (``hits``: the days of
+        ``ahead`` the worker is away): per period, the block's share of its sessions
+        less the days the worker could see the child, against the same count as if
+        the worker were there (their windows are priced elsewhere). A fraction, as its
+        numerator and (positive) denominator."""
         ctx = self.ctx
-        countable = self._countable_days(child)
-        cover = Fraction(0)
-        for period, here in self._block_groups(child, ahead).items():
-            expected = Fraction(period.target * len(here), countable[period])
-            minutes = period.plan.session_minutes
-            could = [d for d in here if ctx.shares_window(worker, child, d.weekday(), minutes)]
-            meets = sum(1 for d in could if d not in away)
-            cover += max(Fraction(0), expected - meets) - max(Fraction(0), expected - len(could))
-        return cover
+        # summed over a common denominator: Fraction arithmetic was most of the price
+        numerator, denominator = 0, 1
+        for group in self._block_groups(child, ahead):
+            shared = ctx.shared_weekdays(worker, child, group.minutes)
+            # absent days are few beside the block's: count them, not the days present
+            missed = sum(1 for d in hits if d in group.days and d.weekday() in shared)
+            if not missed:  # the two counts below are equal: the term is 0
+                continue
+            # the group's days on which the worker shares a window with the child
+            could = sum(count for weekday, count in group.weekdays if weekday in shared)
+            # max(0, expected - meets) - max(0, expected - could), times its denominator
+            target, countable = group.expected
+            meets = could - missed
+            term = max(0, target - meets * countable) - max(0, target - could * countable)
+            if term:
+                common = math.lcm(denominator, countable)
+                numerator = numerator * (common // denominator) + term * (common // countable)
+                denominator = common
+        return numerator, denominator
 
-    def _block_groups(self, child: str, ahead: list[dt.date]) -> dict[Period, list[dt.date]]:
+    def _block_groups(self, child: str, ahead: list[dt.date]) -> list[_Group]:
         """The block's remaining days with a child window, by period (the same for every
         worker the block may give the child, so read once)."""
         found = self._groups.get((child, ahead[0]))
         if found is None:
-            found = {}
-            for day in ahead:
-                period = self.ctx.period_of(child, day)
-                if period is not None and self.ctx.child_spans(child, day.weekday()):
-                    found.setdefault(period, []).append(day)
+            period_on, countable = self._countable_days(child)
+            by_period: dict[int, list[dt.date]] = {}
+            for day in ahead:  # in force from today on: period_on has those with a window
+                index = period_on.get(day)
+                if index is not None:
+                    by_period.setdefault(index, []).append(day)
+            periods = self.ctx.periods[child]
+            found = []
+            for index, here in by_period.items():
+                period = periods[index]
+                weekdays: dict[int, int] = {}
+                for day in here:
+                    weekdays[day.weekday()] = weekdays.get(day.weekday(), 0) + 1
+                found.append(
+                    _Group(
+                        (period.target * len(here), countable[index]),
+                        period.plan.session_minutes,
+                        frozenset(here),
+                        tuple(weekdays.items()),
+                    )
+                )
             self._groups[(child, ahead[0])] = found
         return found
 
-    def _absent_gaps(self, child: str, ahead: list[dt.date], away: frozenset[dt.date]) -> int:
+    def _absent_gaps(self, child: str, hits: frozenset[dt.date]) -> int:
         """Contact gaps the absence makes: each run of consecutive days away counts one
-        gap per ``max_gap_days + 1`` days (the plan in force where the run begins)."""
+        gap per ``max_gap_days + 1`` days (the plan in force where the run begins).
+        ``hits`` are the block's remaining in-force days away: two of them a day apart
+        are neighbours among those days too, so runs of calendar days are the runs."""
         gaps = 0
-        run: list[dt.date] = []
-        for day in [*ahead, None]:
-            if day is not None and day in away and (not run or (day - run[-1]).days == 1):
-                run.append(day)
+        first: dt.date | None = None
+        last: dt.date | None = None
+        for day in [*sorted(hits), None]:
+            if day is not None and last is not None and (day - last).days == 1:
+                last = day
                 continue
-            if run:
-                plan = self.ctx.plan_on(child, run[0])
+            if first is not None and last is not None:
+                plan = self.ctx.plan_on(child, first)
                 limit = plan.max_gap_days if plan else 14
-                gaps += len(run) // (limit + 1)
-            run = [day] if day is not None and day in away else []
+                gaps += ((last - first).days + 1) // (limit + 1)
+            first = last = day
         return gaps
 
-    def _countable_days(self, child: str) -> dict[Period, int]:
-        """Per period, its horizon days from today on with a child window."""
+    def _countable_days(self, child: str) -> tuple[dict[dt.date, int], dict[int, int]]:
+        """The child's horizon days from today on with a child window and a period, with
+        that period (as its place in ``ctx.periods``: a Period hashes its whole plan),
+        and the count of those days per period."""
         found = self._countable.get(child)
         if found is None:
-            found = {}
             ctx = self.ctx
+            periods = ctx.periods.get(child, [])
+            period_on: dict[dt.date, int] = {}
+            counts: dict[int, int] = {}
             for day in ctx.in_force[child]:
                 if day < ctx.today or not ctx.child_spans(child, day.weekday()):
                     continue
-                period = ctx.period_of(child, day)
-                if period is not None:
-                    found[period] = found.get(period, 0) + 1
+                # ctx.period_of's period: the first that holds the day
+                index = next((i for i, p in enumerate(periods) if p.contains(day)), None)
+                if index is not None:
+                    period_on[day] = index
+                    counts[index] = counts.get(index, 0) + 1
+            found = (period_on, counts)
             self._countable[child] = found
         return found

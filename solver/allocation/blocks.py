@@ -13,7 +13,6 @@ from ortools.sat.python import cp_model
 from solver.context import Context
 from solver.lexico import LevelResult
 from solver.terms import Cause, Paid
-from solver.timegrid import intersect
 
 DayAlloc = tuple[str | None, str | None]
 
@@ -78,13 +77,7 @@ def weekly_load(ctx: Context, child: str, day: dt.date) -> int:
 def pattern_slots(ctx: Context, worker: str, child: str) -> int:
     """Sessions a week that fit both the worker's and the child's windows (30 min travel)."""
     plan = ctx.plan_on(child, ctx.in_force[child][0])
-    minutes = plan.session_minutes if plan else 60
-    slots = 0
-    for weekday in range(7):
-        for lo, hi in intersect(ctx.child_spans(child, weekday), ctx.worker_spans(worker, weekday)):
-            if hi - lo >= minutes:
-                slots += (hi - lo - minutes) // (minutes + 30) + 1
-    return slots
+    return ctx.weekly_slots(worker, child, plan.session_minutes if plan else 60)
 
 
 def quarter_sessions(ctx: Context, child: str) -> int:

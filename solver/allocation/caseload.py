@@ -24,12 +24,15 @@ def add_caseload(
     """Block ``b``'s key-worker choices within each worker's caseload on each day: one
     constraint per distinct set of children in force on a day, where it could bind."""
     day_sets: dict[frozenset[str], None] = {}
+    force = [(c, set(block_days[(c, b)])) for c in jobs]  # once, not once per day
     for day in block.days():
-        in_force = frozenset(c for c in jobs if day in set(block_days[(c, b)]))
+        in_force = frozenset(c for c, days in force if day in days)
         if in_force:
             day_sets[in_force] = None
     for w in present:
         cap = ctx.workers[w].max_caseload
+        if sum(1 for c in jobs if (c, w, b) in key_vars) <= cap:
+            continue  # no day can bind: each day's terms are among these
         for children_today in day_sets:
             terms = [key_vars[(c, w, b)] for c in children_today if (c, w, b) in key_vars]
             if len(terms) > cap:

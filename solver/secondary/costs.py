@@ -14,4 +14,10 @@ ZERO: Cost = (0, 0, 0)
 
 def plus(*costs: Cost) -> Cost:
     """The sum of ``costs``, level by level."""
-    return (sum(c[0] for c in costs), sum(c[1] for c in costs), sum(c[2] for c in costs))
+    # asked hundreds of thousands of times at la size: one pass, not three generators
+    relation = cover = fit = 0
+    for r, c, f in costs:
+        relation += r
+        cover += c
+        fit += f
+    return (relation, cover, fit)

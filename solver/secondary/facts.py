@@ -19,7 +19,6 @@ from solver.secondary.costs import (
     ChildBlock,
     Cost,
 )
-from solver.timegrid import intersect
 
 if TYPE_CHECKING:
     from solver.allocation.blocks import Block
@@ -83,11 +82,25 @@ class SecondaryFacts:
         self.uncovered: dict[tuple[str, int, str], int] = {}
         self.misfit: dict[tuple[str, int, str], int] = {}
         self._known: dict[str, set[str]] = {}
+        self._cost: dict[tuple[str, int, str], Cost] = {}
         self.weeks: dict[int, int] = {
             b: max(1, round(len(bl.days()) / 7)) for b, bl in enumerate(team.blocks)
         }
         keyed = keyed_minutes(team)
         slots: dict[tuple[str, str], int] = {}
+        # eligible_secondaries' two halves, read once per child and once per block
+        # rather than for every child-block: rule 3 ...
+        self._holders: dict[str, list[str]] = {}
+        # ... and employment over the block
+        self._employed: dict[int, set[str]] = {
+            b: {
+                w
+                for w in team.part.workers
+                if employed(self.ctx.workers[w], block.first)
+                and employed(self.ctx.workers[w], block.last)
+            }
+            for b, block in enumerate(team.blocks)
+        }
         for child, blist in team.child_blocks.items():
             plan = self.ctx.plan_on(child, self.ctx.in_force[child][0])
             minutes = plan.session_minutes if plan else 60
@@ -108,7 +121,14 @@ class SecondaryFacts:
         ctx = self.ctx
         days = team.block_days[(child, b)]
         key = team.keys[(child, b)]
-        options = eligible_secondaries(ctx, team.part, child, key, team.blocks[b])
+        holders = self._holders.get(child)
+        if holders is None:
+            kid = ctx.children[child]
+            holders = [w for w in team.part.workers if may_hold_case(ctx.workers[w], kid)]
+            self._holders[child] = holders
+        employed_here = self._employed[b]
+        # eligible_secondaries(ctx, team.part, child, key, team.blocks[b]), in its order
+        options = [w for w in holders if w != key and w in employed_here]
         if not options:
             return
         self.options[(child, b)] = options
@@ -116,17 +136,21 @@ class SecondaryFacts:
         if named in options:
             self.current[(child, b)] = named
         # days on which the child could be seen but not by the key worker
-        open_days = [
-            d
+        open_weekdays = [
+            (d, weekday)
             for d in days
             if d >= ctx.today
-            and ctx.child_spans(child, d.weekday())
+            and ctx.child_spans(child, weekday := d.weekday())
             and not self._meets(key, child, d, minutes)
         ]
         has_windows = bool(ctx.children[child].availability)
         for w in options:
+            # not _meets: an option is employed all block, so on its days (inside the
+            # horizon) at work is not among the absent days; and the windows are by weekday
+            shared = ctx.shared_weekdays(w, child, minutes)
+            away = ctx.absent_days(w)
             self.uncovered[(child, b, w)] = sum(
-                1 for d in open_days if not self._meets(w, child, d, minutes)
+                1 for d, weekday in open_weekdays if weekday not in shared or d in away
             )
             if (w, child) not in slots:
                 slots[(w, child)] = team.shared_slots(w, child)
@@ -137,13 +161,12 @@ class SecondaryFacts:
 
     def _meets(self, worker: str | None, child: str, day: dt.date, minutes: int) -> bool:
         """At work that day with a window shared with the child long enough for a session."""
-        if worker is None or not self.ctx.at_work(worker, day):
+        if worker is None:
             return False
-        weekday = day.weekday()
-        spans = intersect(
-            self.ctx.child_spans(child, weekday), self.ctx.worker_spans(worker, weekday)
+        ctx = self.ctx
+        return day.weekday() in ctx.shared_weekdays(worker, child, minutes) and ctx.at_work(
+            worker, day
         )
-        return any(hi - lo >= minutes for lo, hi in spans)
 
     def known(self, child: str) -> set[str]:
         found = self._known.get(child)
@@ -161,16 +184,26 @@ class SecondaryFacts:
 
     def cost(self, child: str, b: int, w: str) -> Cost:
         """Levels 1-3 of naming ``w`` for the block, before any change between blocks."""
-        current = self.ctx.children[child].current_secondary_worker
-        relation = 0
-        if current in self.options[(child, b)] and w != current:
-            relation += NOT_CURRENT_COST
-        if w not in self.known(child):
-            relation += UNKNOWN_COST
-        return (relation, self.uncovered[(child, b, w)], self.misfit[(child, b, w)])
+        # read for every sequence the programme and the greedy try: worked out once
+        found = self._cost.get((child, b, w))
+        if found is None:
+            current = self.ctx.children[child].current_secondary_worker
+            relation = 0
+            if current in self.options[(child, b)] and w != current:
+                relation += NOT_CURRENT_COST
+            if w not in self.known(child):
+                relation += UNKNOWN_COST
+            found = (relation, self.uncovered[(child, b, w)], self.misfit[(child, b, w)])
+            self._cost[(child, b, w)] = found
+        return found
 
     def change(self, child: str, b: int, before: str | None, w: str) -> Cost:
         """Leaving the previous block's secondary while they are still eligible."""
-        if before is not None and w != before and before in self.options[(child, b)]:
+        return self.leave(child, b, before) if w != before else ZERO
+
+    def leave(self, child: str, b: int, before: str | None) -> Cost:
+        """What naming anyone but ``before`` (the previous block's secondary) costs in
+        block ``b``: the change, where they are still eligible."""
+        if before is not None and before in self.options[(child, b)]:
             return (CHANGE_COST, 0, 0)
         return ZERO

@@ -48,15 +48,22 @@ def _forward(facts: SecondaryFacts, child: str, blocks: list[int]) -> list[dict[
     ahead: list[dict[str, Cost]] = []
     for i, b in enumerate(blocks):
         row: dict[str, Cost] = {}
+        if i == 0:
+            for w in facts.candidates(child, b):
+                row[w] = facts.cost(child, b, w)
+            ahead.append(row)
+            continue
+        # Coming from another worker costs the change where they are still eligible,
+        # whoever ``w`` is; staying costs nothing more. Adding a cost keeps the
+        # (lexicographic) order, so the best over every previous worker is the better
+        # of staying and the best way in from anyone (from ``w`` that is no better
+        # than staying): linear in the workers, not quadratic.
+        previous = ahead[-1]
+        entry = min(plus(cost, facts.leave(child, b, before)) for before, cost in previous.items())
         for w in facts.candidates(child, b):
-            own = facts.cost(child, b, w)
-            if i == 0:
-                row[w] = own
-            else:
-                row[w] = min(
-                    plus(cost, facts.change(child, b, before, w), own)
-                    for before, cost in ahead[-1].items()
-                )
+            stay = previous.get(w)
+            best = entry if stay is None or entry < stay else stay
+            row[w] = plus(best, facts.cost(child, b, w))
         ahead.append(row)
     return ahead
 
@@ -66,14 +73,18 @@ def _backward(facts: SecondaryFacts, child: str, blocks: list[int]) -> list[dict
     rest: list[dict[str, Cost]] = [{} for _ in blocks]
     for i in range(len(blocks) - 1, -1, -1):
         b = blocks[i]
+        if i == len(blocks) - 1:
+            for w in facts.candidates(child, b):
+                rest[i][w] = facts.cost(child, b, w)
+            continue
+        # as in _forward: moving on to another worker costs the change where ``w`` is
+        # still eligible in the next block, whoever that is; staying costs nothing more
+        nb = blocks[i + 1]
+        after = rest[i + 1]
+        onward = min(after.values())
         for w in facts.candidates(child, b):
-            own = facts.cost(child, b, w)
-            if i == len(blocks) - 1:
-                rest[i][w] = own
-            else:
-                nb = blocks[i + 1]
-                rest[i][w] = min(
-                    plus(own, facts.change(child, nb, w, after), cost)
-                    for after, cost in rest[i + 1].items()
-                )
+            move = plus(facts.leave(child, nb, w), onward)
+            stay = after.get(w)
+            best = move if stay is None or move < stay else stay
+            rest[i][w] = plus(facts.cost(child, b, w), best)
     return rest
