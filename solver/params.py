@@ -30,6 +30,8 @@ TIMETABLE_LEVEL_SHARES = (0.25, 0.5, 0.1, 0.15)
 # What the work after the team timetables (the cross-team fill, findings, metrics)
 # takes per planned child, measured at la size (3,000 children: 6.5 s fill, 1.1 s
 # findings): kept back from the timetables so that the call keeps to its time limit.
+# The fill has since become faster (5.3 s on a VM a third slower); the share stays,
+# as any change to it changes every plan.
 FINISH_SECONDS_PER_CHILD = 0.0025
 # below this, a team model's CP-SAT search is skipped: at la size (38,000 candidates a
 # team) building the model and four presolves take 3-5 s whatever the time limit
