@@ -91,7 +91,8 @@ class Packing:
         group = self.group_of.get(-1)
         if group is not None and group in self._groups:
             return None
-        # ``fits``'s ``lo < end + gap`` as ``lo - gap < end``: exact in UTC, where ``end`` is
+        # ``fits``'s ``lo < end + gap`` as ``lo - gap < end``: exact once ``lo`` is in
+        # UTC, as the slots' ends are (adding a duration to a local time is wall-clock)
         blocks: list[tuple[dt.datetime, dt.datetime]] = []
         for ref in first.workers:
             for lo, hi, other, _ in self._busy.get((ref, first.day), ()):

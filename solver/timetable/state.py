@@ -87,7 +87,6 @@ class TeamState:
         self._seers: dict[str, list[str]] = {}
         self._period_days: dict[tuple[str, tuple[str, dt.date, int]], list[dt.date]] = {}
         self._stamps: dict[tuple[dt.datetime, dt.tzinfo | None], str] = {}
-        self._minutes: dict[dt.datetime, int] = {}
         self._from_base: dict[tuple[str, str], int] = {}
         # set as the model is built (candidates, then costs), read by every later layer
         self.handover_groups: dict[tuple[str, dt.date], list[int]] = {}
@@ -265,7 +264,7 @@ class TeamState:
             self._routine_refs[child] = reference
         pattern, anchor_days, anchor_minute = reference
         kid = ctx.children[child]
-        slot = (cand.day.weekday(), self._wall_minute(cand.start))
+        slot = (cand.day.weekday(), self.ctx.wall(cand.start)[1])
         cost = 0
         if pattern:
             if slot not in pattern:
@@ -280,20 +279,13 @@ class TeamState:
             cost += 1
         return cost
 
-    def _wall_minute(self, moment: dt.datetime) -> int:
-        """``ctx.wall(moment)[1]``, read once per start time: every candidate asks it."""
-        found = self._minutes.get(moment)
-        if found is None:
-            found = self._minutes[moment] = self.ctx.wall(moment)[1]
-        return found
-
     def _anchor(self, child: str) -> tuple[set[int], int]:
         """A routine for a child without history: weekdays and a time among the key
         worker's slots, spread by a stable hash so that one worker's children do not
         all aim at the same slot."""
         keyed = sorted(
             {
-                (self.cands[i].day.weekday(), self._wall_minute(self.cands[i].start))
+                (self.cands[i].day.weekday(), self.ctx.wall(self.cands[i].start)[1])
                 for i in self.by_child.get(child, [])
                 if self.cands[i].role == KEY
             }
